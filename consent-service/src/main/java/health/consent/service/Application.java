@@ -1,0 +1,57 @@
+package health.consent.service;
+
+import io.micronaut.runtime.Micronaut;
+import io.swagger.v3.oas.annotations.OpenAPIDefinition;
+import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
+import io.swagger.v3.oas.annotations.info.Info;
+import io.swagger.v3.oas.annotations.info.License;
+import io.swagger.v3.oas.annotations.security.SecurityRequirement;
+import io.swagger.v3.oas.annotations.security.SecurityScheme;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+@OpenAPIDefinition(
+        info = @Info(title = "Consent service", version = "1",
+                description = "Modular, free and transparent consent for the health applications of a national catalogue.",
+                license = @License(name = "Apache-2.0")),
+        security = @SecurityRequirement(name = "bearer"))
+@SecurityScheme(name = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer", bearerFormat = "JWT")
+public final class Application {
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        Micronaut.build(args)
+                .mainClass(Application.class)
+                .properties(storageSettings(System.getenv()))
+                .start();
+    }
+
+    /**
+     * Where the data lives: PostgreSQL when {@code JDBC_URL} is set, otherwise an H2 file
+     * database under {@code CONSENT_DATA_DIR} (default {@code ./data}).
+     */
+    public static Map<String, Object> storageSettings(Map<String, String> env) {
+        Map<String, Object> settings = new HashMap<>();
+        String url = env.get("JDBC_URL");
+        if (url == null || url.isBlank()) {
+            String dir = env.getOrDefault("CONSENT_DATA_DIR", "./data");
+            settings.put("datasources.default.url", h2Url(Path.of(dir.isBlank() ? "./data" : dir)));
+            settings.put("datasources.default.username", "sa");
+            settings.put("datasources.default.password", "");
+        } else {
+            settings.put("datasources.default.url", url);
+            settings.put("datasources.default.username", env.getOrDefault("JDBC_USER", ""));
+            settings.put("datasources.default.password", env.getOrDefault("JDBC_PASSWORD", ""));
+        }
+        return settings;
+    }
+
+    /** H2 in PostgreSQL mode, so that one set of SQL serves both databases. */
+    public static String h2Url(Path directory) {
+        return "jdbc:h2:file:" + directory.toAbsolutePath().normalize().resolve("consent")
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH";
+    }
+}

@@ -1,0 +1,36 @@
+package health.consent.service.catalogue;
+
+import health.consent.model.ApplicationStatus;
+import health.consent.model.Purpose;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The catalogue's views, as the API shows them. */
+public final class Catalogue {
+
+    private Catalogue() {
+    }
+
+    /** A notice in plain language, in French and English. */
+    @Serdeable
+    public record Notice(String fr, String en) {
+    }
+
+    /** A purpose an application declares, with the notice it currently publishes. */
+    @Serdeable
+    public record DeclaredPurpose(Purpose purpose, boolean primary, int noticeVersion, Notice notice,
+                                  Instant updatedAt) {
+    }
+
+    /** A catalogue application. */
+    @Serdeable
+    public record Application(String id, String name, String publisher, ApplicationStatus status,
+                              Instant registeredAt, List<DeclaredPurpose> purposes) {
+
+        public Optional<DeclaredPurpose> purpose(Purpose purpose) {
+            return purposes.stream().filter(p -> p.purpose() == purpose).findFirst();
+        }
+    }
+}

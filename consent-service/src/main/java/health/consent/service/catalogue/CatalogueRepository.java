@@ -1,0 +1,122 @@
+package health.consent.service.catalogue;
+
+import health.consent.model.ApplicationStatus;
+import health.consent.model.Purpose;
+import health.consent.service.catalogue.Catalogue.Application;
+import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
+import health.consent.service.catalogue.Catalogue.Notice;
+import health.consent.service.db.Db;
+import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The catalogue tables: applications, their declared purposes and every notice version. */
+@Singleton
+public class CatalogueRepository {
+
+    private static final String SELECT_APPLICATIONS =
+            "SELECT id, name, publisher, status, registered_at FROM application";
+    private static final String SELECT_PURPOSES = """
+            SELECT d.application_id, d.purpose, d.notice_version, d.updated_at, n.text_fr, n.text_en
+            FROM declared_purpose d
+            JOIN notice n ON n.application_id = d.application_id AND n.purpose = d.purpose
+                          AND n.version = d.notice_version""";
+
+    private final Db db;
+
+    public CatalogueRepository(Db db) {
+        this.db = db;
+    }
+
+    /** Every application, by name. */
+    public List<Application> all() {
+        return db.readOnly(() -> assemble(
+                db.list(SELECT_APPLICATIONS + " ORDER BY name, id", CatalogueRepository::applicationRow),
+                db.list(SELECT_PURPOSES, CatalogueRepository::purposeRow)));
+    }
+
+    public Optional<Application> find(String id) {
+        return db.readOnly(() -> assemble(
+                db.list(SELECT_APPLICATIONS + " WHERE id = ?", CatalogueRepository::applicationRow, id),
+                db.list(SELECT_PURPOSES + " WHERE d.application_id = ?", CatalogueRepository::purposeRow, id))
+                .stream().findFirst());
+    }
+
+    public boolean isEmpty() {
+        return db.count("SELECT COUNT(*) FROM application") == 0;
+    }
+
+    public void insertApplication(String id, String name, String publisher, Instant at) {
+        db.update("INSERT INTO application (id, name, publisher, status, registered_at) VALUES (?, ?, ?, ?, ?)",
+                id, name, publisher, ApplicationStatus.ACTIVE, at);
+    }
+
+    public int updateStatus(String id, ApplicationStatus status) {
+        return db.update("UPDATE application SET status = ? WHERE id = ?", status, id);
+    }
+
+    /** The current notice version of a declared purpose, locked until the transaction ends. */
+    public Optional<Integer> lockDeclaredVersion(String applicationId, Purpose purpose) {
+        return db.one("SELECT notice_version FROM declared_purpose WHERE application_id = ? AND purpose = ? FOR UPDATE",
+                rs -> rs.getInt(1), applicationId, purpose);
+    }
+
+    public Optional<Notice> notice(String applicationId, Purpose purpose, int version) {
+        return db.one("SELECT text_fr, text_en FROM notice WHERE application_id = ? AND purpose = ? AND version = ?",
+                rs -> new Notice(rs.getString(1), rs.getString(2)), applicationId, purpose, version);
+    }
+
+    public void declarePurpose(String applicationId, Purpose purpose, int version, Instant at) {
+        db.update("INSERT INTO declared_purpose (application_id, purpose, notice_version, updated_at) VALUES (?, ?, ?, ?)",
+                applicationId, purpose, version, at);
+    }
+
+    public void publishVersion(String applicationId, Purpose purpose, int version, Instant at) {
+        db.update("UPDATE declared_purpose SET notice_version = ?, updated_at = ? WHERE application_id = ? AND purpose = ?",
+                version, at, applicationId, purpose);
+    }
+
+    public void insertNotice(String applicationId, Purpose purpose, int version, Notice notice, Instant at) {
+        db.update("INSERT INTO notice (application_id, purpose, version, text_fr, text_en, published_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", applicationId, purpose, version, notice.fr(), notice.en(), at);
+    }
+
+    private record ApplicationRow(String id, String name, String publisher, ApplicationStatus status,
+                                  Instant registeredAt) {
+    }
+
+    private record PurposeRow(String applicationId, DeclaredPurpose purpose) {
+    }
+
+    private static ApplicationRow applicationRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+        return new ApplicationRow(rs.getString("id"), rs.getString("name"), rs.getString("publisher"),
+                ApplicationStatus.valueOf(rs.getString("status")), Db.instant(rs, "registered_at"));
+    }
+
+    private static PurposeRow purposeRow(java.sql.ResultSet rs) throws java.sql.SQLException {
+        Purpose purpose = Purpose.valueOf(rs.getString("purpose"));
+        return new PurposeRow(rs.getString("application_id"), new DeclaredPurpose(purpose, purpose.isPrimary(),
+                rs.getInt("notice_version"), new Notice(rs.getString("text_fr"), rs.getString("text_en")),
+                Db.instant(rs, "updated_at")));
+    }
+
+    private static List<Application> assemble(List<ApplicationRow> applications, List<PurposeRow> purposes) {
+        Map<String, List<DeclaredPurpose>> byApplication = new LinkedHashMap<>();
+        for (PurposeRow p : purposes) {
+            byApplication.computeIfAbsent(p.applicationId(), k -> new ArrayList<>()).add(p.purpose());
+        }
+        List<Application> result = new ArrayList<>(applications.size());
+        for (ApplicationRow a : applications) {
+            List<DeclaredPurpose> declared = new ArrayList<>(byApplication.getOrDefault(a.id(), List.of()));
+            declared.sort(Comparator.comparing(DeclaredPurpose::purpose));
+            result.add(new Application(a.id(), a.name(), a.publisher(), a.status(), a.registeredAt(),
+                    List.copyOf(declared)));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,91 @@
+package health.consent.service.consent;
+
+import health.consent.service.consent.ConsentViews.ChangeResult;
+import health.consent.service.consent.ConsentViews.ConsentEvent;
+import health.consent.service.consent.ConsentViews.ConsentView;
+import health.consent.service.consent.ConsentViews.Export;
+import health.consent.service.security.Callers;
+import health.consent.service.security.Roles;
+import health.consent.service.web.ApiException;
+import health.consent.service.web.Paging;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Header;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The patient's own consents. The patient is always the token's subject: no path or parameter
+ * names a patient, so no patient can reach another's data.
+ */
+@Controller("/api/v1/me")
+@Secured(Roles.PATIENT)
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "Patient")
+public class PatientController {
+
+    private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
+
+    private final ConsentService consents;
+
+    public PatientController(ConsentService consents) {
+        this.consents = consents;
+    }
+
+    @Operation(summary = "My consents: one row per catalogue application and declared purpose (PATIENT)")
+    @Get("/consents")
+    public List<ConsentView> list(Authentication authentication) {
+        return consents.list(Callers.patient(authentication));
+    }
+
+    @Operation(summary = "Grant, refuse or withdraw one purpose of one application (PATIENT)")
+    @Put("/consents/{applicationId}/{purpose}")
+    public HttpResponse<ChangeResult> change(Authentication authentication, @PathVariable String applicationId,
+                                             @PathVariable String purpose, @Body JsonNode body,
+                                             @Nullable @Header(HttpHeaders.IF_MATCH) String ifMatch) {
+        ChangeResult result = consents.change(Callers.patient(authentication), applicationId, purpose, body,
+                parseIfMatch(ifMatch));
+        return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
+    }
+
+    @Operation(summary = "My consent history, newest first (PATIENT)")
+    @Get("/consents/history")
+    public Paging<ConsentEvent> history(Authentication authentication, @Nullable @QueryValue Integer page,
+                                        @Nullable @QueryValue Integer size) {
+        return consents.history(Callers.patient(authentication), Paging.Request.of(page, size));
+    }
+
+    @Operation(summary = "Everything held about me, as one JSON document (PATIENT)")
+    @Get("/export")
+    public HttpResponse<Export> export(Authentication authentication) {
+        return HttpResponse.ok(consents.export(Callers.patient(authentication)))
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"my-consent-data.json\"");
+    }
+
+    /** {@code If-Match} takes the version, quoted as an entity tag or bare. */
+    static Long parseIfMatch(String header) {
+        if (header == null || header.isBlank() || header.trim().equals("*")) {
+            return null;
+        }
+        Matcher m = ETAG.matcher(header.trim());
+        if (!m.matches()) {
+            throw ApiException.invalid("If-Match", "must be the version to change, such as \"3\"");
+        }
+        return Long.parseLong(m.group(1));
+    }
+}

@@ -1,0 +1,90 @@
+package health.consent.service.decision;
+
+import health.consent.model.PatientId;
+import health.consent.model.Purpose;
+import health.consent.service.decision.DecisionService.DecisionView;
+import health.consent.service.security.Callers;
+import health.consent.service.security.Roles;
+import health.consent.service.web.Input;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Decisions for the calling application only: the application is the token's subject, never a parameter. */
+@Controller("/api/v1/decisions")
+@Secured(Roles.APPLICATION)
+@ExecuteOn(TaskExecutors.BLOCKING)
+@Tag(name = "Decisions")
+public class DecisionController {
+
+    /** The most patient ids one filter request may carry. */
+    public static final int MAX_FILTER_IDS = 10_000;
+
+    private final DecisionService decisions;
+
+    public DecisionController(DecisionService decisions) {
+        this.decisions = decisions;
+    }
+
+    @Serdeable
+    public record FilterResult(List<String> permitted) {
+    }
+
+    @Operation(summary = "May the calling application process this patient's data for this purpose? (APPLICATION)")
+    @Get("/{patientId}/{purpose}")
+    public DecisionView decide(Authentication authentication, @PathVariable String patientId,
+                               @PathVariable String purpose) {
+        Input input = new Input();
+        if (!PatientId.isValid(patientId)) {
+            input.problem("patientId", "must match " + PatientId.PATTERN);
+        }
+        Purpose p = Purpose.fromWire(purpose).orElse(null);
+        if (p == null) {
+            input.problem("purpose", "must be one of " + Purpose.WIRE_NAMES);
+        }
+        input.check();
+        return decisions.decide(Callers.application(authentication), patientId, p);
+    }
+
+    @Operation(summary = "Which of these patients permit this purpose for the calling application? (APPLICATION)")
+    @Post("/filter")
+    public FilterResult filter(Authentication authentication, @Body JsonNode body) {
+        Input input = new Input();
+        JsonNode request = input.object(body).orElse(null);
+        input.check();
+        input.onlyFields(request, "", Set.of("purpose", "patientIds"));
+        Purpose purpose = input.oneOf(request, "", "purpose", Purpose::fromWire, Purpose.WIRE_NAMES);
+        List<JsonNode> ids = input.array(request, "", "patientIds", MAX_FILTER_IDS, false);
+        List<String> patientIds = new ArrayList<>(ids.size());
+        int invalid = 0;
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode id = ids.get(i);
+            if (id.isString() && PatientId.isValid(id.getStringValue())) {
+                patientIds.add(id.getStringValue());
+            } else if (invalid++ < 10) {
+                input.problem(Input.index("patientIds", i), "must match " + PatientId.PATTERN);
+            }
+        }
+        if (invalid > 10) {
+            input.problem("patientIds", (invalid - 10) + " more ids are invalid");
+        }
+        input.check();
+        if (patientIds.isEmpty()) {
+            return new FilterResult(List.of());
+        }
+        return new FilterResult(decisions.filter(Callers.application(authentication), purpose, patientIds));
+    }
+}

@@ -1,0 +1,86 @@
+package health.consent.service.security;
+
+import health.consent.model.ApplicationId;
+import health.consent.model.PatientId;
+import health.consent.service.web.ApiException;
+import health.consent.service.web.Input;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.json.tree.JsonNode;
+import io.micronaut.security.annotation.Secured;
+import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
+import io.micronaut.serde.annotation.Serdeable;
+import io.swagger.v3.oas.annotations.Operation;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Development tokens, so that a newcomer can try every role. This bean exists only in the
+ * {@code dev} environment: elsewhere the path is a plain 404.
+ */
+@Controller("/dev/tokens")
+@Requires(env = Environment.DEVELOPMENT)
+@Secured(SecurityRule.IS_ANONYMOUS)
+public class DevTokenController {
+
+    static final int LIFETIME_SECONDS = 8 * 3600;
+
+    private final JwtTokenGenerator generator;
+
+    public DevTokenController(JwtTokenGenerator generator) {
+        this.generator = generator;
+    }
+
+    @Serdeable
+    public record TokenResponse(String token, long expiresIn) {
+    }
+
+    @Operation(summary = "Issue a development token (dev environment only)")
+    @Post
+    public TokenResponse issue(@Body JsonNode body) {
+        Input input = new Input();
+        JsonNode request = input.object(body).orElse(null);
+        input.check();
+        input.onlyFields(request, "", Set.of("subject", "roles", "actor"));
+        List<JsonNode> roleNodes = input.array(request, "", "roles", 4, true);
+        Set<String> roles = new LinkedHashSet<>();
+        for (int i = 0; i < roleNodes.size(); i++) {
+            JsonNode r = roleNodes.get(i);
+            if (!r.isString() || !Roles.ALL.contains(r.getStringValue())) {
+                input.problem(Input.index("roles", i), "must be one of " + String.join(", ", Roles.ALL));
+            } else {
+                roles.add(r.getStringValue());
+            }
+        }
+        boolean application = roles.contains(Roles.APPLICATION);
+        String subject = application
+                ? input.identifier(request, "", "subject", ApplicationId::isValid, ApplicationId.PATTERN)
+                : input.identifier(request, "", "subject", PatientId::isValid, PatientId.PATTERN);
+        String actor = request.get("actor") == null || request.get("actor").isNull() ? null
+                : input.identifier(request, "", "actor", PatientId::isValid, PatientId.PATTERN);
+        input.check();
+
+        Map<String, Object> claims = new HashMap<>();
+        long now = Instant.now().getEpochSecond();
+        claims.put("sub", subject);
+        claims.put("roles", new ArrayList<>(roles));
+        claims.put("iat", now);
+        claims.put("exp", now + LIFETIME_SECONDS);
+        if (actor != null) {
+            claims.put("act", Map.of("sub", actor));
+        }
+        String token = generator.generateToken(claims)
+                .orElseThrow(() -> new ApiException(io.micronaut.http.HttpStatus.INTERNAL_SERVER_ERROR, "token",
+                        "the development token could not be signed", List.of()));
+        return new TokenResponse(token, LIFETIME_SECONDS);
+    }
+}

@@ -1,0 +1,71 @@
+package health.consent.service.security;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Property;
+import io.micronaut.context.annotation.Requires;
+import io.micronaut.context.env.Environment;
+import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.security.token.jwt.signature.SignatureConfiguration;
+import io.micronaut.security.token.jwt.signature.SignatureGeneratorConfiguration;
+import io.micronaut.security.token.jwt.signature.jwks.JwkSetFetcher;
+import io.micronaut.security.token.jwt.signature.jwks.JwkValidator;
+import io.micronaut.security.token.jwt.signature.jwks.JwksSignature;
+import io.micronaut.security.token.jwt.signature.jwks.JwksSignatureConfigurationProperties;
+import io.micronaut.security.token.jwt.signature.secret.SecretSignature;
+import io.micronaut.security.token.jwt.signature.secret.SecretSignatureConfiguration;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * How tokens are validated, from the environment: {@code JWT_JWKS_URL} (the identity provider's
+ * key set) and/or {@code JWT_SECRET} (a shared HS256 secret of at least 32 bytes). In the
+ * {@code dev} environment without a secret, a random one is made at start-up, so development
+ * tokens stop working when the service restarts and can never be forged from the repository.
+ */
+@Factory
+public class TokenValidationFactory {
+
+    static final String SECRET = "consent.auth.jwt-secret";
+    static final String JWKS_URL = "consent.auth.jwks-url";
+
+    @Singleton
+    @Named("generator")
+    @Requires(property = SECRET, pattern = ".+")
+    SignatureGeneratorConfiguration sharedSecret(@Property(name = SECRET) String secret) {
+        if (secret.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+            throw new ConfigurationException("JWT_SECRET must be at least 32 bytes long for HS256");
+        }
+        return hs256(secret);
+    }
+
+    @Singleton
+    @Named("generator")
+    @Requires(env = Environment.DEVELOPMENT)
+    @Requires(property = SECRET, pattern = "^$")
+    SignatureGeneratorConfiguration developmentSecret() {
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return hs256(Base64.getEncoder().encodeToString(random));
+    }
+
+    @Singleton
+    @Named("identity-provider")
+    @Requires(property = JWKS_URL, pattern = ".+")
+    SignatureConfiguration identityProvider(@Property(name = JWKS_URL) String url, JwkValidator validator,
+                                            JwkSetFetcher<JWKSet> fetcher) {
+        JwksSignatureConfigurationProperties config = new JwksSignatureConfigurationProperties("identity-provider");
+        config.setUrl(url);
+        return new JwksSignature(config, validator, fetcher);
+    }
+
+    private static SecretSignature hs256(String secret) {
+        SecretSignatureConfiguration config = new SecretSignatureConfiguration("generator");
+        config.setSecret(secret);
+        config.setJwsAlgorithm(JWSAlgorithm.HS256);
+        return new SecretSignature(config);
+    }
+}

@@ -1,0 +1,60 @@
+package health.consent.service.web;
+
+import io.micronaut.http.HttpStatus;
+import java.util.List;
+
+/**
+ * A request the service will not carry out, with the problem to answer. Thrown from anywhere in
+ * a request; {@link ApiExceptionHandler} turns it into the response.
+ */
+public class ApiException extends RuntimeException {
+
+    private static final String TYPE_PREFIX = "urn:consent:problem:";
+
+    private final HttpStatus status;
+    private final String type;
+    private final List<Problem.FieldProblem> errors;
+
+    public ApiException(HttpStatus status, String type, String detail, List<Problem.FieldProblem> errors) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.errors = List.copyOf(errors);
+    }
+
+    public static ApiException invalid(List<Problem.FieldProblem> errors) {
+        String detail = errors.size() == 1
+                ? errors.get(0).field() + ": " + errors.get(0).message()
+                : errors.size() + " fields are invalid: " + errors.stream().map(Problem.FieldProblem::field)
+                        .distinct().reduce((a, b) -> a + ", " + b).orElse("");
+        return new ApiException(HttpStatus.BAD_REQUEST, "invalid-request", detail, errors);
+    }
+
+    public static ApiException invalid(String field, String message) {
+        return invalid(List.of(new Problem.FieldProblem(field, message)));
+    }
+
+    public static ApiException notFound(String detail) {
+        return new ApiException(HttpStatus.NOT_FOUND, "not-found", detail, List.of());
+    }
+
+    public static ApiException conflict(String type, String detail) {
+        return new ApiException(HttpStatus.CONFLICT, type, detail, List.of());
+    }
+
+    public static ApiException forbidden(String detail) {
+        return new ApiException(HttpStatus.FORBIDDEN, "forbidden", detail, List.of());
+    }
+
+    public static ApiException preconditionFailed(String detail) {
+        return new ApiException(HttpStatus.PRECONDITION_FAILED, "stale-version", detail, List.of());
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public Problem problem() {
+        return new Problem(TYPE_PREFIX + type, status.getReason(), status.getCode(), getMessage(), errors);
+    }
+}

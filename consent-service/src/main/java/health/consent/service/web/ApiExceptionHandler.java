@@ -1,0 +1,20 @@
+package health.consent.service.web;
+
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+
+/** Answers an {@link ApiException} with its problem document. */
+@Produces(Problem.MEDIA_TYPE)
+@Singleton
+public class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<Problem>> {
+
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, ApiException exception) {
+        return HttpResponse.<Problem>status(exception.status())
+                .contentType(Problem.MEDIA_TYPE)
+                .body(exception.problem());
+    }
+}
