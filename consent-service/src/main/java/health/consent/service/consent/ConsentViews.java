@@ -32,6 +32,7 @@ public final class ConsentViews {
 
     /** The answer to a change: the purpose changed, and the grants that CARE's withdrawal withdrew with it. */
     @Serdeable
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ChangeResult(ConsentView consent, List<ConsentView> cascaded) {
     }
 

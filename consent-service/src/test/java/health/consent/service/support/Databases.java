@@ -1,0 +1,100 @@
+package health.consent.service.support;
+
+import health.consent.service.Application;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The databases the suite runs against: H2 files in a temporary folder, and a real PostgreSQL,
+ * either the server named by {@code JDBC_URL} (with {@code JDBC_USER}, {@code JDBC_PASSWORD}) or
+ * one embedded from Maven and started once per test run. Each call gives a new, empty database.
+ */
+public final class Databases {
+
+    private static final AtomicInteger COUNTER = new AtomicInteger();
+    private static EmbeddedPostgres embedded;
+
+    private Databases() {
+    }
+
+    public static Map<String, Object> h2() {
+        try {
+            return h2(Files.createTempDirectory("consent-h2-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Map<String, Object> h2(Path directory) {
+        Map<String, Object> p = new HashMap<>();
+        p.put("datasources.default.url", Application.h2Url(directory));
+        p.put("datasources.default.username", "sa");
+        p.put("datasources.default.password", "");
+        return p;
+    }
+
+    /** A fresh PostgreSQL database. */
+    public static synchronized Map<String, Object> postgres() {
+        String name = "consent_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+        String external = System.getenv("JDBC_URL");
+        String adminUrl;
+        String user;
+        String password;
+        if (external != null && external.startsWith("jdbc:postgresql:")) {
+            adminUrl = external;
+            user = System.getenv().getOrDefault("JDBC_USER", "");
+            password = System.getenv().getOrDefault("JDBC_PASSWORD", "");
+        } else {
+            EmbeddedPostgres pg = embedded();
+            adminUrl = pg.getJdbcUrl("postgres", "postgres");
+            user = "postgres";
+            password = "";
+        }
+        try (Connection c = DriverManager.getConnection(adminUrl, user, password);
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the test database " + name + " at " + adminUrl, e);
+        }
+        Map<String, Object> p = new HashMap<>();
+        p.put("datasources.default.url", replaceDatabase(adminUrl, name));
+        p.put("datasources.default.username", user);
+        p.put("datasources.default.password", password);
+        return p;
+    }
+
+    private static EmbeddedPostgres embedded() {
+        if (embedded == null) {
+            try {
+                embedded = EmbeddedPostgres.builder().start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    embedded.close();
+                } catch (IOException ignored) {
+                    // The JVM is exiting; the server's folder is temporary.
+                }
+            }));
+        }
+        return embedded;
+    }
+
+    private static String replaceDatabase(String url, String database) {
+        int slash = url.indexOf('/', "jdbc:postgresql://".length());
+        int query = url.indexOf('?', slash);
+        String rest = query < 0 ? "" : url.substring(query);
+        return url.substring(0, slash + 1) + database + rest;
+    }
+}

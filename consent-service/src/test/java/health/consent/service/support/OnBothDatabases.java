@@ -1,0 +1,36 @@
+package health.consent.service.support;
+
+import org.junit.jupiter.params.AfterParameterizedClassInvocation;
+import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Runs every test of the extending class twice, black-box over HTTP: against a service on H2, and
+ * against a service on a real PostgreSQL. Each run starts its own service on a fresh database.
+ */
+@ParameterizedClass(name = "on {0}")
+@ValueSource(strings = {"H2", "PostgreSQL"})
+public abstract class OnBothDatabases {
+
+    /** "H2" or "PostgreSQL". */
+    @Parameter
+    protected String database;
+
+    protected static TestService service;
+    protected static Api api;
+
+    @BeforeParameterizedClassInvocation
+    static void startService(String database) {
+        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres());
+        api = service.api();
+    }
+
+    @AfterParameterizedClassInvocation
+    static void stopService() {
+        if (service != null) {
+            service.close();
+        }
+    }
+}
