@@ -25,9 +25,22 @@ public final class Application {
     public static void main(String[] args) {
         Micronaut.build(args)
                 .mainClass(Application.class)
-                .properties(storageSettings(System.getenv()))
+                .properties(settings(System.getenv()))
                 .start();
     }
+
+    /** The settings that come from the environment in ways a property placeholder cannot express. */
+    public static Map<String, Object> settings(Map<String, String> env) {
+        Map<String, Object> settings = storageSettings(env);
+        String jwks = env.get("JWT_JWKS_URL");
+        if (jwks != null && !jwks.isBlank()) {
+            settings.put(JWKS_URL_PROPERTY, jwks);
+        }
+        return settings;
+    }
+
+    /** Micronaut's JWKS validation: non-blocking, with the key set cached and refreshed on unknown key ids. */
+    public static final String JWKS_URL_PROPERTY = "micronaut.security.token.jwt.signatures.jwks.identity-provider.url";
 
     /**
      * Where the data lives: PostgreSQL when {@code JDBC_URL} is set, otherwise an H2 file

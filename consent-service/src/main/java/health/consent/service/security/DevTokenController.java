@@ -14,7 +14,7 @@ import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.security.token.jwt.generator.JwtTokenGenerator;
 import io.micronaut.serde.annotation.Serdeable;
-import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Hidden;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,6 +28,7 @@ import java.util.Set;
  * {@code dev} environment: elsewhere the path is a plain 404.
  */
 @Controller("/dev/tokens")
+@Hidden
 @Requires(env = Environment.DEVELOPMENT)
 @Secured(SecurityRule.IS_ANONYMOUS)
 public class DevTokenController {
@@ -44,7 +45,6 @@ public class DevTokenController {
     public record TokenResponse(String token, long expiresIn) {
     }
 
-    @Operation(summary = "Issue a development token (dev environment only)")
     @Post
     public TokenResponse issue(@Body JsonNode body) {
         Input input = new Input();

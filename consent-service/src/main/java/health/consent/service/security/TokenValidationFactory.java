@@ -1,18 +1,12 @@
 package health.consent.service.security;
 
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.jwk.JWKSet;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Property;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
-import io.micronaut.security.token.jwt.signature.SignatureConfiguration;
 import io.micronaut.security.token.jwt.signature.SignatureGeneratorConfiguration;
-import io.micronaut.security.token.jwt.signature.jwks.JwkSetFetcher;
-import io.micronaut.security.token.jwt.signature.jwks.JwkValidator;
-import io.micronaut.security.token.jwt.signature.jwks.JwksSignature;
-import io.micronaut.security.token.jwt.signature.jwks.JwksSignatureConfigurationProperties;
 import io.micronaut.security.token.jwt.signature.secret.SecretSignature;
 import io.micronaut.security.token.jwt.signature.secret.SecretSignatureConfiguration;
 import jakarta.inject.Named;
@@ -21,8 +15,9 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * How tokens are validated, from the environment: {@code JWT_JWKS_URL} (the identity provider's
- * key set) and/or {@code JWT_SECRET} (a shared HS256 secret of at least 32 bytes). In the
+ * Shared-secret token validation: {@code JWT_SECRET}, an HS256 secret of at least 32 bytes. (The
+ * identity provider's key set, {@code JWT_JWKS_URL}, is Micronaut's own JWKS validation, set up
+ * by {@link health.consent.service.Application#settings}.) In the
  * {@code dev} environment without a secret, a random one is made at start-up, so development
  * tokens stop working when the service restarts and can never be forged from the repository.
  */
@@ -30,7 +25,6 @@ import java.util.Base64;
 public class TokenValidationFactory {
 
     static final String SECRET = "consent.auth.jwt-secret";
-    static final String JWKS_URL = "consent.auth.jwks-url";
 
     @Singleton
     @Named("generator")
@@ -50,16 +44,6 @@ public class TokenValidationFactory {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         return hs256(Base64.getEncoder().encodeToString(random));
-    }
-
-    @Singleton
-    @Named("identity-provider")
-    @Requires(property = JWKS_URL, pattern = ".+")
-    SignatureConfiguration identityProvider(@Property(name = JWKS_URL) String url, JwkValidator validator,
-                                            JwkSetFetcher<JWKSet> fetcher) {
-        JwksSignatureConfigurationProperties config = new JwksSignatureConfigurationProperties("identity-provider");
-        config.setUrl(url);
-        return new JwksSignature(config, validator, fetcher);
     }
 
     private static SecretSignature hs256(String secret) {

@@ -5,6 +5,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.security.token.jwt.signature.SignatureConfiguration;
+import io.micronaut.security.token.jwt.signature.jwks.JwksSignatureConfiguration;
 import java.util.List;
 
 /**
@@ -16,8 +17,8 @@ import java.util.List;
 @Requires(notEnv = Environment.DEVELOPMENT)
 public class TokenValidationGuard {
 
-    public TokenValidationGuard(List<SignatureConfiguration> signatures) {
-        if (signatures.isEmpty()) {
+    public TokenValidationGuard(List<SignatureConfiguration> signatures, List<JwksSignatureConfiguration> keySets) {
+        if (signatures.isEmpty() && keySets.isEmpty()) {
             throw new ConfigurationException("No token validation is configured: set JWT_JWKS_URL to the identity "
                     + "provider's JWKS address, or JWT_SECRET to a shared HS256 secret of at least 32 bytes. "
                     + "(The dev environment, MICRONAUT_ENVIRONMENTS=dev, makes its own development secret.)");

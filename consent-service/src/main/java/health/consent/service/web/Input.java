@@ -105,16 +105,16 @@ public final class Input {
             }
             return null;
         }
-        if (!value.isNumber() || !isWhole(value)) {
+        java.math.BigDecimal number = value.isNumber() ? wholeNumber(value) : null;
+        if (number == null) {
             problem(where, "must be a whole number");
             return null;
         }
-        long n = value.getBigDecimalValue().longValue();
-        if (value.getBigDecimalValue().abs().compareTo(java.math.BigDecimal.valueOf(Long.MAX_VALUE)) > 0 || n < min || n > max) {
+        if (number.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || number.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
             problem(where, "must be between " + min + " and " + max);
             return null;
         }
-        return (int) n;
+        return number.intValueExact();
     }
 
     /** A required array of at most {@code max} elements (at least one if {@code nonEmpty}). */
@@ -180,12 +180,16 @@ public final class Input {
         return path + "[" + i + "]";
     }
 
-    private static boolean isWhole(JsonNode value) {
+    /** The value as an exact whole number, or null (fractions, infinities and NaN are not). */
+    private static java.math.BigDecimal wholeNumber(JsonNode value) {
+        Number n = value.getNumberValue();
         try {
-            value.getBigDecimalValue().toBigIntegerExact();
-            return true;
-        } catch (ArithmeticException e) {
-            return false;
+            java.math.BigDecimal d = n instanceof Double || n instanceof Float
+                    ? java.math.BigDecimal.valueOf(n.doubleValue()) : value.getBigDecimalValue();
+            d.toBigIntegerExact();
+            return d;
+        } catch (ArithmeticException | NumberFormatException e) {
+            return null;
         }
     }
 

@@ -52,6 +52,19 @@ public final class TestService implements AutoCloseable {
         return server.getApplicationContext();
     }
 
+    /** Runs SQL directly on the service's database, behind its back: for tests of what the database holds. */
+    public void sql(String statement) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                (String) properties.get("datasources.default.url"),
+                (String) properties.get("datasources.default.username"),
+                (String) properties.get("datasources.default.password"));
+             java.sql.Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
     public Api api() {
         return new Api(uri(), context());
     }

@@ -1,0 +1,82 @@
+package health.consent.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import health.consent.service.demo.DemoCatalogue;
+import health.consent.service.support.Api;
+import health.consent.service.support.Api.Res;
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import health.consent.service.support.Tokens;
+import io.micronaut.json.tree.JsonNode;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The embedded default a newcomer runs: dev environment, demo catalogue, development tokens. */
+class DevEnvironmentTest {
+
+    private static TestService service;
+    private static Api api;
+
+    @BeforeAll
+    static void start() {
+        // No shared secret: the dev environment makes its own.
+        service = TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", ""), "dev");
+        api = service.api();
+    }
+
+    @AfterAll
+    static void stop() {
+        service.close();
+    }
+
+    private static String token(String body) {
+        Res res = api.post("/dev/tokens", null, body);
+        assertThat(res.status()).as(res.toString()).isEqualTo(200);
+        return res.str("token");
+    }
+
+    @Test
+    void an_empty_database_gets_the_demo_catalogue_with_notices_in_french_and_english() {
+        Res res = api.get("/api/v1/applications", token("{\"subject\": \"demo-patient\", \"roles\": [\"PATIENT\"]}"));
+        assertThat(res.list("")).hasSizeGreaterThanOrEqualTo(3)
+                .extracting(a -> a.get("id").getStringValue())
+                .containsAll(DemoCatalogue.applications().stream().map(DemoCatalogue.DemoApplication::id).toList());
+        for (JsonNode app : res.list("")) {
+            assertThat(app.get("purposes").get(0).get("purpose").getStringValue()).isEqualTo("CARE");
+            for (JsonNode p : app.get("purposes").values()) {
+                assertThat(p.get("notice").get("fr").getStringValue()).isNotBlank();
+                assertThat(p.get("notice").get("en").getStringValue()).isNotBlank();
+            }
+        }
+    }
+
+    @Test
+    void development_tokens_work_for_every_role_and_for_representatives() {
+        String patient = token("{\"subject\": \"demo-patient-2\", \"roles\": [\"PATIENT\"], \"actor\": \"aidant-1\"}");
+        Res granted = api.put("/api/v1/me/consents/glycemie-plus/CARE", patient,
+                "{\"state\": \"GRANTED\", \"noticeVersion\": 1}");
+        assertThat(granted.status()).isEqualTo(200);
+        Res history = api.get("/api/v1/me/consents/history", patient);
+        assertThat(history.str("items[0].decidedBy.type")).isEqualTo("REPRESENTATIVE");
+
+        String app = token("{\"subject\": \"glycemie-plus\", \"roles\": [\"APPLICATION\"]}");
+        assertThat(api.get("/api/v1/decisions/demo-patient-2/CARE", app).str("decision")).isEqualTo("PERMIT");
+        String admin = token("{\"subject\": \"admin-1\", \"roles\": [\"ADMIN\"]}");
+        assertThat(api.get("/api/v1/ping", admin).status()).isEqualTo(200);
+    }
+
+    @Test
+    void development_tokens_are_validated_like_any_input() {
+        Res res = api.post("/dev/tokens", null, "{\"subject\": \"bad subject\", \"roles\": [\"GOD\"]}");
+        assertThat(res.status()).isEqualTo(400);
+        assertThat(res.list("errors")).extracting(e -> e.get("field").getStringValue()).contains("roles[0]", "subject");
+    }
+
+    @Test
+    void tokens_signed_with_a_secret_from_the_repository_are_refused() {
+        assertThat(api.get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(401);
+    }
+}

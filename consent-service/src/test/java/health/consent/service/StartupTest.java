@@ -1,0 +1,42 @@
+package health.consent.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StartupTest {
+
+    @Test
+    void outside_dev_the_service_refuses_to_start_without_token_validation_and_says_why() {
+        assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", ""), "prod").close())
+                .hasStackTraceContaining("JWT_JWKS_URL").hasStackTraceContaining("JWT_SECRET");
+    }
+
+    @Test
+    void a_shared_secret_shorter_than_32_bytes_is_refused() {
+        assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", "short"), "prod").close())
+                .hasStackTraceContaining("at least 32 bytes");
+    }
+
+    @Test
+    void storage_is_an_h2_file_under_the_data_dir_unless_a_jdbc_url_is_given() {
+        Map<String, Object> h2 = Application.storageSettings(Map.of("CONSENT_DATA_DIR", "/var/lib/consent"));
+        assertThat((String) h2.get("datasources.default.url"))
+                .startsWith("jdbc:h2:file:/var/lib/consent/consent;MODE=PostgreSQL");
+        Map<String, Object> byDefault = Application.storageSettings(Map.of());
+        assertThat((String) byDefault.get("datasources.default.url"))
+                .startsWith("jdbc:h2:file:" + Path.of("data").toAbsolutePath() + "/consent;");
+        Map<String, Object> pg = Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://db/consent",
+                "JDBC_USER", "consent", "JDBC_PASSWORD", "pw"));
+        assertThat(Application.settings(Map.of("JWT_JWKS_URL", "https://idp.example/jwks")))
+                .containsEntry(Application.JWKS_URL_PROPERTY, "https://idp.example/jwks");
+        assertThat(pg).containsEntry("datasources.default.url", "jdbc:postgresql://db/consent")
+                .containsEntry("datasources.default.username", "consent")
+                .containsEntry("datasources.default.password", "pw");
+    }
+}
