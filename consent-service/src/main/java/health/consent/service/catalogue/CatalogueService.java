@@ -87,7 +87,7 @@ public class CatalogueService {
                 if (repository.find(id).isPresent()) {
                     throw ApiException.conflict("application-exists", "application '" + id + "' is already registered");
                 }
-                Instant now = Instant.now();
+                Instant now = Db.now();
                 repository.insertApplication(id, name, publisher, now);
                 declared.forEach((purpose, d) -> {
                     repository.declarePurpose(id, purpose, d.noticeVersion(), now);
@@ -120,7 +120,7 @@ public class CatalogueService {
 
         return db.inTransaction(() -> {
             get(applicationId);
-            Instant now = Instant.now();
+            Instant now = Db.now();
             Optional<Integer> current = repository.lockDeclaredVersion(applicationId, purpose);
             if (current.isEmpty()) {
                 repository.declarePurpose(applicationId, purpose, declaration.noticeVersion(), now);

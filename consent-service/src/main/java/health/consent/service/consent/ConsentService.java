@@ -113,7 +113,7 @@ public class ConsentService {
             return new ChangeResult(view(application, declared, current, care), List.of());
         }
 
-        Instant now = Instant.now();
+        Instant now = Db.now();
         long cause = write(caller, applicationId, purpose, current, request.state(), seen, request.channel(), null, now);
         Map<Purpose, Stored> after = new EnumMap<>(stored);
         after.put(purpose, new Stored(applicationId, purpose, request.state(), seen, currentVersion + 1, now));
@@ -168,7 +168,7 @@ public class ConsentService {
                     .flatMap(k -> catalogueRepository.notice(k.applicationId(), k.purpose(), k.version())
                             .map(n -> new NoticeVersion(k.applicationId(), k.purpose(), k.version(), n)).stream())
                     .toList();
-            return new Export(patientId, Instant.now(), current, history, notices);
+            return new Export(patientId, Db.now(), current, history, notices);
         });
     }
 

@@ -122,6 +122,14 @@ public class Db {
     public record TextArray(List<String> values) {
     }
 
+    /**
+     * The time to store: to the microsecond, the precision both databases keep, so that what a
+     * write answers is exactly what a later read returns.
+     */
+    public static Instant now() {
+        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+    }
+
     public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();

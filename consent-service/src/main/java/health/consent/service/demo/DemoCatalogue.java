@@ -39,7 +39,7 @@ public class DemoCatalogue implements ApplicationEventListener<StartupEvent> {
     public void onApplicationEvent(StartupEvent event) {
         db.inTransaction(() -> {
             if (catalogue.isEmpty()) {
-                Instant now = Instant.now();
+                Instant now = Db.now();
                 for (DemoApplication app : applications()) {
                     catalogue.insertApplication(app.id(), app.name(), app.publisher(), now);
                     app.notices().forEach((purpose, notice) -> {
