@@ -51,7 +51,7 @@ class VocabularyTest {
     }
 
     @Test
-    void the_reasons_are_the_closed_set_of_the_design() {
+    void rule_9_decision_reasons_are_a_closed_set() {
         assertThat(Reason.values()).extracting(Enum::name).containsExactly("GRANTED", "NOT_SET", "REFUSED", "WITHDRAWN",
                 "CARE_NOT_GRANTED", "PURPOSE_NOT_DECLARED", "RECONSENT_REQUIRED", "APPLICATION_SUSPENDED",
                 "UNKNOWN_APPLICATION");

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import health.consent.service.support.Databases;
+import health.consent.service.support.Tokens;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.server.EmbeddedServer;
+import java.net.ServerSocket;
 import health.consent.service.support.TestService;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +26,23 @@ class StartupTest {
     void a_shared_secret_shorter_than_32_bytes_is_refused() {
         assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", "short"), "prod").close())
                 .hasStackTraceContaining("at least 32 bytes");
+    }
+
+    @Test
+    void the_port_comes_from_the_port_variable() throws Exception {
+        int free;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            free = socket.getLocalPort();
+        }
+        // The variable as the environment would give it; application.yml maps it to the server's port.
+        Map<String, Object> properties = new HashMap<>(Databases.h2());
+        properties.put("consent.auth.jwt-secret", Tokens.SECRET);
+        properties.put("PORT", free);
+        try (ApplicationContext context = ApplicationContext.builder()
+                .properties(properties).environments("test").deduceEnvironment(false).start()) {
+            EmbeddedServer server = context.getBean(EmbeddedServer.class).start();
+            assertThat(server.getPort()).isEqualTo(free);
+        }
     }
 
     @Test
