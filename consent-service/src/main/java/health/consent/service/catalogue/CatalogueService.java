@@ -2,10 +2,14 @@ package health.consent.service.catalogue;
 
 import health.consent.model.ApplicationId;
 import health.consent.model.ApplicationStatus;
+import health.consent.model.Decision;
 import health.consent.model.Purpose;
+import health.consent.model.Reason;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.Notice;
 import health.consent.service.db.Db;
+import health.consent.service.feed.ChangeFeed;
+import health.consent.service.feed.ChangeFeedRepository;
 import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
 import io.micronaut.json.tree.JsonNode;
@@ -27,10 +31,14 @@ public class CatalogueService {
 
     private final Db db;
     private final CatalogueRepository repository;
+    private final ChangeFeedRepository changes;
+    private final ChangeFeed feed;
 
-    public CatalogueService(Db db, CatalogueRepository repository) {
+    public CatalogueService(Db db, CatalogueRepository repository, ChangeFeedRepository changes, ChangeFeed feed) {
         this.db = db;
         this.repository = repository;
+        this.changes = changes;
+        this.feed = feed;
     }
 
     /** What a purpose declaration says: its notice and the notice's version. */
@@ -118,13 +126,15 @@ public class CatalogueService {
         Declaration declaration = declaration(input, request, "");
         input.check();
 
-        return db.inTransaction(() -> {
+        Publication publication = db.inTransaction(() -> {
             get(applicationId);
             Instant now = Db.now();
             Optional<Integer> current = repository.lockDeclaredVersion(applicationId, purpose);
             if (current.isEmpty()) {
                 repository.declarePurpose(applicationId, purpose, declaration.noticeVersion(), now);
                 repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(), now);
+                // Answers cached as PURPOSE_NOT_DECLARED must be asked again.
+                changes.applicationChange(applicationId, purpose, null, now);
                 return Publication.DECLARED;
             }
             int version = current.get();
@@ -141,8 +151,16 @@ public class CatalogueService {
             }
             repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(), now);
             repository.publishVersion(applicationId, purpose, declaration.noticeVersion(), now);
+            if (purpose.isSecondary()) {
+                // Every earlier grant of this purpose now needs the patient's new decision (rule 5).
+                changes.applicationChange(applicationId, purpose, Decision.deny(Reason.RECONSENT_REQUIRED), now);
+            }
             return Publication.NEW_VERSION;
         });
+        if (publication != Publication.UNCHANGED) {
+            feed.changed();
+        }
+        return publication;
     }
 
     public Application setStatus(String applicationId, JsonNode body) {
@@ -152,12 +170,16 @@ public class CatalogueService {
         input.onlyFields(request, "", Set.of("status"));
         ApplicationStatus status = input.oneOf(request, "", "status", CatalogueService::status, "ACTIVE, SUSPENDED");
         input.check();
-        return db.inTransaction(() -> {
+        Application updated = db.inTransaction(() -> {
             if (!ApplicationId.isValid(applicationId) || repository.updateStatus(applicationId, status) == 0) {
                 throw ApiException.notFound("no application '" + applicationId + "' in the catalogue");
             }
+            changes.applicationChange(applicationId, null, status == ApplicationStatus.SUSPENDED
+                    ? Decision.deny(Reason.APPLICATION_SUSPENDED) : null, Db.now());
             return repository.find(applicationId).orElseThrow();
         });
+        feed.changed();
+        return updated;
     }
 
     private static Optional<ApplicationStatus> status(String name) {

@@ -19,6 +19,8 @@ import health.consent.service.consent.ConsentViews.ConsentView;
 import health.consent.service.consent.ConsentViews.Export;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
 import health.consent.service.db.Db;
+import health.consent.service.feed.ChangeFeed;
+import health.consent.service.feed.ChangeFeedRepository;
 import health.consent.service.security.Callers.PatientCaller;
 import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
@@ -45,13 +47,17 @@ public class ConsentService {
     private final ConsentRepository consents;
     private final CatalogueService catalogue;
     private final CatalogueRepository catalogueRepository;
+    private final ChangeFeedRepository changes;
+    private final ChangeFeed feed;
 
     public ConsentService(Db db, ConsentRepository consents, CatalogueService catalogue,
-                          CatalogueRepository catalogueRepository) {
+                          CatalogueRepository catalogueRepository, ChangeFeedRepository changes, ChangeFeed feed) {
         this.db = db;
         this.consents = consents;
         this.catalogue = catalogue;
         this.catalogueRepository = catalogueRepository;
+        this.changes = changes;
+        this.feed = feed;
     }
 
     /** A validated change request. */
@@ -75,7 +81,9 @@ public class ConsentService {
         ChangeRequest request = parse(body);
         for (int attempt = 1; ; attempt++) {
             try {
-                return db.inTransaction(() -> apply(caller, applicationId, purpose, request, ifMatch));
+                ChangeResult result = db.inTransaction(() -> apply(caller, applicationId, purpose, request, ifMatch));
+                feed.changed();
+                return result;
             } catch (RuntimeException e) {
                 if (!Db.isUniqueViolation(e) || attempt == ATTEMPTS) {
                     throw e;
@@ -133,7 +141,18 @@ public class ConsentService {
         List<ConsentView> cascadedViews = cascaded.stream()
                 .map(p -> view(application, application.purpose(p).orElseThrow(), after.get(p), careAfter))
                 .toList();
-        return new ChangeResult(view(application, declared, after.get(purpose), careAfter), cascadedViews);
+        ConsentView changed = view(application, declared, after.get(purpose), careAfter);
+        for (ConsentView v : cascadedViews.isEmpty() ? List.of(changed) : concat(changed, cascadedViews)) {
+            changes.patientChange(applicationId, patientId, v.purpose(), Decision.of(v.reason()), v.version(), now);
+        }
+        return new ChangeResult(changed, cascadedViews);
+    }
+
+    private static List<ConsentView> concat(ConsentView first, List<ConsentView> rest) {
+        List<ConsentView> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     private long write(PatientCaller caller, String applicationId, Purpose purpose, Stored current,

@@ -104,6 +104,20 @@ public class Db {
         });
     }
 
+    /** Runs one statement for each row of parameters, in JDBC batches; returns the rows changed by each. */
+    public int[] batch(String sql, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return new int[0];
+        }
+        return statement(sql, null, ps -> {
+            for (Object[] row : rows) {
+                bind(ps, row);
+                ps.addBatch();
+            }
+            return ps.executeBatch();
+        });
+    }
+
     /** Inserts one row and returns the value the database generated for {@code keyColumn}. */
     public long insert(String sql, String keyColumn, Object... params) {
         return statement(sql, keyColumn, ps -> {

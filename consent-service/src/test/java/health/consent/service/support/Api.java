@@ -31,6 +31,14 @@ public final class Api {
         return send("GET", path, token, null, Map.of());
     }
 
+    /** A GET whose answer comes later: for long polls. */
+    public java.util.concurrent.CompletableFuture<Res> getAsync(String path, String token) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).header("Authorization", "Bearer " + token)
+                .GET().build();
+        return CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .thenApply(r -> new Res(r.statusCode(), r.headers().map(), r.body(), json));
+    }
+
     public Res post(String path, String token, String body) {
         return send("POST", path, token, body, Map.of());
     }

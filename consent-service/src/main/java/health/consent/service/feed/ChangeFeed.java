@@ -1,0 +1,194 @@
+package health.consent.service.feed;
+
+import health.consent.service.feed.ChangeFeedRepository.Change;
+import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.ApplicationEventListener;
+import io.micronaut.runtime.server.event.ServerStartupEvent;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.serde.annotation.Serdeable;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-poll change feed. One thread per instance numbers new changes (see
+ * {@link ChangeFeedRepository#sequence()}) and watches the highest number; when it grows, the
+ * requests waiting on this instance read again. Changes written through another instance sharing
+ * the database are seen within one tick.
+ */
+@Singleton
+public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
+
+    /** The most changes one answer carries; a client asks again with the {@code next} it got. */
+    static final int PAGE = 1_000;
+
+    /** An answer: the changes, and the position to ask from next time. */
+    @Serdeable
+    public record Changes(List<Change> changes, long next) {
+    }
+
+    private final ChangeFeedRepository repository;
+    private final ExecutorService blocking;
+    private final long tickMillis;
+    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private final Object signal = new Object();
+    private volatile long head;
+    private volatile boolean running;
+    private volatile boolean pending;
+    private Thread thread;
+
+    public ChangeFeed(ChangeFeedRepository repository, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
+                      @Value("${consent.feed.tick:100ms}") Duration tick) {
+        this.repository = repository;
+        this.blocking = blocking;
+        this.tickMillis = Math.max(1, tick.toMillis());
+    }
+
+    @Override
+    public synchronized void onApplicationEvent(ServerStartupEvent event) {
+        if (running) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::loop, "consent-change-feed");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @PreDestroy
+    synchronized void stop() throws InterruptedException {
+        running = false;
+        if (thread != null) {
+            synchronized (signal) {
+                signal.notifyAll();
+            }
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        }
+        waiters.forEach(w -> w.future.complete(new Changes(List.of(), w.after)));
+    }
+
+    /** Tells the feed that a change was just committed here: number it now rather than at the next tick. */
+    public void changed() {
+        synchronized (signal) {
+            pending = true;
+            signal.notifyAll();
+        }
+    }
+
+    /**
+     * The application's changes after {@code after}, waiting up to {@code wait} for one to appear.
+     * With no {@code after}, answers at once with no change and the current position.
+     */
+    public CompletableFuture<Changes> poll(String applicationId, Long after, int waitSeconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            long known = repository.head();
+            head = Math.max(head, known);
+            if (after == null) {
+                return new Changes(List.of(), known);
+            }
+            return read(applicationId, after, known);
+        }, blocking).thenCompose(first -> {
+            if (after == null || !first.changes().isEmpty() || waitSeconds == 0) {
+                return CompletableFuture.completedFuture(first);
+            }
+            Waiter waiter = new Waiter(applicationId, first.next(),
+                    System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
+            waiters.add(waiter);
+            // The head may have moved between the read and the registration.
+            wake(waiter, head);
+            return waiter.future;
+        });
+    }
+
+    private Changes read(String applicationId, long after, long upTo) {
+        List<Change> changes = repository.read(applicationId, after, upTo, PAGE);
+        long next = changes.size() == PAGE ? changes.get(changes.size() - 1).seq() : Math.max(after, upTo);
+        return new Changes(changes, next);
+    }
+
+    private void loop() {
+        long failures = 0;
+        while (running) {
+            try {
+                synchronized (signal) {
+                    if (!pending && running) {
+                        signal.wait(tickMillis);
+                    }
+                    pending = false;
+                }
+                while (repository.sequence() > 0) {
+                    // Keep numbering while there is a backlog.
+                }
+                long known = repository.head();
+                if (known > head) {
+                    head = known;
+                }
+                long now = System.nanoTime();
+                for (Waiter w : waiters) {
+                    if (w.seen < head || now - w.deadline >= 0) {
+                        wake(w, head);
+                    }
+                }
+                failures = 0;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                // Usually the database is unreachable: say so once, then keep trying quietly.
+                if (failures++ == 0) {
+                    LOG.warn("Change feed cannot reach the database: {}", e.toString());
+                }
+            }
+        }
+    }
+
+    private void wake(Waiter w, long upTo) {
+        if (!w.busy.compareAndSet(false, true)) {
+            return;
+        }
+        blocking.execute(() -> {
+            try {
+                Changes changes = upTo > w.seen ? read(w.applicationId, w.after, upTo) : new Changes(List.of(), w.seen);
+                w.seen = Math.max(w.seen, upTo);
+                if (!changes.changes().isEmpty() || System.nanoTime() - w.deadline >= 0) {
+                    waiters.remove(w);
+                    w.future.complete(changes.changes().isEmpty() ? new Changes(List.of(), w.seen) : changes);
+                }
+            } catch (RuntimeException e) {
+                waiters.remove(w);
+                w.future.completeExceptionally(e);
+            } finally {
+                w.busy.set(false);
+            }
+        });
+    }
+
+    /** A request waiting for the application's next change. */
+    private static final class Waiter {
+        final String applicationId;
+        final long after;
+        final long deadline;
+        final CompletableFuture<Changes> future = new CompletableFuture<>();
+        final AtomicBoolean busy = new AtomicBoolean();
+        volatile long seen;
+
+        Waiter(String applicationId, long after, long deadline) {
+            this.applicationId = applicationId;
+            this.after = after;
+            this.seen = after;
+            this.deadline = deadline;
+        }
+    }
+}

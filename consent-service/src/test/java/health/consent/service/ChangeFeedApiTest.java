@@ -1,0 +1,139 @@
+package health.consent.service;
+
+import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.newPatient;
+import static health.consent.service.support.Fixtures.registerApplication;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import health.consent.service.support.Api.Res;
+import health.consent.service.support.OnBothDatabases;
+import health.consent.service.support.Tokens;
+import io.micronaut.json.tree.JsonNode;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ChangeFeedApiTest extends OnBothDatabases {
+
+    private static long position(String app) {
+        Res res = api.get("/api/v1/changes", Tokens.application(app));
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(res.list("changes")).isEmpty();
+        return res.num("next");
+    }
+
+    /** Reads the feed from {@code after} until it has at least {@code count} changes. */
+    private static List<JsonNode> changesAfter(String app, long after, int count) {
+        List<JsonNode> all = new java.util.ArrayList<>();
+        long next = after;
+        while (all.size() < count) {
+            Res res = api.get("/api/v1/changes?wait=10&after=" + next, Tokens.application(app));
+            assertThat(res.status()).as(res.toString()).isEqualTo(200);
+            all.addAll(res.list("changes"));
+            assertThat(res.num("next")).isGreaterThanOrEqualTo(next);
+            if (res.list("changes").isEmpty()) {
+                break;
+            }
+            next = res.num("next");
+        }
+        return all;
+    }
+
+    @Test
+    void a_patients_decision_reaches_the_applications_feed_and_no_other() {
+        String app = registerApplication(api, "STATISTICS");
+        String other = registerApplication(api, "STATISTICS");
+        long mine = position(app);
+        long theirs = position(other);
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+
+        List<JsonNode> changes = changesAfter(app, mine, 1);
+        assertThat(changes).hasSize(1);
+        JsonNode change = changes.get(0);
+        assertThat(change.get("patientId").getStringValue()).isEqualTo(patient);
+        assertThat(change.get("purpose").getStringValue()).isEqualTo("CARE");
+        assertThat(change.get("decision").getStringValue()).isEqualTo("PERMIT");
+        assertThat(change.get("reason").getStringValue()).isEqualTo("GRANTED");
+        assertThat(change.get("version").getLongValue()).isEqualTo(1);
+        assertThat(change.get("seq").getLongValue()).isGreaterThan(mine);
+
+        Res none = api.get("/api/v1/changes?after=" + theirs, Tokens.application(other));
+        assertThat(none.list("changes")).isEmpty();
+        assertThat(none.body()).doesNotContain(patient);
+    }
+
+    @Test
+    void a_waiting_request_answers_as_soon_as_a_change_comes() throws Exception {
+        String app = registerApplication(api);
+        long from = position(app);
+        CompletableFuture<Res> waiting = api.getAsync("/api/v1/changes?wait=25&after=" + from, Tokens.application(app));
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        Res res = waiting.get(20, TimeUnit.SECONDS);
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(res.list("changes")).extracting(c -> c.get("patientId").getStringValue()).containsExactly(patient);
+    }
+
+    @Test
+    void a_wait_with_no_change_ends_empty_at_the_current_position() {
+        String app = registerApplication(api);
+        long from = position(app);
+        Res res = api.get("/api/v1/changes?wait=1&after=" + from, Tokens.application(app));
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(res.list("changes")).isEmpty();
+        assertThat(res.num("next")).isGreaterThanOrEqualTo(from);
+    }
+
+    @Test
+    void withdrawing_care_sends_one_change_per_withdrawn_purpose() {
+        String app = registerApplication(api, "STATISTICS", "SERVICE_IMPROVEMENT");
+        String patient = newPatient();
+        String token = Tokens.patient(patient);
+        decide(api, token, app, "CARE", "GRANTED");
+        decide(api, token, app, "STATISTICS", "GRANTED");
+        decide(api, token, app, "SERVICE_IMPROVEMENT", "GRANTED");
+        long from = changesAfter(app, 0, 3).stream().mapToLong(c -> c.get("seq").getLongValue()).max().orElseThrow();
+        decide(api, token, app, "CARE", "WITHDRAWN");
+        List<JsonNode> changes = changesAfter(app, from, 3);
+        assertThat(changes).extracting(c -> c.get("purpose").getStringValue() + ":" + c.get("reason").getStringValue())
+                .containsExactlyInAnyOrder("CARE:WITHDRAWN", "STATISTICS:CARE_NOT_GRANTED", "SERVICE_IMPROVEMENT:CARE_NOT_GRANTED");
+        assertThat(changes).allSatisfy(c -> assertThat(c.get("decision").getStringValue()).isEqualTo("DENY"));
+    }
+
+    @Test
+    void a_new_notice_tells_the_application_that_every_grant_of_the_purpose_needs_reconsent() {
+        String app = registerApplication(api, "STATISTICS");
+        long from = position(app);
+        assertThat(api.put("/api/v1/applications/" + app + "/purposes/STATISTICS", Tokens.admin(),
+                "{\"noticeVersion\": 2, \"notice\": {\"fr\": \"v2\", \"en\": \"v2\"}}").status()).isEqualTo(200);
+        List<JsonNode> changes = changesAfter(app, from, 1);
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).get("patientId").isNull()).isTrue();
+        assertThat(changes.get(0).get("purpose").getStringValue()).isEqualTo("STATISTICS");
+        assertThat(changes.get(0).get("reason").getStringValue()).isEqualTo("RECONSENT_REQUIRED");
+    }
+
+    @Test
+    void a_suspension_is_a_change_for_every_purpose_and_patient() {
+        String app = registerApplication(api);
+        long from = position(app);
+        api.put("/api/v1/applications/" + app + "/status", Tokens.admin(), "{\"status\": \"SUSPENDED\"}");
+        List<JsonNode> changes = changesAfter(app, from, 1);
+        assertThat(changes).hasSize(1);
+        assertThat(changes.get(0).get("purpose").isNull()).isTrue();
+        assertThat(changes.get(0).get("reason").getStringValue()).isEqualTo("APPLICATION_SUSPENDED");
+    }
+
+    @Test
+    void feed_parameters_are_validated_and_only_applications_read_it() {
+        String app = registerApplication(api);
+        assertThat(api.get("/api/v1/changes?wait=31", Tokens.application(app)).str("errors[0].field")).isEqualTo("wait");
+        assertThat(api.get("/api/v1/changes?after=-1", Tokens.application(app)).str("errors[0].field")).isEqualTo("after");
+        assertThat(api.get("/api/v1/changes?after=x", Tokens.application(app)).status()).isEqualTo(400);
+        for (String token : List.of(Tokens.patient("p-1"), Tokens.regulator(), Tokens.admin())) {
+            assertThat(api.get("/api/v1/changes", token).status()).isEqualTo(403);
+        }
+    }
+}
