@@ -19,5 +19,10 @@ public enum Reason {
     /** The application is suspended from the catalogue. */
     APPLICATION_SUSPENDED,
     /** The application is not in the catalogue. */
-    UNKNOWN_APPLICATION
+    UNKNOWN_APPLICATION,
+    /**
+     * Answered by the client SDK only, never by the service: consent could not be verified (the
+     * service is unreachable and no trusted answer is cached), so the answer fails closed.
+     */
+    SERVICE_UNAVAILABLE
 }

@@ -54,6 +54,6 @@ class VocabularyTest {
     void rule_9_decision_reasons_are_a_closed_set() {
         assertThat(Reason.values()).extracting(Enum::name).containsExactly("GRANTED", "NOT_SET", "REFUSED", "WITHDRAWN",
                 "CARE_NOT_GRANTED", "PURPOSE_NOT_DECLARED", "RECONSENT_REQUIRED", "APPLICATION_SUSPENDED",
-                "UNKNOWN_APPLICATION");
+                "UNKNOWN_APPLICATION", "SERVICE_UNAVAILABLE");
     }
 }

@@ -1,0 +1,90 @@
+package health.consent.sdk;
+
+import health.consent.model.Decision;
+import health.consent.model.Outcome;
+import health.consent.model.Purpose;
+import java.util.Collection;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * What a catalogue application calls before it processes a patient's data for a purpose, and to
+ * record every access.
+ *
+ * <pre>{@code
+ * ConsentClient client = ConsentClient.builder()
+ *         .baseUrl("https://consent.example")
+ *         .token(() -> currentAppToken())
+ *         .build();
+ * Report r = client.withConsent("patient-42", Purpose.STATISTICS,
+ *         AccessContext.of("analyst-7", "lab-results"), () -> analyse(records));
+ * }</pre>
+ *
+ * <p>Answers come from a local cache that the service's change feed keeps fresh, so a check is
+ * an in-memory lookup and a withdrawal reaches the cache within a second. The client fails
+ * closed: when its cache cannot be trusted (the feed has been silent longer than
+ * {@link ConsentClientBuilder#staleAfter}) and the service cannot be reached, secondary purposes
+ * are denied with {@link health.consent.model.Reason#SERVICE_UNAVAILABLE}. CARE answers fall back
+ * to the last state known, so that care is never blocked by an outage.
+ *
+ * <p>Implementations are thread-safe. Use one client per application and {@link #close()} it
+ * when the application stops, so that every access record is delivered.
+ */
+public interface ConsentClient extends AutoCloseable {
+
+    /** A builder for the client that talks to the consent service over HTTP. */
+    static ConsentClientBuilder builder() {
+        return new ConsentClientBuilder();
+    }
+
+    /**
+     * May this application process the patient's data for the purpose? Never throws and never
+     * returns null: when the answer cannot be known, it is DENY.
+     */
+    Decision check(String patientId, Purpose purpose);
+
+    /**
+     * Like {@link #check}, but throws when the answer is DENY.
+     *
+     * @throws ConsentDeniedException with the decision, when processing is not permitted
+     */
+    void require(String patientId, Purpose purpose);
+
+    /**
+     * Checks, records the access (PERMIT or DENY), and runs {@code work} only if permitted.
+     *
+     * @return what {@code work} returned
+     * @throws ConsentDeniedException when processing is not permitted; {@code work} did not run
+     * @throws AccessNotRecordedException when the access could not be queued for recording (the
+     *         service has been unreachable long enough to fill the queue); {@code work} did not run
+     */
+    <T> T withConsent(String patientId, Purpose purpose, AccessContext context, Supplier<T> work);
+
+    /**
+     * The patients among {@code patientIds} who permit the purpose, in the order given, without
+     * duplicates. Any number of ids: they are sent in chunks of 10,000, one request per chunk.
+     * Invalid ids are never permitted. When the service cannot be reached, only answers the cache
+     * can vouch for are used (fail closed).
+     */
+    Set<String> filterPermitted(Purpose purpose, Collection<String> patientIds);
+
+    /**
+     * Records an access made without {@link #withConsent}. Records are sent in batches, retried
+     * with the same ids until the service has them, and never dropped silently.
+     *
+     * @throws AccessNotRecordedException when the queue of records waiting to be sent is full
+     * @throws IllegalArgumentException   when the patient id is invalid
+     */
+    void recordAccess(String patientId, Purpose purpose, AccessContext context, Outcome outcome);
+
+    /** Where the client stands with the service's change feed. */
+    ClientStatus status();
+
+    /** Calls {@code listener} with every new status, on the client's own thread. */
+    void addStatusListener(Consumer<ClientStatus> listener);
+
+    /** Stops following the feed and delivers the access records still queued (waiting up to the flush timeout). */
+    @Override
+    void close();
+}
