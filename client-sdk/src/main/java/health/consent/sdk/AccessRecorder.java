@@ -71,7 +71,7 @@ final class AccessRecorder {
 
     private void run() {
         List<Map<String, Object>> batch = new ArrayList<>(batchSize);
-        while (running || !queue.isEmpty()) {
+        while (running || !queue.isEmpty() || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
                     fill(batch);

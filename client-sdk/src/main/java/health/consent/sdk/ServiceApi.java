@@ -120,10 +120,11 @@ final class ServiceApi {
         if (status == 200) {
             return response.body();
         }
-        if (status == 400 || status == 413 || status == 404) {
+        if (status == 400 || status == 413 || status == 422) {
             throw new Rejected(request.uri().getPath() + " answered " + status + ": " + response.body());
         }
-        // 401 and 403 are the application's token (expired, not yet renewed); 5xx and the rest are the service.
+        // 401 and 403 are the application's token (expired, not yet renewed); 404 a service starting or
+        // stopping behind a proxy; 5xx and the rest the service itself. All may pass: try again later.
         throw new Unavailable(request.uri().getPath() + " answered " + status, null);
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 public final class TestService implements AutoCloseable {
 
     private final EmbeddedServer server;
+    private final URI uri;
     private final Map<String, Object> properties;
     private final String[] environments;
 
@@ -23,6 +24,7 @@ public final class TestService implements AutoCloseable {
                 .start()
                 .getBean(EmbeddedServer.class)
                 .start();
+        this.uri = server.getURI();
     }
 
     /** A service in the {@code test} environment on the given database, validating {@link Tokens}. */
@@ -38,14 +40,36 @@ public final class TestService implements AutoCloseable {
         return new TestService(p, environments);
     }
 
-    /** A new service on the same database and settings, after this one stopped. */
+    /** A new service on the same database, settings and port, after this one stopped. */
     public TestService restart() {
         close();
-        return new TestService(properties, environments);
+        return startAgain();
+    }
+
+    /** A new service on the same database, settings and port; this one must be closed. */
+    public TestService startAgain() {
+        Map<String, Object> same = new HashMap<>(properties);
+        same.put("micronaut.server.port", uri().getPort());
+        return new TestService(same, environments);
+    }
+
+    /** A number read directly from the service's database. */
+    public long count(String query) {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                (String) properties.get("datasources.default.url"),
+                (String) properties.get("datasources.default.username"),
+                (String) properties.get("datasources.default.password"));
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(query)) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(query, e);
+        }
     }
 
     public URI uri() {
-        return server.getURI();
+        return uri;
     }
 
     public ApplicationContext context() {
