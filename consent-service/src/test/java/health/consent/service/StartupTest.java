@@ -3,6 +3,7 @@ package health.consent.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import health.consent.service.support.AuditKeys;
 import health.consent.service.support.Databases;
 import health.consent.service.support.Tokens;
 import io.micronaut.context.ApplicationContext;
@@ -23,6 +24,14 @@ class StartupTest {
     }
 
     @Test
+    void outside_dev_the_service_refuses_to_start_without_an_audit_signing_key_and_says_why() {
+        assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.audit.signing-key", ""), "prod").close())
+                .hasStackTraceContaining("AUDIT_SIGNING_KEY");
+        assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.audit.signing-key", "bm90IGEga2V5"), "prod")
+                .close()).hasStackTraceContaining("not a base64 PKCS#8 Ed25519 private key");
+    }
+
+    @Test
     void a_shared_secret_shorter_than_32_bytes_is_refused() {
         assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", "short"), "prod").close())
                 .hasStackTraceContaining("at least 32 bytes");
@@ -37,6 +46,7 @@ class StartupTest {
         // The variable as the environment would give it; application.yml maps it to the server's port.
         Map<String, Object> properties = new HashMap<>(Databases.h2());
         properties.put("consent.auth.jwt-secret", Tokens.SECRET);
+        properties.put("consent.audit.signing-key", AuditKeys.PRIVATE_KEY);
         properties.put("PORT", free);
         try (ApplicationContext context = ApplicationContext.builder()
                 .properties(properties).environments("test").deduceEnvironment(false).start()) {

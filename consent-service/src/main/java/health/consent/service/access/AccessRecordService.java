@@ -3,6 +3,7 @@ package health.consent.service.access;
 import health.consent.model.Outcome;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
+import health.consent.service.audit.AuditLog;
 import health.consent.service.db.Db;
 import health.consent.service.web.Input;
 import io.micronaut.json.tree.JsonNode;
@@ -45,9 +46,11 @@ public class AccessRecordService {
     }
 
     private final Db db;
+    private final AuditLog auditLog;
 
-    public AccessRecordService(Db db) {
+    public AccessRecordService(Db db, AuditLog auditLog) {
         this.db = db;
+        this.auditLog = auditLog;
     }
 
     public Receipt store(String applicationId, JsonNode body) {
@@ -61,6 +64,7 @@ public class AccessRecordService {
         int[] counts = db.inTransaction(() -> db.batch("INSERT INTO access_record (application_id, id, patient_id, "
                 + "purpose, actor, data_category, outcome, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT DO NOTHING", rows));
+        auditLog.written();
         return new Receipt(records.size(), Arrays.stream(counts).map(c -> c > 0 ? 1 : 0).sum());
     }
 

@@ -18,6 +18,7 @@ import health.consent.service.consent.ConsentViews.ConsentEvent;
 import health.consent.service.consent.ConsentViews.ConsentView;
 import health.consent.service.consent.ConsentViews.Export;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
+import health.consent.service.audit.AuditLog;
 import health.consent.service.db.Db;
 import health.consent.service.feed.ChangeFeed;
 import health.consent.service.feed.ChangeFeedRepository;
@@ -49,15 +50,18 @@ public class ConsentService {
     private final CatalogueRepository catalogueRepository;
     private final ChangeFeedRepository changes;
     private final ChangeFeed feed;
+    private final AuditLog auditLog;
 
     public ConsentService(Db db, ConsentRepository consents, CatalogueService catalogue,
-                          CatalogueRepository catalogueRepository, ChangeFeedRepository changes, ChangeFeed feed) {
+                          CatalogueRepository catalogueRepository, ChangeFeedRepository changes, ChangeFeed feed,
+                          AuditLog auditLog) {
         this.db = db;
         this.consents = consents;
         this.catalogue = catalogue;
         this.catalogueRepository = catalogueRepository;
         this.changes = changes;
         this.feed = feed;
+        this.auditLog = auditLog;
     }
 
     /** A validated change request. */
@@ -83,6 +87,7 @@ public class ConsentService {
             try {
                 ChangeResult result = db.inTransaction(() -> apply(caller, applicationId, purpose, request, ifMatch));
                 feed.changed();
+                auditLog.written();
                 return result;
             } catch (RuntimeException e) {
                 if (!Db.isUniqueViolation(e) || attempt == ATTEMPTS) {

@@ -37,6 +37,15 @@ public final class Callers {
         return new PatientCaller(PatientId.of(subject), ActorType.REPRESENTATIVE, r);
     }
 
+    /** A regulator, named by the token's subject (1 to 64 of letters, digits and {@code . _ : -}). */
+    public static String regulator(Authentication authentication) {
+        String subject = authentication.getName();
+        if (!PatientId.isValid(subject)) {
+            throw ApiException.forbidden("the token's subject is not a valid regulator id");
+        }
+        return subject;
+    }
+
     public static ApplicationId application(Authentication authentication) {
         String subject = authentication.getName();
         if (!ApplicationId.isValid(subject)) {

@@ -18,14 +18,19 @@ public record Paging<T>(List<T> items, int page, int size, long totalItems, int 
     public record Request(int page, int size) {
 
         public static Request of(Integer page, Integer size) {
+            return of(page, size, MAX_SIZE);
+        }
+
+        /** With a larger page allowed, for exports. */
+        public static Request of(Integer page, Integer size, int maxSize) {
             int p = page == null ? 0 : page;
             int s = size == null ? 50 : size;
             Input input = new Input();
             if (p < 0 || p > 1_000_000) {
                 input.problem("page", "must be between 0 and 1000000");
             }
-            if (s < 1 || s > MAX_SIZE) {
-                input.problem("size", "must be between 1 and " + MAX_SIZE);
+            if (s < 1 || s > maxSize) {
+                input.problem("size", "must be between 1 and " + maxSize);
             }
             input.check();
             return new Request(p, s);

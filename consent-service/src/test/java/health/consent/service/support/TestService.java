@@ -36,6 +36,7 @@ public final class TestService implements AutoCloseable {
         Map<String, Object> p = new HashMap<>(database);
         p.put("micronaut.server.port", -1);
         p.put("consent.auth.jwt-secret", Tokens.SECRET);
+        p.put("consent.audit.signing-key", AuditKeys.PRIVATE_KEY);
         p.putAll(extra);
         return new TestService(p, environments);
     }

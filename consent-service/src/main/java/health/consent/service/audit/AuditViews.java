@@ -1,0 +1,72 @@
+package health.consent.service.audit;
+
+import health.consent.model.ActorType;
+import health.consent.model.Channel;
+import health.consent.model.ConsentState;
+import health.consent.model.Outcome;
+import health.consent.model.Purpose;
+import io.micronaut.serde.annotation.Serdeable;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What regulators read. Field names are those of the audit leaves
+ * ({@link health.consent.model.audit.AuditLeaves}), so that an exported row can be hashed again
+ * and checked against the log with {@code leafIndex} (null for a row written in the last instant
+ * and not yet appended).
+ */
+public final class AuditViews {
+
+    private AuditViews() {
+    }
+
+    @Serdeable
+    public record AuditAccessRecord(String id, Long leafIndex, String accessorType, String applicationId,
+                                    String patientId, Purpose purpose, String actor, String dataCategory,
+                                    Outcome outcome, String reason, Instant at, Instant receivedAt) {
+
+        static final List<String> COLUMNS = List.of("id", "leafIndex", "accessorType", "applicationId", "patientId",
+                "purpose", "actor", "dataCategory", "outcome", "reason", "at", "receivedAt");
+
+        List<Object> values() {
+            return java.util.Arrays.asList(id, leafIndex, accessorType, applicationId, patientId, purpose, actor,
+                    dataCategory, outcome, reason, at, receivedAt);
+        }
+    }
+
+    @Serdeable
+    public record AuditConsentEvent(long seq, Long leafIndex, String patientId, String applicationId, Purpose purpose,
+                                    ConsentState state, ConsentState previousState, int noticeVersion,
+                                    ActorType decidedByType, String decidedBy, Channel channel, Long cause,
+                                    Instant at) {
+
+        static final List<String> COLUMNS = List.of("seq", "leafIndex", "patientId", "applicationId", "purpose",
+                "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at");
+
+        List<Object> values() {
+            return java.util.Arrays.asList(seq, leafIndex, patientId, applicationId, purpose, state, previousState,
+                    noticeVersion, decidedByType, decidedBy, channel, cause, at);
+        }
+    }
+
+    /** For each application and declared purpose, how its patients decided. */
+    @Serdeable
+    public record ConsentRate(String applicationId, String applicationName, Purpose purpose, long granted,
+                              long refused, long withdrawn, long notSet, long patients) {
+    }
+
+    /** An inclusion proof: leaf {@code leafIndex} is in the tree of {@code treeSize} leaves. */
+    @Serdeable
+    public record InclusionProof(long leafIndex, long treeSize, String leafHash, List<String> proof) {
+    }
+
+    /** A consistency proof: the tree of {@code from} leaves is a prefix of the tree of {@code to} leaves. */
+    @Serdeable
+    public record ConsistencyProof(long from, long to, List<String> proof) {
+    }
+
+    /** The key that signs checkpoints. */
+    @Serdeable
+    public record PublicKeyView(String keyId, String algorithm, String publicKey) {
+    }
+}

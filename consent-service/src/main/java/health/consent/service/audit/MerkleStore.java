@@ -1,0 +1,135 @@
+package health.consent.service.audit;
+
+import health.consent.model.audit.Merkle;
+import health.consent.service.db.Db;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The stored tree: hashes of complete subtrees, from which any root and any proof is computed
+ * (RFC 9162 sections 2.1.1 to 2.1.4) in O(log n) lookups.
+ */
+@Singleton
+public class MerkleStore {
+
+    private final Db db;
+
+    public MerkleStore(Db db) {
+        this.db = db;
+    }
+
+    /** A node of a complete subtree: level 0 is a leaf; (level, index) covers leaves [index * 2^level, (index + 1) * 2^level). */
+    record Node(int level, long index) {
+    }
+
+    /** The root of the first {@code size} leaves. */
+    public byte[] root(long size) {
+        return size == 0 ? Merkle.emptyRoot() : mth(0, size, new HashMap<>());
+    }
+
+    /** RFC 9162 PATH(m, D[n]). */
+    public List<byte[]> inclusionProof(long m, long n) {
+        List<byte[]> path = new ArrayList<>();
+        path(m, 0, n, path, new HashMap<>());
+        return path;
+    }
+
+    /** RFC 9162 PROOF(m, D[n]). */
+    public List<byte[]> consistencyProof(long m, long n) {
+        List<byte[]> proof = new ArrayList<>();
+        if (m > 0 && m < n) {
+            subproof(m, 0, n, true, proof, new HashMap<>());
+        }
+        return proof;
+    }
+
+    public byte[] leaf(long index) {
+        return node(0, index, new HashMap<>());
+    }
+
+    private void path(long m, long lo, long hi, List<byte[]> out, Map<Node, byte[]> memo) {
+        long n = hi - lo;
+        if (n <= 1) {
+            return;
+        }
+        long k = Merkle.split(n);
+        if (m < k) {
+            path(m, lo, lo + k, out, memo);
+            out.add(mth(lo + k, hi, memo));
+        } else {
+            path(m - k, lo + k, hi, out, memo);
+            out.add(mth(lo, lo + k, memo));
+        }
+    }
+
+    private void subproof(long m, long lo, long hi, boolean b, List<byte[]> out, Map<Node, byte[]> memo) {
+        long n = hi - lo;
+        if (m == n) {
+            if (!b) {
+                out.add(mth(lo, hi, memo));
+            }
+            return;
+        }
+        long k = Merkle.split(n);
+        if (m <= k) {
+            subproof(m, lo, lo + k, b, out, memo);
+            out.add(mth(lo + k, hi, memo));
+        } else {
+            subproof(m - k, lo + k, hi, false, out, memo);
+            out.add(mth(lo, lo + k, memo));
+        }
+    }
+
+    /** MTH(D[lo:hi]); {@code lo} is always aligned to the largest power of two not above {@code hi - lo}. */
+    private byte[] mth(long lo, long hi, Map<Node, byte[]> memo) {
+        long n = hi - lo;
+        if (Long.bitCount(n) == 1 && lo % n == 0) {
+            return node(Long.numberOfTrailingZeros(n), lo / n, memo);
+        }
+        long k = Merkle.split(n);
+        return Merkle.nodeHash(mth(lo, lo + k, memo), mth(lo + k, hi, memo));
+    }
+
+    private byte[] node(int level, long index, Map<Node, byte[]> memo) {
+        return memo.computeIfAbsent(new Node(level, index), key -> db.one(
+                "SELECT node_hash FROM merkle_node WHERE lvl = ? AND idx = ?", rs -> Merkle.unhex(rs.getString(1)),
+                level, index).orElseThrow(() -> new IllegalStateException("missing Merkle node " + key)));
+    }
+
+    /**
+     * Appends leaves after {@code size} existing ones, with every complete subtree they close.
+     * Call inside the appender's transaction.
+     */
+    void append(long size, List<byte[]> leafHashes) {
+        Map<Node, byte[]> known = new HashMap<>();
+        // The right edge of the current tree: the complete subtrees new leaves may join.
+        for (int level = 0; level < 63; level++) {
+            if (((size >> level) & 1) == 1) {
+                long index = (size >> level) - 1;
+                known.put(new Node(level, index), node(level, index, new HashMap<>()));
+            }
+        }
+        List<Object[]> rows = new ArrayList<>(leafHashes.size() * 2);
+        long index = size;
+        for (byte[] leaf : leafHashes) {
+            int level = 0;
+            long at = index;
+            byte[] hash = leaf;
+            known.put(new Node(0, at), hash);
+            rows.add(new Object[] {(short) 0, at, Merkle.hex(hash)});
+            while ((at & 1) == 1) {
+                byte[] left = known.get(new Node(level, at - 1));
+                hash = Merkle.nodeHash(left, hash);
+                level++;
+                at >>= 1;
+                known.put(new Node(level, at), hash);
+                rows.add(new Object[] {(short) level, at, Merkle.hex(hash)});
+            }
+            index++;
+        }
+        db.batch("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)", rows);
+    }
+}
