@@ -19,6 +19,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -50,6 +51,7 @@ public class AuditController {
 
     @Operation(summary = "Access records, newest first; JSON or CSV (format=csv). A patientId needs a reason, and the read is recorded (REGULATOR)")
     @Get("/access-records")
+    @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> accessRecords(HttpRequest<?> request, Authentication authentication,
                                          @Nullable @QueryValue String applicationId, @Nullable @QueryValue String patientId,
                                          @Nullable @QueryValue String purpose, @Nullable @QueryValue String from,
@@ -66,6 +68,7 @@ public class AuditController {
 
     @Operation(summary = "Consent events, newest first; JSON or CSV (format=csv). A patientId needs a reason, and the read is recorded (REGULATOR)")
     @Get("/consent-events")
+    @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> consentEvents(HttpRequest<?> request, Authentication authentication,
                                          @Nullable @QueryValue String applicationId, @Nullable @QueryValue String patientId,
                                          @Nullable @QueryValue String purpose, @Nullable @QueryValue String from,

@@ -83,6 +83,16 @@ public final class Api {
             }
         }
 
+        /** The body as plain maps and lists, as an outside program would read it. */
+        @SuppressWarnings("unchecked")
+        public Map<String, Object> map() {
+            try {
+                return mapper.readValue(body, Argument.mapOf(String.class, Object.class));
+            } catch (IOException e) {
+                throw new AssertionError("not a JSON object: " + body, e);
+            }
+        }
+
         public String header(String name) {
             return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
                     .map(e -> e.getValue().get(0)).findFirst().orElse(null);
