@@ -9,7 +9,16 @@ import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -41,20 +50,20 @@ class TwoInstancesTest {
             String app = registerApplication(a.api());
             long from = a.api().get("/api/v1/changes", Tokens.application(app)).num("next");
             int patients = 40;
-            var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            ExecutorService pool = Executors.newFixedThreadPool(8);
             try {
-                var futures = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+                List<Future<?>> futures = new ArrayList<>();
                 for (int i = 0; i < patients; i++) {
                     TestService target = i % 2 == 0 ? a : b;
                     futures.add(pool.submit(() -> decide(target.api(), Tokens.patient(newPatient()), app, "CARE", "GRANTED")));
                 }
-                for (var f : futures) {
+                for (Future<?> f : futures) {
                     f.get(30, TimeUnit.SECONDS);
                 }
             } finally {
                 pool.shutdown();
             }
-            java.util.Set<Long> seqs = new java.util.HashSet<>();
+            Set<Long> seqs = new HashSet<>();
             long next = from;
             while (seqs.size() < patients) {
                 Res res = b.api().get("/api/v1/changes?wait=10&after=" + next, Tokens.application(app));
@@ -63,6 +72,44 @@ class TwoInstancesTest {
                 next = res.num("next");
             }
             assertThat(seqs).hasSize(patients);
+        }
+    }
+
+    @Test
+    void both_instances_append_to_one_log_without_gaps_or_doubles() throws Exception {
+        Map<String, Object> database = Databases.postgres();
+        try (TestService a = TestService.start(database); TestService b = TestService.start(database)) {
+            String app = registerApplication(a.api());
+            ExecutorService pool = Executors.newFixedThreadPool(8);
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (int i = 0; i < 40; i++) {
+                    TestService target = i % 2 == 0 ? a : b;
+                    futures.add(pool.submit(() -> {
+                        String patient = newPatient();
+                        decide(target.api(), Tokens.patient(patient), app, "CARE", "GRANTED");
+                        List<String> records = new ArrayList<>();
+                        for (int r = 0; r < 25; r++) {
+                            records.add("{\"id\": \"" + UUID.randomUUID() + "\", \"patientId\": \"" + patient
+                                    + "\", \"purpose\": \"CARE\", \"actor\": \"dr-martin\", \"dataCategory\": \"vitals\", "
+                                    + "\"outcome\": \"PERMIT\", \"at\": \"" + Instant.now() + "\"}");
+                        }
+                        assertThat(target.api().post("/api/v1/access-records", Tokens.application(app),
+                                "[" + String.join(",", records) + "]").num("stored")).isEqualTo(25);
+                    }));
+                }
+                for (Future<?> f : futures) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdown();
+            }
+            long size = a.api().post("/api/v1/audit/checkpoints", Tokens.regulator(), null).num("treeSize");
+            assertThat(size).isEqualTo(40 + 40 * 25);
+            assertThat(b.count("SELECT COUNT(DISTINCT leaf_index) FROM access_record")).isEqualTo(40 * 25);
+            assertThat(b.count("SELECT COUNT(DISTINCT leaf_index) FROM consent_event")).isEqualTo(40);
+            assertThat(b.count("SELECT COUNT(*) FROM merkle_node WHERE lvl = 0")).isEqualTo(size);
+            assertThat(b.count("SELECT MAX(idx) FROM merkle_node WHERE lvl = 0")).isEqualTo(size - 1);
         }
     }
 }

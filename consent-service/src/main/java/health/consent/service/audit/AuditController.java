@@ -26,12 +26,14 @@ import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.rules.SecurityRule;
+import io.micronaut.serde.annotation.SerdeImport;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 
 /** The regulator's audit trail and the proofs of the tamper-evident log. */
 @Controller("/api/v1/audit")
+@SerdeImport(Checkpoint.class)
 @Secured(Roles.REGULATOR)
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "Audit")

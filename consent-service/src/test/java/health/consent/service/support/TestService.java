@@ -34,11 +34,36 @@ public final class TestService implements AutoCloseable {
 
     public static TestService start(Map<String, Object> database, Map<String, Object> extra, String... environments) {
         Map<String, Object> p = new HashMap<>(database);
-        p.put("micronaut.server.port", -1);
+        p.put("micronaut.server.port", freePort());
+        // A stopped service lets its port go at once, even while clients keep knocking, so that
+        // tests can start it again on the same port.
+        for (String loop : new String[] {"micronaut.server.netty.parent", "micronaut.server.netty.worker",
+                "micronaut.netty.event-loops.default"}) {
+            p.put(loop + ".shutdown-quiet-period", "0s");
+            p.put(loop + ".shutdown-timeout", "1s");
+        }
         p.put("consent.auth.jwt-secret", Tokens.SECRET);
         p.put("consent.audit.signing-key", AuditKeys.PRIVATE_KEY);
         p.putAll(extra);
         return new TestService(p, environments);
+    }
+
+    /**
+     * A free port below the range the system gives to outgoing connections (32768 and up on
+     * Linux), so that a service restarted on its port never finds it taken by a client's socket.
+     */
+    private static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = random.nextInt(20_000, 32_000);
+            try (java.net.ServerSocket probe = new java.net.ServerSocket(port)) {
+                probe.setReuseAddress(true);
+                return port;
+            } catch (java.io.IOException taken) {
+                // Try another.
+            }
+        }
+        throw new IllegalStateException("no free port found between 20000 and 32000");
     }
 
     /** A new service on the same database, settings and port, after this one stopped. */

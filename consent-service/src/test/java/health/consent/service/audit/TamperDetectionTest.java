@@ -1,0 +1,88 @@
+package health.consent.service.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import health.consent.model.audit.Checkpoint;
+import health.consent.model.audit.Merkle;
+import health.consent.sdk.AuditVerifier;
+import health.consent.service.support.AuditKeys;
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Someone with database access rewrites the log behind the service's back; the offline verifier
+ * notices. Each test tampers with a database of its own.
+ */
+class TamperDetectionTest {
+
+    private static final AuditVerifier VERIFIER = new AuditVerifier(AuditKeys.publicKey());
+
+    private static TestService fresh(String database) {
+        return TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres());
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void a_record_altered_in_the_database_is_detected(String database) {
+        try (TestService service = fresh(database)) {
+            AuditClient audit = new AuditClient(service.api());
+            audit.activity(2);
+            String app = audit.activity(2);
+            Checkpoint c = audit.checkpoint();
+            service.sql("UPDATE access_record SET actor = 'someone-else' WHERE application_id = '" + app + "'");
+            List<Map<String, Object>> leaves = audit.exportedLeaves(c.treeSize());
+            int altered = 0;
+            for (int i = 0; i < leaves.size(); i++) {
+                Map<String, Object> leaf = leaves.get(i);
+                boolean wasAltered = app.equals(leaf.get("applicationId")) && "someone-else".equals(leaf.get("actor"));
+                assertThat(VERIFIER.verifyRecord(c, leaf, i, audit.inclusion(i, c.treeSize()))).as("leaf %d", i)
+                        .isEqualTo(!wasAltered);
+                altered += wasAltered ? 1 : 0;
+            }
+            assertThat(altered).isEqualTo(2);
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void a_checkpoint_of_a_rewritten_history_fails_the_consistency_proof(String database) {
+        try (TestService service = fresh(database)) {
+            AuditClient audit = new AuditClient(service.api());
+            audit.activity(3);
+            Checkpoint honest = audit.checkpoint();
+            // The insider rewrites the first leaf and every stored subtree above it, then lets the
+            // service sign the rewritten log.
+            List<byte[]> hashes = new ArrayList<>(audit.exportedLeaves(honest.treeSize()).stream()
+                    .map(AuditVerifier::leafHash).toList());
+            hashes.set(0, Merkle.leafHash("rewritten".getBytes(StandardCharsets.UTF_8)));
+            rewriteTree(service, hashes);
+            audit.activity(1);
+            Checkpoint rewritten = audit.checkpoint();
+            assertThat(VERIFIER.verifyCheckpoint(rewritten)).as("the signature itself is valid").isTrue();
+            assertThat(VERIFIER.verifyConsistency(honest, rewritten,
+                    audit.consistency(honest.treeSize(), rewritten.treeSize()))).isFalse();
+        }
+    }
+
+    /** Replaces every stored node with those of a tree over {@code hashes}. */
+    private static void rewriteTree(TestService service, List<byte[]> hashes) {
+        List<byte[]> level = hashes;
+        for (int lvl = 0; !level.isEmpty(); lvl++) {
+            List<byte[]> parents = new ArrayList<>();
+            for (int i = 0; i < level.size(); i++) {
+                service.sql("UPDATE merkle_node SET node_hash = '" + Merkle.hex(level.get(i)) + "' WHERE lvl = " + lvl
+                        + " AND idx = " + i);
+                if (i % 2 == 1) {
+                    parents.add(Merkle.nodeHash(level.get(i - 1), level.get(i)));
+                }
+            }
+            level = parents;
+        }
+    }
+}
