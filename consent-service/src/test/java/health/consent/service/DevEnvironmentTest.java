@@ -69,6 +69,14 @@ class DevEnvironmentTest {
     }
 
     @Test
+    void the_page_offers_demo_people_including_a_representative() {
+        Res res = api.get("/dev/demo-patients", null);
+        assertThat(res.status()).isEqualTo(200);
+        assertThat(res.list("")).hasSizeGreaterThanOrEqualTo(3)
+                .anyMatch(p -> !p.get("actor").isNull() && p.get("label").get("en").getStringValue().contains("caregiver"));
+    }
+
+    @Test
     void development_tokens_are_validated_like_any_input() {
         Res res = api.post("/dev/tokens", null, "{\"subject\": \"bad subject\", \"roles\": [\"GOD\"]}");
         assertThat(res.status()).isEqualTo(400);

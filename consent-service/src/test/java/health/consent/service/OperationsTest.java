@@ -44,6 +44,18 @@ class OperationsTest {
     }
 
     @Test
+    void answers_carry_security_headers_and_patient_data_is_never_cached() {
+        Res page = api.get("/", null);
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'").doesNotContain("unsafe-inline")
+                .contains("frame-ancestors 'none'");
+        assertThat(page.header("X-Content-Type-Options")).isEqualTo("nosniff");
+        Res data = api.get("/api/v1/ping", Tokens.patient("p-1"));
+        assertThat(data.header("Cache-Control")).isEqualTo("no-store");
+        assertThat(data.header("Access-Control-Allow-Origin")).isNull();
+    }
+
+    @Test
     void the_openapi_document_is_generated_from_the_code_and_readable_without_a_token() {
         Res res = api.get("/swagger/consent-service-1.yml", null);
         assertThat(res.status()).isEqualTo(200);

@@ -68,6 +68,7 @@ class SecurityTest extends OnBothDatabases {
         Res res = api.post("/dev/tokens", null, "{\"subject\": \"p-1\", \"roles\": [\"ADMIN\"]}");
         assertThat(res.status()).isEqualTo(404);
         assertThat(res.contentType()).startsWith("application/problem+json");
+        assertThat(api.get("/dev/demo-patients", null).status()).isEqualTo(404);
     }
 
     @Test

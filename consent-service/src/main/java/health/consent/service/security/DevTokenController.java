@@ -8,6 +8,7 @@ import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.security.annotation.Secured;
@@ -27,7 +28,7 @@ import java.util.Set;
  * Development tokens, so that a newcomer can try every role. This bean exists only in the
  * {@code dev} environment: elsewhere the path is a plain 404.
  */
-@Controller("/dev/tokens")
+@Controller("/dev")
 @Hidden
 @Requires(env = Environment.DEVELOPMENT)
 @Secured(SecurityRule.IS_ANONYMOUS)
@@ -45,7 +46,24 @@ public class DevTokenController {
     public record TokenResponse(String token, long expiresIn) {
     }
 
-    @Post
+    /** A demonstration person for the page's sign-in: a patient, or a representative acting for one. */
+    @Serdeable
+    public record DemoPerson(String subject, String actor, Map<String, String> label) {
+    }
+
+    private static final List<DemoPerson> DEMO_PEOPLE = List.of(
+            new DemoPerson("demo-alice", null, Map.of("fr", "Alice Martin", "en", "Alice Martin")),
+            new DemoPerson("demo-bernard", null, Map.of("fr", "Bernard Petit", "en", "Bernard Petit")),
+            new DemoPerson("demo-bernard", "demo-claire", Map.of("fr", "Claire Petit, aidante de Bernard Petit",
+                    "en", "Claire Petit, caregiver of Bernard Petit")));
+
+    /** The people the page offers in the dev environment; its presence tells the page it runs in dev. */
+    @Get("/demo-patients")
+    public List<DemoPerson> demoPeople() {
+        return DEMO_PEOPLE;
+    }
+
+    @Post("/tokens")
     public TokenResponse issue(@Body JsonNode body) {
         Input input = new Input();
         JsonNode request = input.object(body).orElse(null);

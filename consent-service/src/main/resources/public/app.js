@@ -1,0 +1,414 @@
+'use strict';
+// The patients' page: plain DOM, no framework, no third-party request. Every text is in French
+// and English; data from the API is only ever inserted as text, never as HTML.
+
+const TEXT = {
+  fr: {
+    skip: 'Aller au contenu', brand: 'Mes consentements santé', signOut: 'Se déconnecter', navLabel: 'Rubriques',
+    navApps: 'Mes applications', navLog: 'Qui a consulté mes données', navHistory: 'Historique de mes choix',
+    navExport: 'Télécharger mes données', loading: 'Chargement…', switchTo: 'English',
+    signInTitle: 'Se connecter', signInIntro: 'Choisissez une personne de démonstration pour essayer la page.',
+    signInAs: 'Se connecter comme', demoNote: 'Environnement de démonstration : aucune vraie donnée.',
+    portalOnly: 'Ouvrez cette page depuis votre espace santé : il vous connecte automatiquement.',
+    appsTitle: 'Mes applications',
+    appsIntro: 'Pour chaque application, vous décidez de chaque utilisation de vos données. Les utilisations facultatives sont désactivées tant que vous ne les acceptez pas. Les refuser ne change rien à vos soins.',
+    by: 'Éditeur :', care: 'Connexion pour vos soins', optional: 'Utilisations facultatives',
+    state: 'Votre choix :', GRANTED: 'Accepté', REFUSED: 'Refusé', WITHDRAWN: 'Accord retiré', NOT_SET: 'Pas encore décidé',
+    connect: 'Connecter l’application', dontConnect: 'Ne pas connecter', disconnect: 'Déconnecter l’application',
+    accept: 'Accepter', refuse: 'Refuser', withdraw: 'Retirer mon accord',
+    needCare: 'Connectez d’abord l’application pour vos soins pour pouvoir accepter cette utilisation.',
+    reconsent: 'Le texte a changé depuis votre accord : décidez à nouveau.',
+    suspended: 'Cette application est suspendue : elle ne peut plus utiliser vos données.',
+    choiceFor: 'Votre choix pour : ',
+    savedGRANTED: 'C’est enregistré : vous avez accepté « {p} » pour {a}.',
+    savedREFUSED: 'C’est enregistré : vous avez refusé « {p} » pour {a}.',
+    savedWITHDRAWN: 'C’est enregistré : vous avez retiré votre accord pour « {p} » ({a}).',
+    cascade: 'Les utilisations facultatives de cette application ont aussi été arrêtées.',
+    CARE: 'Vos soins', STATISTICS: 'Statistiques et recherche', SERVICE_IMPROVEMENT: 'Amélioration du service',
+    COMMERCIALISATION: 'Utilisation commerciale', SUPERVISION: 'Contrôle par l’autorité de santé',
+    logTitle: 'Qui a consulté mes données', logIntro: 'Chaque consultation de vos données, la plus récente en premier.',
+    logEmpty: 'Personne n’a encore consulté vos données.', when: 'Date', who: 'Qui', why: 'Pour quoi', what: 'Quelles données',
+    regulator: 'Autorité de contrôle', reasonGiven: 'Motif donné :', denied: 'refusé', more: 'Voir plus',
+    historyTitle: 'Historique de mes choix', historyIntro: 'Toutes vos décisions, la plus récente en premier.',
+    historyEmpty: 'Vous n’avez encore pris aucune décision.', app: 'Application', purposeCol: 'Utilisation',
+    choice: 'Choix', decidedBy: 'Par', you: 'Vous', representative: '{r}, qui agit pour vous', automatic: 'automatiquement, suite à la déconnexion',
+    exportTitle: 'Télécharger mes données', exportIntro: 'Obtenez en un fichier tout ce que ce service garde sur vous : vos choix, leur historique, les textes que vous avez acceptés et qui a consulté vos données.',
+    download: 'Télécharger mon fichier', downloaded: 'Votre fichier a été téléchargé.',
+    errSession: 'Votre session a expiré. Reconnectez-vous.', errNetwork: 'Le service ne répond pas. Réessayez dans quelques minutes.',
+    errStale: 'Vos choix ont changé depuis l’affichage de la page. La page a été mise à jour : vérifiez et recommencez.',
+    errCare: 'Connectez d’abord l’application pour vos soins.', errNotice: 'Le texte a changé. La page a été mise à jour : relisez-le avant de décider.',
+    errOther: 'Une erreur est survenue. Réessayez plus tard.', signedInAs: 'Connecté : {n}'
+  },
+  en: {
+    skip: 'Skip to content', brand: 'My health consents', signOut: 'Sign out', navLabel: 'Sections',
+    navApps: 'My apps', navLog: 'Who read my data', navHistory: 'My past choices',
+    navExport: 'Download my data', loading: 'Loading…', switchTo: 'Français',
+    signInTitle: 'Sign in', signInIntro: 'Choose a demonstration person to try the page.',
+    signInAs: 'Sign in as', demoNote: 'Demonstration environment: no real data.',
+    portalOnly: 'Open this page from your health portal: it signs you in automatically.',
+    appsTitle: 'My apps',
+    appsIntro: 'For each app, you decide on each use of your data. Optional uses stay off until you accept them. Saying no changes nothing in your care.',
+    by: 'Publisher:', care: 'Connection for your care', optional: 'Optional uses',
+    state: 'Your choice:', GRANTED: 'Accepted', REFUSED: 'Refused', WITHDRAWN: 'Agreement withdrawn', NOT_SET: 'Not decided yet',
+    connect: 'Connect the app', dontConnect: 'Do not connect', disconnect: 'Disconnect the app',
+    accept: 'Accept', refuse: 'Refuse', withdraw: 'Withdraw my agreement',
+    needCare: 'Connect the app for your care first to be able to accept this use.',
+    reconsent: 'The text changed since you agreed: please decide again.',
+    suspended: 'This app is suspended: it can no longer use your data.',
+    choiceFor: 'Your choice for: ',
+    savedGRANTED: 'Saved: you accepted “{p}” for {a}.',
+    savedREFUSED: 'Saved: you refused “{p}” for {a}.',
+    savedWITHDRAWN: 'Saved: you withdrew your agreement to “{p}” ({a}).',
+    cascade: 'The optional uses of this app were stopped too.',
+    CARE: 'Your care', STATISTICS: 'Statistics and research', SERVICE_IMPROVEMENT: 'Improving the service',
+    COMMERCIALISATION: 'Commercial use', SUPERVISION: 'Supervision by the health authority',
+    logTitle: 'Who read my data', logIntro: 'Every time your data was read, most recent first.',
+    logEmpty: 'Nobody has read your data yet.', when: 'Date', who: 'Who', why: 'What for', what: 'Which data',
+    regulator: 'Health authority', reasonGiven: 'Reason given:', denied: 'refused', more: 'Show more',
+    historyTitle: 'My past choices', historyIntro: 'All your decisions, most recent first.',
+    historyEmpty: 'You have not made any decision yet.', app: 'App', purposeCol: 'Use',
+    choice: 'Choice', decidedBy: 'By', you: 'You', representative: '{r}, acting for you', automatic: 'automatically, after disconnecting',
+    exportTitle: 'Download my data', exportIntro: 'Get in one file everything this service keeps about you: your choices, their history, the texts you agreed to and who read your data.',
+    download: 'Download my file', downloaded: 'Your file was downloaded.',
+    errSession: 'Your session has expired. Please sign in again.', errNetwork: 'The service is not answering. Please try again in a few minutes.',
+    errStale: 'Your choices changed since the page was shown. The page is now up to date: check and try again.',
+    errCare: 'Connect the app for your care first.', errNotice: 'The text changed. The page is now up to date: read it again before deciding.',
+    errOther: 'Something went wrong. Please try again later.', signedInAs: 'Signed in: {n}'
+  }
+};
+
+const state = { lang: 'fr', token: null, view: 'apps', apps: [], consents: [], person: null };
+
+function t(key, vars) {
+  let s = TEXT[state.lang][key] || key;
+  for (const [k, v] of Object.entries(vars || {})) s = s.replace('{' + k + '}', v);
+  return s;
+}
+
+// Builds an element; strings become text nodes, so API data can never inject markup.
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v == null) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) if (c != null && c !== false) el.append(c instanceof Node ? c : String(c));
+  return el;
+}
+
+const $ = (id) => document.getElementById(id);
+
+function say(message) {
+  $('alert').hidden = true;
+  $('status').textContent = message;
+}
+
+function warn(message) {
+  $('status').textContent = '';
+  $('alert').textContent = message;
+  $('alert').hidden = false;
+}
+
+class ApiError extends Error {
+  constructor(status, problem) { super('HTTP ' + status); this.status = status; this.problem = problem || {}; }
+}
+
+async function api(path, options = {}) {
+  const headers = Object.assign({ Accept: 'application/json' }, options.headers);
+  if (state.token) headers.Authorization = 'Bearer ' + state.token;
+  let response;
+  try {
+    response = await fetch(path, Object.assign({}, options, { headers }));
+  } catch (e) {
+    throw new ApiError(0);
+  }
+  if (!response.ok) {
+    let problem = {};
+    try { problem = await response.json(); } catch (e) { /* not a problem document */ }
+    throw new ApiError(response.status, problem);
+  }
+  return response;
+}
+
+const json = async (path, options) => (await api(path, options)).json();
+
+// Words a patient understands, never raw JSON.
+function explain(error) {
+  if (error.status === 0) return t('errNetwork');
+  if (error.status === 401) return t('errSession');
+  if (error.status === 412) return t('errStale');
+  const type = error.problem.type || '';
+  if (type.endsWith('care-not-granted')) return t('errCare');
+  if (type.endsWith('notice-not-current')) return t('errNotice');
+  return t('errOther');
+}
+
+function fail(error) {
+  warn(explain(error));
+  if (error.status === 401) signOut(false);
+}
+
+function formatDate(iso) {
+  return new Intl.DateTimeFormat(state.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+}
+
+// ---- Sign-in ----
+
+function readToken() {
+  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
+  if (m) {
+    sessionStorage.setItem('consent.token', decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname);
+  }
+  state.token = sessionStorage.getItem('consent.token');
+  state.person = sessionStorage.getItem('consent.person');
+}
+
+async function signInView() {
+  const view = [h('h1', {}, t('signInTitle'))];
+  let people = null;
+  try { people = await json('/dev/demo-patients'); } catch (e) { people = null; }
+  if (!people) {
+    view.push(h('p', {}, t('portalOnly')));
+  } else {
+    view.push(h('p', {}, t('signInIntro')), h('p', { class: 'muted' }, t('demoNote')));
+    view.push(h('ul', { class: 'people' }, people.map((p) => h('li', {},
+      h('button', { type: 'button', class: 'primary', onclick: () => demoSignIn(p) },
+        t('signInAs') + ' ' + (p.label[state.lang] || p.label.fr))))));
+  }
+  show(view);
+}
+
+async function demoSignIn(person) {
+  try {
+    const body = { subject: person.subject, roles: ['PATIENT'] };
+    if (person.actor) body.actor = person.actor;
+    const answer = await json('/dev/tokens', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body)
+    });
+    state.token = answer.token;
+    state.person = person.label[state.lang] || person.label.fr;
+    sessionStorage.setItem('consent.token', state.token);
+    sessionStorage.setItem('consent.person', state.person);
+    await go('apps');
+    say(t('signedInAs', { n: state.person }));
+  } catch (e) {
+    fail(e);
+  }
+}
+
+function signOut(clearMessages = true) {
+  sessionStorage.removeItem('consent.token');
+  sessionStorage.removeItem('consent.person');
+  state.token = null;
+  $('nav').hidden = true;
+  $('signout').hidden = true;
+  if (clearMessages) say('');
+  signInView();
+}
+
+// ---- Views ----
+
+function show(children) {
+  const view = $('view');
+  view.replaceChildren(...children);
+}
+
+async function go(name, focus = true) {
+  state.view = name;
+  $('nav').hidden = false;
+  $('signout').hidden = false;
+  for (const b of document.querySelectorAll('nav button')) {
+    if (b.dataset.view === name) b.setAttribute('aria-current', 'page'); else b.removeAttribute('aria-current');
+  }
+  try {
+    if (name === 'apps') await appsView();
+    else if (name === 'log') await pagedView('log');
+    else if (name === 'history') await pagedView('history');
+    else exportView();
+    if (focus) {
+      say('');
+      $('view').querySelector('h1').focus();
+    }
+  } catch (e) {
+    fail(e);
+  }
+}
+
+async function appsView() {
+  const [apps, consents] = await Promise.all([json('/api/v1/applications'), json('/api/v1/me/consents')]);
+  state.apps = apps;
+  state.consents = consents;
+  renderApps();
+}
+
+function renderApps() {
+  show([h('h1', { tabindex: '-1' }, t('appsTitle')), h('p', {}, t('appsIntro')),
+    ...state.apps.map(renderApp)]);
+}
+
+function row(appId, purpose) {
+  return state.consents.find((c) => c.applicationId === appId && c.purpose === purpose);
+}
+
+function renderApp(app) {
+  const headingId = 'app-' + app.id;
+  const care = app.purposes.find((p) => p.purpose === 'CARE');
+  const optional = app.purposes.filter((p) => p.purpose !== 'CARE');
+  return h('section', { class: 'card', 'aria-labelledby': headingId },
+    h('h2', { id: headingId }, app.name),
+    h('p', { class: 'muted' }, t('by') + ' ' + app.publisher),
+    app.status === 'SUSPENDED' ? h('p', { class: 'warn' }, t('suspended')) : null,
+    care ? renderPurpose(app, care, t('care')) : null,
+    optional.length ? h('h3', {}, t('optional')) : null,
+    optional.map((p) => renderPurpose(app, p, t(p.purpose))));
+}
+
+function renderPurpose(app, declared, title) {
+  const consent = row(app.id, declared.purpose) || { state: 'NOT_SET', version: 0, reason: 'NOT_SET' };
+  const isCare = declared.purpose === 'CARE';
+  const careGranted = (row(app.id, 'CARE') || {}).state === 'GRANTED';
+  const reconsent = consent.reason === 'RECONSENT_REQUIRED';
+  const id = 'p-' + app.id + '-' + declared.purpose;
+  const choices = [];
+  const decide = (target) => () => change(app, declared, consent, target);
+  if (consent.state === 'GRANTED' && !reconsent) {
+    choices.push(h('button', { type: 'button', onclick: decide('WITHDRAWN') }, isCare ? t('disconnect') : t('withdraw')));
+  } else {
+    const blocked = !isCare && !careGranted;
+    choices.push(h('button', { type: 'button', class: 'primary', disabled: blocked || app.status === 'SUSPENDED',
+      'aria-describedby': blocked ? id + '-why' : null, onclick: decide('GRANTED') }, isCare ? t('connect') : t('accept')));
+    if (consent.state !== 'REFUSED' || reconsent) {
+      choices.push(h('button', { type: 'button', class: 'primary', onclick: decide('REFUSED') },
+        isCare ? t('dontConnect') : t('refuse')));
+    }
+  }
+  const stateClass = 'state ' + consent.state;
+  return h('div', { class: 'purpose', role: 'group', 'aria-labelledby': id },
+    h(isCare ? 'h3' : 'h4', { id }, title),
+    h('p', { class: 'notice', lang: state.lang }, declared.notice[state.lang]),
+    h('p', { class: stateClass }, t('state') + ' ' + t(consent.state)),
+    reconsent ? h('p', { class: 'warn' }, t('reconsent')) : null,
+    !isCare && !careGranted && consent.state !== 'GRANTED' ? h('p', { id: id + '-why', class: 'muted' }, t('needCare')) : null,
+    h('div', { class: 'choices', role: 'group', 'aria-label': t('choiceFor') + title + ' (' + app.name + ')' }, choices));
+}
+
+async function change(app, declared, consent, target) {
+  try {
+    const answer = await json('/api/v1/me/consents/' + encodeURIComponent(app.id) + '/' + declared.purpose, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', 'If-Match': '"' + consent.version + '"' },
+      body: JSON.stringify({ state: target, noticeVersion: declared.noticeVersion, channel: 'WEB' })
+    });
+    // The page shows what the server answered, not what was asked.
+    for (const c of [answer.consent, ...answer.cascaded]) {
+      const i = state.consents.findIndex((r) => r.applicationId === c.applicationId && r.purpose === c.purpose);
+      if (i >= 0) state.consents[i] = c; else state.consents.push(c);
+    }
+    renderApps();
+    const p = declared.purpose === 'CARE' ? t('care') : t(declared.purpose);
+    say(t('saved' + answer.consent.state, { p, a: app.name }) + (answer.cascaded.length ? ' ' + t('cascade') : ''));
+    const heading = document.getElementById('p-' + app.id + '-' + declared.purpose);
+    const next = heading && heading.parentElement.querySelector('.choices button:not([disabled])');
+    if (next) next.focus();
+  } catch (e) {
+    fail(e);
+    if (e.status === 412 || e.status === 409) await appsView();
+  }
+}
+
+const PAGED = {
+  log: { path: '/api/v1/me/access-log', title: 'logTitle', intro: 'logIntro', empty: 'logEmpty',
+    columns: ['when', 'who', 'why', 'what'], cells: logCells },
+  history: { path: '/api/v1/me/consents/history', title: 'historyTitle', intro: 'historyIntro', empty: 'historyEmpty',
+    columns: ['when', 'app', 'purposeCol', 'choice', 'decidedBy'], cells: historyCells }
+};
+
+async function pagedView(name, page = 0, items = []) {
+  const spec = PAGED[name];
+  if (name === 'history' && !state.apps.length) state.apps = await json('/api/v1/applications');
+  const answer = await json(spec.path + '?size=20&page=' + page);
+  const all = items.concat(answer.items);
+  const body = [h('h1', { tabindex: '-1' }, t(spec.title)), h('p', {}, t(spec.intro))];
+  if (!all.length) {
+    body.push(h('p', {}, t(spec.empty)));
+  } else {
+    body.push(h('table', {},
+      h('caption', { class: 'sr-only' }, t(spec.title)),
+      h('thead', {}, h('tr', {}, spec.columns.map((c) => h('th', { scope: 'col' }, t(c))))),
+      h('tbody', {}, all.map((item) => h('tr', {}, spec.cells(item).map((cell, i) =>
+        h('td', { 'data-label': t(spec.columns[i]) }, cell)))))));
+    if (answer.page + 1 < answer.totalPages) {
+      body.push(h('p', {}, h('button', { type: 'button', onclick: () => pagedView(name, page + 1, all).catch(fail) }, t('more'))));
+    }
+  }
+  show(body);
+}
+
+function logCells(e) {
+  const who = e.accessorType === 'REGULATOR'
+    ? [t('regulator') + ' (' + e.actor + ')', h('br'), t('reasonGiven') + ' ' + e.reason]
+    : e.applicationName + ' (' + e.actor + ')';
+  return [formatDate(e.at), who, e.purposeText[state.lang] + (e.outcome === 'DENY' ? ' (' + t('denied') + ')' : ''),
+    e.dataCategory];
+}
+
+function historyCells(e) {
+  const app = state.apps.find((a) => a.id === e.applicationId);
+  let by = e.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: e.decidedBy.id }) : t('you');
+  if (e.channel === 'CASCADE') by += ', ' + t('automatic');
+  return [formatDate(e.at), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by];
+}
+
+function exportView() {
+  show([h('h1', { tabindex: '-1' }, t('exportTitle')), h('p', {}, t('exportIntro')),
+    h('button', { type: 'button', class: 'primary', onclick: download }, t('download'))]);
+}
+
+async function download() {
+  try {
+    const blob = await (await api('/api/v1/me/export')).blob();
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: 'my-consent-data.json', hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    say(t('downloaded'));
+  } catch (e) {
+    fail(e);
+  }
+}
+
+// ---- Language ----
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  document.title = t('brand');
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  $('nav').setAttribute('aria-label', t('navLabel'));
+  const other = state.lang === 'fr' ? 'en' : 'fr';
+  $('lang').textContent = t('switchTo');
+  $('lang').setAttribute('lang', other);
+}
+
+async function switchLanguage() {
+  state.lang = state.lang === 'fr' ? 'en' : 'fr';
+  localStorage.setItem('consent.lang', state.lang);
+  applyLanguage();
+  say('');
+  if (state.token) await go(state.view, false); else await signInView();
+}
+
+// ---- Start ----
+
+document.addEventListener('DOMContentLoaded', () => {
+  state.lang = localStorage.getItem('consent.lang') === 'en' ? 'en' : 'fr';
+  applyLanguage();
+  $('lang').addEventListener('click', switchLanguage);
+  $('signout').addEventListener('click', () => signOut());
+  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => go(b.dataset.view));
+  readToken();
+  if (state.token) go('apps', false); else signInView();
+});
