@@ -4,11 +4,13 @@ import static health.consent.service.support.Fixtures.decide;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -110,6 +112,27 @@ class TwoInstancesTest {
             assertThat(b.count("SELECT COUNT(DISTINCT leaf_index) FROM consent_event")).isEqualTo(40);
             assertThat(b.count("SELECT COUNT(*) FROM merkle_node WHERE lvl = 0")).isEqualTo(size);
             assertThat(b.count("SELECT MAX(idx) FROM merkle_node WHERE lvl = 0")).isEqualTo(size - 1);
+        }
+    }
+
+    @Test
+    void a_decision_cached_by_one_instance_follows_a_change_made_through_the_other() {
+        Map<String, Object> database = Databases.postgres();
+        try (TestService a = TestService.start(database); TestService b = TestService.start(database)) {
+            String app = registerApplication(a.api(), "STATISTICS");
+            String patient = newPatient();
+            decide(a.api(), Tokens.patient(patient), app, "CARE", "GRANTED");
+            decide(a.api(), Tokens.patient(patient), app, "STATISTICS", "GRANTED");
+            String path = "/api/v1/decisions/" + patient + "/STATISTICS";
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> "PERMIT".equals(b.api().get(path, Tokens.application(app)).str("decision")));
+            assertThat(b.api().get(path, Tokens.application(app)).str("decision")).isEqualTo("PERMIT");
+
+            decide(a.api(), Tokens.patient(patient), app, "STATISTICS", "WITHDRAWN");
+            assertThat(a.api().get(path, Tokens.application(app)).str("reason")).as("the writing instance at once")
+                    .isEqualTo("WITHDRAWN");
+            await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> "WITHDRAWN".equals(b.api().get(path, Tokens.application(app)).str("reason")));
         }
     }
 }

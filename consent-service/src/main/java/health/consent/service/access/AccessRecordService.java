@@ -61,11 +61,30 @@ public class AccessRecordService {
             rows.add(new Object[] {applicationId, r.id(), r.patientId(), r.purpose(), r.actor(), r.dataCategory(),
                     r.outcome(), r.at(), receivedAt});
         }
-        int[] counts = db.inTransaction(() -> db.batch("INSERT INTO access_record (application_id, id, patient_id, "
-                + "purpose, actor, data_category, outcome, at, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT DO NOTHING", rows));
+        int stored = db.inTransaction(() -> db.isPostgres() ? insertAll(rows) : Arrays.stream(db.batch(
+                "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, at, "
+                        + "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows))
+                .map(c -> c > 0 ? 1 : 0).sum());
         auditLog.written();
-        return new Receipt(records.size(), Arrays.stream(counts).map(c -> c > 0 ? 1 : 0).sum());
+        return new Receipt(records.size(), stored);
+    }
+
+    /** PostgreSQL: the whole batch in one statement; it answers how many rows were new. */
+    private int insertAll(List<Object[]> rows) {
+        Object[][] columns = new Object[9][rows.size()];
+        for (int r = 0; r < rows.size(); r++) {
+            Object[] row = rows.get(r);
+            for (int c = 0; c < 9; c++) {
+                Object v = row[c];
+                columns[c][r] = v instanceof Enum<?> e ? e.name() : v instanceof Instant t ? t.toString() : v;
+            }
+        }
+        return db.update("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
+                        + "outcome, at, received_at) SELECT app, id, patient, purpose, actor, category, outcome, "
+                        + "at::timestamptz, received::timestamptz FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], "
+                        + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) "
+                        + "AS u(app, id, patient, purpose, actor, category, outcome, at, received) ON CONFLICT DO NOTHING",
+                java.util.stream.IntStream.range(0, 9).mapToObj(c -> new Db.SqlArray("varchar", columns[c])).toArray());
     }
 
     static List<AccessRecord> parse(JsonNode body, Instant now) {

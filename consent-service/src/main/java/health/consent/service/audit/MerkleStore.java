@@ -130,6 +130,12 @@ public class MerkleStore {
             }
             index++;
         }
-        db.batch("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)", rows);
+        if (db.isPostgres()) {
+            db.update("INSERT INTO merkle_node (lvl, idx, node_hash) SELECT * FROM unnest(?::smallint[], ?::bigint[], "
+                    + "?::varchar[])", AuditLog.column(rows, 0, "smallint"), AuditLog.column(rows, 1, "bigint"),
+                    AuditLog.column(rows, 2, "varchar"));
+        } else {
+            db.batch("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)", rows);
+        }
     }
 }

@@ -8,6 +8,7 @@ import health.consent.model.Reason;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.Notice;
 import health.consent.service.db.Db;
+import health.consent.service.decision.DecisionCache;
 import health.consent.service.feed.ChangeFeed;
 import health.consent.service.feed.ChangeFeedRepository;
 import health.consent.service.web.ApiException;
@@ -33,12 +34,15 @@ public class CatalogueService {
     private final CatalogueRepository repository;
     private final ChangeFeedRepository changes;
     private final ChangeFeed feed;
+    private final DecisionCache decisionCache;
 
-    public CatalogueService(Db db, CatalogueRepository repository, ChangeFeedRepository changes, ChangeFeed feed) {
+    public CatalogueService(Db db, CatalogueRepository repository, ChangeFeedRepository changes, ChangeFeed feed,
+                            DecisionCache decisionCache) {
         this.db = db;
         this.repository = repository;
         this.changes = changes;
         this.feed = feed;
+        this.decisionCache = decisionCache;
     }
 
     /** What a purpose declaration says: its notice and the notice's version. */
@@ -91,7 +95,7 @@ public class CatalogueService {
         input.check();
 
         try {
-            return db.inTransaction(() -> {
+            Application registered = db.inTransaction(() -> {
                 if (repository.find(id).isPresent()) {
                     throw ApiException.conflict("application-exists", "application '" + id + "' is already registered");
                 }
@@ -103,6 +107,9 @@ public class CatalogueService {
                 });
                 return repository.find(id).orElseThrow();
             });
+            // Answers cached as UNKNOWN_APPLICATION are wrong now.
+            decisionCache.forget(id);
+            return registered;
         } catch (RuntimeException e) {
             if (Db.isUniqueViolation(e)) {
                 throw ApiException.conflict("application-exists", "application '" + id + "' is already registered");
@@ -158,6 +165,7 @@ public class CatalogueService {
             return Publication.NEW_VERSION;
         });
         if (publication != Publication.UNCHANGED) {
+            decisionCache.forget(applicationId);
             feed.changed();
         }
         return publication;
@@ -178,6 +186,7 @@ public class CatalogueService {
                     ? Decision.deny(Reason.APPLICATION_SUSPENDED) : null, Db.now());
             return repository.find(applicationId).orElseThrow();
         });
+        decisionCache.forget(applicationId);
         feed.changed();
         return updated;
     }

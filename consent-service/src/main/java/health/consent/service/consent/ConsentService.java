@@ -1,5 +1,6 @@
 package health.consent.service.consent;
 
+import health.consent.model.ApplicationId;
 import health.consent.model.ApplicationStatus;
 import health.consent.model.ChangeRefusal;
 import health.consent.model.Channel;
@@ -20,6 +21,7 @@ import health.consent.service.consent.ConsentViews.Export;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
 import health.consent.service.audit.AuditLog;
 import health.consent.service.db.Db;
+import health.consent.service.decision.DecisionCache;
 import health.consent.service.feed.ChangeFeed;
 import health.consent.service.feed.ChangeFeedRepository;
 import health.consent.service.security.Callers.PatientCaller;
@@ -51,10 +53,11 @@ public class ConsentService {
     private final ChangeFeedRepository changes;
     private final ChangeFeed feed;
     private final AuditLog auditLog;
+    private final DecisionCache decisionCache;
 
     public ConsentService(Db db, ConsentRepository consents, CatalogueService catalogue,
                           CatalogueRepository catalogueRepository, ChangeFeedRepository changes, ChangeFeed feed,
-                          AuditLog auditLog) {
+                          AuditLog auditLog, DecisionCache decisionCache) {
         this.db = db;
         this.consents = consents;
         this.catalogue = catalogue;
@@ -62,6 +65,7 @@ public class ConsentService {
         this.changes = changes;
         this.feed = feed;
         this.auditLog = auditLog;
+        this.decisionCache = decisionCache;
     }
 
     /** A validated change request. */
@@ -86,6 +90,7 @@ public class ConsentService {
         for (int attempt = 1; ; attempt++) {
             try {
                 ChangeResult result = db.inTransaction(() -> apply(caller, applicationId, purpose, request, ifMatch));
+                decisionCache.forget(applicationId, caller.patient().value());
                 feed.changed();
                 auditLog.written();
                 return result;
@@ -100,7 +105,9 @@ public class ConsentService {
     private ChangeResult apply(PatientCaller caller, String applicationId, Purpose purpose, ChangeRequest request,
                                Long ifMatch) {
         String patientId = caller.patient().value();
-        Application application = catalogue.get(applicationId);
+        Application application = (ApplicationId.isValid(applicationId)
+                ? catalogueRepository.findDeclarations(applicationId) : Optional.<Application>empty())
+                .orElseThrow(() -> ApiException.notFound("no application '" + applicationId + "' in the catalogue"));
         DeclaredPurpose declared = application.purpose(purpose).orElseThrow(() -> ApiException.notFound(
                 "application '" + applicationId + "' does not declare the purpose " + purpose));
         Map<Purpose, Stored> stored = byPurpose(consents.lockForApplication(patientId, applicationId));

@@ -136,6 +136,31 @@ public class Db {
     public record TextArray(List<String> values) {
     }
 
+    /** An array parameter of a SQL type ({@code bigint}, {@code varchar}...), for PostgreSQL's {@code unnest}. */
+    public record SqlArray(String type, Object[] values) {
+    }
+
+    private volatile Boolean postgres;
+
+    /**
+     * True on PostgreSQL: a few bulk statements have a faster form there ({@code unnest} of arrays,
+     * one statement for thousands of rows) than the portable JDBC batch.
+     */
+    public boolean isPostgres() {
+        Boolean known = postgres;
+        if (known == null) {
+            known = connections.execute(ConnectionDefinition.DEFAULT, status -> {
+                try {
+                    return status.getConnection().getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
+                } catch (SQLException e) {
+                    throw new DataAccessException("metadata", e);
+                }
+            });
+            postgres = known;
+        }
+        return known;
+    }
+
     /**
      * The time to store: to the microsecond, the precision both databases keep, so that what a
      * write answers is exactly what a later read returns.
@@ -158,6 +183,8 @@ public class Db {
                 ps.setString(i + 1, e.name());
             } else if (p instanceof TextArray a) {
                 ps.setArray(i + 1, ps.getConnection().createArrayOf("VARCHAR", a.values().toArray()));
+            } else if (p instanceof SqlArray a) {
+                ps.setArray(i + 1, ps.getConnection().createArrayOf(a.type(), a.values()));
             } else {
                 ps.setObject(i + 1, p);
             }

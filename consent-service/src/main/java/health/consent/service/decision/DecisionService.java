@@ -38,12 +38,25 @@ public class DecisionService {
             WHERE a.id = ?""";
 
     private final Db db;
+    private final DecisionCache cache;
 
-    public DecisionService(Db db) {
+    public DecisionService(Db db, DecisionCache cache) {
         this.db = db;
+        this.cache = cache;
     }
 
     public DecisionView decide(ApplicationId application, String patientId, Purpose purpose) {
+        DecisionView cached = cache.get(application.value(), patientId, purpose);
+        if (cached != null) {
+            return cached;
+        }
+        long epoch = cache.epoch(application.value());
+        DecisionView view = read(application, patientId, purpose);
+        cache.put(application.value(), patientId, purpose, view, epoch);
+        return view;
+    }
+
+    private DecisionView read(ApplicationId application, String patientId, Purpose purpose) {
         return db.one(DECIDE, rs -> {
             ConsentState state = state(rs, "state");
             Decision d = ConsentRules.decide(ApplicationStatus.valueOf(rs.getString("status")), purpose,

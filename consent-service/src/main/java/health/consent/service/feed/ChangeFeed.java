@@ -1,5 +1,6 @@
 package health.consent.service.feed;
 
+import health.consent.service.decision.DecisionCache;
 import health.consent.service.feed.ChangeFeedRepository.Change;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -39,7 +40,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     public record Changes(List<Change> changes, long next) {
     }
 
+    /** Past this many changes in one tick, the decision cache is simply emptied. */
+    private static final int INVALIDATION_BATCH = 50_000;
+
     private final ChangeFeedRepository repository;
+    private final DecisionCache decisions;
     private final ExecutorService blocking;
     private final long tickMillis;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -49,9 +54,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     private volatile boolean pending;
     private Thread thread;
 
-    public ChangeFeed(ChangeFeedRepository repository, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
+    public ChangeFeed(ChangeFeedRepository repository, DecisionCache decisions,
+                      @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                       @Value("${consent.feed.tick:100ms}") Duration tick) {
         this.repository = repository;
+        this.decisions = decisions;
         this.blocking = blocking;
         this.tickMillis = Math.max(1, tick.toMillis());
     }
@@ -120,6 +127,7 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
 
     private void loop() {
         long failures = 0;
+        long applied = -1;
         while (running) {
             try {
                 synchronized (signal) {
@@ -135,6 +143,7 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
                 if (known > head) {
                     head = known;
                 }
+                applied = forgetChanged(applied, known);
                 long now = System.nanoTime();
                 for (Waiter w : waiters) {
                     if (w.seen < head || now - w.deadline >= 0) {
@@ -152,6 +161,28 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
                 }
             }
         }
+    }
+
+    /** Makes the decision cache forget what changed since {@code applied}, through any instance. */
+    private long forgetChanged(long applied, long known) {
+        if (applied < 0) {
+            decisions.clear();
+        } else if (known > applied) {
+            List<String[]> changed = repository.changedBetween(applied, known, INVALIDATION_BATCH);
+            if (changed.size() == INVALIDATION_BATCH) {
+                decisions.clear();
+            } else {
+                for (String[] c : changed) {
+                    if (c[1] == null) {
+                        decisions.forget(c[0]);
+                    } else {
+                        decisions.forget(c[0], c[1]);
+                    }
+                }
+            }
+        }
+        decisions.synced();
+        return known;
     }
 
     private void wake(Waiter w, long upTo) {

@@ -80,6 +80,12 @@ public class ChangeFeedRepository {
         return db.one("SELECT last_seq FROM change_sequence WHERE id = 1", rs -> rs.getLong(1)).orElse(0L);
     }
 
+    /** Who changed between two positions, for every application: [applicationId, patientId or null]. */
+    public List<String[]> changedBetween(long after, long upTo, int limit) {
+        return db.list("SELECT application_id, patient_id FROM consent_change WHERE seq > ? AND seq <= ? LIMIT ?",
+                rs -> new String[] {rs.getString(1), rs.getString(2)}, after, upTo, limit);
+    }
+
     /** The application's changes after {@code after} and up to {@code upTo}, oldest first. */
     public List<Change> read(String applicationId, long after, long upTo, int limit) {
         return db.list("SELECT seq, patient_id, purpose, decision, reason, version FROM consent_change "

@@ -1,0 +1,57 @@
+# Shared by the benchmark scripts: a throw-away PostgreSQL from Debian's package, and the
+# packaged service started on it. Sourced, not run.
+
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+JAR="$ROOT/consent-service/target/consent-service-0.1.0-SNAPSHOT.jar"
+
+# start_postgres DIR PORT: a new cluster in DIR, listening on 127.0.0.1:PORT, trust authentication.
+start_postgres() {
+  local dir=$1 port=$2
+  mkdir -p "$dir"
+  chown postgres "$dir"
+  runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
+}
+
+stop_postgres() {
+  runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/data" -m fast stop >/dev/null 2>&1 || true
+}
+
+# psql_run PORT DB SQL
+psql_run() {
+  runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qAt -c "$3"
+}
+
+# start_service PORT [ENV...]: the packaged jar with a fresh audit key; waits for its first 200.
+start_service() {
+  local port=$1; shift
+  local key
+  key=$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)
+  env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" "$@" \
+    java $JAVA_OPTS -jar "$JAR" >"$OUT/service-$port.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 600); do
+    curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "service did not start; see $OUT/service-$port.log" >&2
+  return 1
+}
+
+stop_service() {
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+}
+
+b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+
+# jwt SUBJECT ROLE: an HS256 token signed with BENCH_SECRET, valid for a day.
+jwt() {
+  local now header payload sig
+  now=$(date +%s)
+  header=$(printf '{"alg":"HS256","typ":"JWT"}' | b64url)
+  payload=$(printf '{"sub":"%s","roles":["%s"],"iat":%d,"exp":%d}' "$1" "$2" "$now" $((now + 86400)) | b64url)
+  sig=$(printf '%s.%s' "$header" "$payload" | openssl dgst -sha256 -hmac "$BENCH_SECRET" -binary | b64url)
+  printf '%s.%s.%s' "$header" "$payload" "$sig"
+}
