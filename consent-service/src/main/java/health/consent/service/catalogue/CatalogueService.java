@@ -35,14 +35,16 @@ public class CatalogueService {
     private final ChangeFeedRepository changes;
     private final ChangeFeed feed;
     private final DecisionCache decisionCache;
+    private final DeclarationCache declarations;
 
     public CatalogueService(Db db, CatalogueRepository repository, ChangeFeedRepository changes, ChangeFeed feed,
-                            DecisionCache decisionCache) {
+                            DecisionCache decisionCache, DeclarationCache declarations) {
         this.db = db;
         this.repository = repository;
         this.changes = changes;
         this.feed = feed;
         this.decisionCache = decisionCache;
+        this.declarations = declarations;
     }
 
     /** What a purpose declaration says: its notice and the notice's version. */
@@ -108,7 +110,7 @@ public class CatalogueService {
                 return repository.find(id).orElseThrow();
             });
             // Answers cached as UNKNOWN_APPLICATION are wrong now.
-            decisionCache.forget(id);
+            forget(id);
             return registered;
         } catch (RuntimeException e) {
             if (Db.isUniqueViolation(e)) {
@@ -165,7 +167,7 @@ public class CatalogueService {
             return Publication.NEW_VERSION;
         });
         if (publication != Publication.UNCHANGED) {
-            decisionCache.forget(applicationId);
+            forget(applicationId);
             feed.changed();
         }
         return publication;
@@ -186,9 +188,15 @@ public class CatalogueService {
                     ? Decision.deny(Reason.APPLICATION_SUSPENDED) : null, Db.now());
             return repository.find(applicationId).orElseThrow();
         });
-        decisionCache.forget(applicationId);
+        forget(applicationId);
         feed.changed();
         return updated;
+    }
+
+    /** What this instance cached about the application is wrong now; other instances learn it from the feed. */
+    private void forget(String applicationId) {
+        decisionCache.forget(applicationId);
+        declarations.forget(applicationId);
     }
 
     private static Optional<ApplicationStatus> status(String name) {

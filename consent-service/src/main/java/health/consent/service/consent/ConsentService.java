@@ -12,6 +12,7 @@ import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
 import health.consent.service.catalogue.CatalogueRepository;
 import health.consent.service.catalogue.CatalogueService;
+import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.consent.ConsentRepository.NewEvent;
 import health.consent.service.consent.ConsentRepository.Stored;
 import health.consent.service.consent.ConsentViews.ChangeResult;
@@ -54,10 +55,11 @@ public class ConsentService {
     private final ChangeFeed feed;
     private final AuditLog auditLog;
     private final DecisionCache decisionCache;
+    private final DeclarationCache declarations;
 
     public ConsentService(Db db, ConsentRepository consents, CatalogueService catalogue,
                           CatalogueRepository catalogueRepository, ChangeFeedRepository changes, ChangeFeed feed,
-                          AuditLog auditLog, DecisionCache decisionCache) {
+                          AuditLog auditLog, DecisionCache decisionCache, DeclarationCache declarations) {
         this.db = db;
         this.consents = consents;
         this.catalogue = catalogue;
@@ -66,6 +68,7 @@ public class ConsentService {
         this.feed = feed;
         this.auditLog = auditLog;
         this.decisionCache = decisionCache;
+        this.declarations = declarations;
     }
 
     /** A validated change request. */
@@ -106,7 +109,7 @@ public class ConsentService {
                                Long ifMatch) {
         String patientId = caller.patient().value();
         Application application = (ApplicationId.isValid(applicationId)
-                ? catalogueRepository.findDeclarations(applicationId) : Optional.<Application>empty())
+                ? declarations.find(applicationId) : Optional.<Application>empty())
                 .orElseThrow(() -> ApiException.notFound("no application '" + applicationId + "' in the catalogue"));
         DeclaredPurpose declared = application.purpose(purpose).orElseThrow(() -> ApiException.notFound(
                 "application '" + applicationId + "' does not declare the purpose " + purpose));

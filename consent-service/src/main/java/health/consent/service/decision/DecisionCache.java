@@ -2,6 +2,7 @@ package health.consent.service.decision;
 
 import health.consent.model.Purpose;
 import health.consent.service.decision.DecisionService.DecisionView;
+import health.consent.service.feed.ChangeListener;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.Iterator;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * is not kept. When the feed cannot read the database, nothing cached is trusted.
  */
 @Singleton
-public class DecisionCache {
+public class DecisionCache implements ChangeListener {
 
     /** The answers for one application, with the epoch that guards them. */
     private static final class ApplicationEntries {
@@ -37,7 +38,22 @@ public class DecisionCache {
         this.trustNanos = trust.toNanos();
     }
 
+    @Override
+    public void changed(String applicationId, String patientId) {
+        if (patientId == null) {
+            forget(applicationId);
+        } else {
+            forget(applicationId, patientId);
+        }
+    }
+
+    @Override
+    public void changedEverything() {
+        clear();
+    }
+
     /** The feed read every change up to now: cached answers can be trusted for a while. */
+    @Override
     public void synced() {
         lastSync = System.nanoTime();
     }

@@ -1,6 +1,5 @@
 package health.consent.service.feed;
 
-import health.consent.service.decision.DecisionCache;
 import health.consent.service.feed.ChangeFeedRepository.Change;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -40,11 +39,14 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     public record Changes(List<Change> changes, long next) {
     }
 
+    /** How long a pass waits for more writes once woken by one. */
+    private static final long COALESCE_MILLIS = 5;
+
     /** Past this many changes in one tick, the decision cache is simply emptied. */
     private static final int INVALIDATION_BATCH = 50_000;
 
     private final ChangeFeedRepository repository;
-    private final DecisionCache decisions;
+    private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
     private final long tickMillis;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -54,11 +56,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     private volatile boolean pending;
     private Thread thread;
 
-    public ChangeFeed(ChangeFeedRepository repository, DecisionCache decisions,
+    public ChangeFeed(ChangeFeedRepository repository, List<ChangeListener> listeners,
                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                       @Value("${consent.feed.tick:100ms}") Duration tick) {
         this.repository = repository;
-        this.decisions = decisions;
+        this.listeners = listeners;
         this.blocking = blocking;
         this.tickMillis = Math.max(1, tick.toMillis());
     }
@@ -134,6 +136,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
                     if (!pending && running) {
                         signal.wait(tickMillis);
                     }
+                    if (pending && running) {
+                        // Let writes arriving together be handled together: under load this turns one
+                        // pass per write into one pass per few dozen.
+                        signal.wait(COALESCE_MILLIS);
+                    }
                     pending = false;
                 }
                 while (repository.sequence() > 0) {
@@ -163,25 +170,21 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         }
     }
 
-    /** Makes the decision cache forget what changed since {@code applied}, through any instance. */
+    /** Tells the caches what changed since {@code applied}, through any instance. */
     private long forgetChanged(long applied, long known) {
         if (applied < 0) {
-            decisions.clear();
+            listeners.forEach(ChangeListener::changedEverything);
         } else if (known > applied) {
             List<String[]> changed = repository.changedBetween(applied, known, INVALIDATION_BATCH);
             if (changed.size() == INVALIDATION_BATCH) {
-                decisions.clear();
+                listeners.forEach(ChangeListener::changedEverything);
             } else {
                 for (String[] c : changed) {
-                    if (c[1] == null) {
-                        decisions.forget(c[0]);
-                    } else {
-                        decisions.forget(c[0], c[1]);
-                    }
+                    listeners.forEach(l -> l.changed(c[0], c[1]));
                 }
             }
         }
-        decisions.synced();
+        listeners.forEach(ChangeListener::synced);
         return known;
     }
 

@@ -1,0 +1,98 @@
+package health.consent.service.security;
+
+import io.micronaut.core.order.Ordered;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.annotation.RequestFilter;
+import io.micronaut.http.annotation.ServerFilter;
+import io.micronaut.http.filter.ServerFilterPhase;
+import io.micronaut.security.authentication.Authentication;
+import io.micronaut.security.token.validator.TokenValidator;
+import jakarta.inject.Singleton;
+import java.util.Date;
+import java.util.concurrent.ConcurrentHashMap;
+import org.reactivestreams.Publisher;
+import io.micronaut.core.async.publisher.Publishers;
+
+/**
+ * Tokens already validated, kept until they expire (and at most ten minutes): an application or
+ * a patient sends the same token with every request, and parsing and verifying it each time
+ * cost more than the rest of a cached decision. Only the exact bytes of a token that passed full
+ * validation are recognised; a token past its {@code exp} is never answered from here.
+ */
+@Singleton
+public class ValidatedTokens implements TokenValidator<HttpRequest<?>> {
+
+    private static final long MAX_KEEP_MILLIS = 10 * 60_000;
+    private static final int CAPACITY = 50_000;
+
+    private record Entry(Authentication authentication, long expiresAt) {
+    }
+
+    private final ConcurrentHashMap<String, Entry> tokens = new ConcurrentHashMap<>();
+
+    @Override
+    public Publisher<Authentication> validateToken(String token, HttpRequest<?> request) {
+        Entry entry = tokens.get(token);
+        if (entry == null) {
+            return Publishers.empty();
+        }
+        if (System.currentTimeMillis() >= entry.expiresAt()) {
+            tokens.remove(token, entry);
+            return Publishers.empty();
+        }
+        return Publishers.just(entry.authentication());
+    }
+
+    @Override
+    public int getOrder() {
+        return Ordered.HIGHEST_PRECEDENCE;
+    }
+
+    void remember(String token, Authentication authentication) {
+        long now = System.currentTimeMillis();
+        long expiresAt = Math.min(now + MAX_KEEP_MILLIS, expiry(authentication.getAttributes().get("exp"), now));
+        if (expiresAt <= now) {
+            return;
+        }
+        if (tokens.size() >= CAPACITY) {
+            tokens.clear();
+        }
+        tokens.putIfAbsent(token, new Entry(authentication, expiresAt));
+    }
+
+    private static long expiry(Object exp, long now) {
+        if (exp instanceof Date d) {
+            return d.getTime();
+        }
+        if (exp instanceof Number n) {
+            return n.longValue() * 1000;
+        }
+        return now + MAX_KEEP_MILLIS / 2;
+    }
+
+    /** Remembers each token once the security filter has validated it. */
+    @ServerFilter(ServerFilter.MATCH_ALL_PATTERN)
+    static class Remember implements Ordered {
+
+        private final ValidatedTokens tokens;
+
+        Remember(ValidatedTokens tokens) {
+            this.tokens = tokens;
+        }
+
+        @RequestFilter
+        void remember(HttpRequest<?> request) {
+            String header = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+            if (header != null && header.startsWith("Bearer ")) {
+                request.getUserPrincipal(Authentication.class)
+                        .ifPresent(a -> tokens.remember(header.substring(7).trim(), a));
+            }
+        }
+
+        @Override
+        public int getOrder() {
+            return ServerFilterPhase.SECURITY.after();
+        }
+    }
+}
