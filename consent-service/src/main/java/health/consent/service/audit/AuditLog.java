@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public class AuditLog implements ApplicationEventListener<ServerStartupEvent> {
 
     private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
-    private static final int BATCH = 5_000;
+    private static final int BATCH = 10_000;
     /** How long a pass waits for more writes once woken by one. */
     private static final long COALESCE_MILLIS = 20;
 

@@ -47,7 +47,7 @@ public class Db {
      * its own (auto-commit) outside a transaction.
      */
     private <T> T statement(String sql, String keyColumn, StatementWork<T> work) {
-        return connections.execute(ConnectionDefinition.DEFAULT, status -> {
+        return reachable(() -> connections.execute(ConnectionDefinition.DEFAULT, status -> {
             Connection connection = status.getConnection();
             try (PreparedStatement ps = keyColumn == null ? connection.prepareStatement(sql)
                     : connection.prepareStatement(sql, new String[] {keyColumn})) {
@@ -55,7 +55,7 @@ public class Db {
             } catch (SQLException e) {
                 throw new DataAccessException(sql, e);
             }
-        });
+        }));
     }
 
     /** A failed statement; the cause is the driver's exception, with its SQLSTATE. */
@@ -67,12 +67,54 @@ public class Db {
 
     /** Runs the work in one transaction: all its writes land together or not at all. */
     public <T> T inTransaction(Supplier<T> work) {
-        return transactions.executeWrite(status -> work.get());
+        return reachable(() -> transactions.executeWrite(status -> work.get()));
     }
 
     /** Runs the work in one read-only transaction, so that its reads see one state. */
     public <T> T readOnly(Supplier<T> work) {
-        return transactions.executeRead(status -> work.get());
+        return reachable(() -> transactions.executeRead(status -> work.get()));
+    }
+
+    /** The database cannot be reached: the request may succeed later, and nothing was written. */
+    public static final class UnavailableException extends RuntimeException {
+        UnavailableException(Throwable cause) {
+            super("the database cannot be reached", cause);
+        }
+    }
+
+    /** Runs the work, turning a failure to reach the database into {@link UnavailableException}. */
+    private static <T> T reachable(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (UnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (isConnectionFailure(e)) {
+                throw new UnavailableException(e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * True when the failure is about reaching the database rather than about the statement: no
+     * connection could be had (pool timeout), or the connection broke (SQLSTATE class 08, 57P).
+     */
+    public static boolean isConnectionFailure(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            String type = t.getClass().getSimpleName();
+            if (type.equals("CannotGetJdbcConnectionException") || type.equals("NoConnectionException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public <T> List<T> list(String sql, RowMapper<T> mapper, Object... params) {

@@ -1,11 +1,13 @@
 package health.consent.service.decision;
 
+import health.consent.model.ApplicationId;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.service.decision.DecisionService.DecisionView;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.Input;
+import jakarta.inject.Named;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -22,11 +24,12 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 
 /** Decisions for the calling application only: the application is the token's subject, never a parameter. */
 @Controller("/api/v1/decisions")
 @Secured(Roles.APPLICATION)
-@ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "Decisions")
 public class DecisionController {
 
@@ -34,9 +37,11 @@ public class DecisionController {
     public static final int MAX_FILTER_IDS = 10_000;
 
     private final DecisionService decisions;
+    private final ExecutorService blocking;
 
-    public DecisionController(DecisionService decisions) {
+    public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
         this.decisions = decisions;
+        this.blocking = blocking;
     }
 
     @Serdeable
@@ -45,8 +50,8 @@ public class DecisionController {
 
     @Operation(summary = "May the calling application process this patient's data for this purpose? (APPLICATION)")
     @Get("/{patientId}/{purpose}")
-    public DecisionView decide(Authentication authentication, @PathVariable String patientId,
-                               @PathVariable String purpose) {
+    public CompletableFuture<DecisionView> decide(Authentication authentication, @PathVariable String patientId,
+                                                  @PathVariable String purpose) {
         Input input = new Input();
         if (!PatientId.isValid(patientId)) {
             input.problem("patientId", "must match " + PatientId.PATTERN);
@@ -56,11 +61,16 @@ public class DecisionController {
             input.problem("purpose", "must be one of " + Purpose.WIRE_NAMES);
         }
         input.check();
-        return decisions.decide(Callers.application(authentication), patientId, p);
+        ApplicationId application = Callers.application(authentication);
+        // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
+        DecisionView cached = decisions.cached(application, patientId, p);
+        return cached != null ? CompletableFuture.completedFuture(cached)
+                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patientId, p), blocking);
     }
 
     @Operation(summary = "Which of these patients permit this purpose for the calling application? (APPLICATION)")
     @Post("/filter")
+    @ExecuteOn(TaskExecutors.BLOCKING)
     public FilterResult filter(Authentication authentication, @Body JsonNode body) {
         Input input = new Input();
         JsonNode request = input.object(body).orElse(null);

@@ -45,8 +45,13 @@ public class DecisionService {
         this.cache = cache;
     }
 
+    /** The answer if this instance has it in memory, else null: costs no I/O, so it may run on the event loop. */
+    public DecisionView cached(ApplicationId application, String patientId, Purpose purpose) {
+        return cache.get(application.value(), patientId, purpose);
+    }
+
     public DecisionView decide(ApplicationId application, String patientId, Purpose purpose) {
-        DecisionView cached = cache.get(application.value(), patientId, purpose);
+        DecisionView cached = cached(application, patientId, purpose);
         if (cached != null) {
             return cached;
         }

@@ -46,34 +46,45 @@ public final class Databases {
     /** A fresh PostgreSQL database. */
     public static synchronized Map<String, Object> postgres() {
         String name = "consent_test_" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
-        String external = System.getenv("JDBC_URL");
-        String adminUrl;
-        String user;
-        String password;
-        if (external != null && external.startsWith("jdbc:postgresql:")) {
-            adminUrl = external;
-            user = System.getenv().getOrDefault("JDBC_USER", "");
-            password = System.getenv().getOrDefault("JDBC_PASSWORD", "");
-        } else {
-            EmbeddedPostgres pg = embedded();
-            adminUrl = pg.getJdbcUrl("postgres", "postgres");
-            user = "postgres";
-            password = "";
-        }
-        try (Connection c = DriverManager.getConnection(adminUrl, user, password);
-             Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new IllegalStateException("cannot create the test database " + name + " at " + adminUrl, e);
-        }
+        admin("CREATE DATABASE " + name);
+        String[] server = server();
         Map<String, Object> p = new HashMap<>();
-        p.put("datasources.default.url", replaceDatabase(adminUrl, name));
-        p.put("datasources.default.username", user);
-        p.put("datasources.default.password", password);
+        p.put("datasources.default.url", replaceDatabase(server[0], name));
+        p.put("datasources.default.username", server[1]);
+        p.put("datasources.default.password", server[2]);
         return p;
     }
 
-    private static EmbeddedPostgres embedded() {
+    /** Runs a statement as the PostgreSQL server's administrator: to create databases, or take one away. */
+    public static void admin(String statement) {
+        String[] server = server();
+        try (Connection c = DriverManager.getConnection(server[0], server[1], server[2]);
+             Statement s = c.createStatement()) {
+            s.execute(statement);
+        } catch (SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
+    /** The administrator's URL, user and password: of JDBC_URL's server, or of the embedded one. */
+    private static String[] server() {
+        String external = System.getenv("JDBC_URL");
+        if (external != null && external.startsWith("jdbc:postgresql:")) {
+            return new String[] {external, System.getenv().getOrDefault("JDBC_USER", ""),
+                    System.getenv().getOrDefault("JDBC_PASSWORD", "")};
+        }
+        return new String[] {embedded().getJdbcUrl("postgres", "postgres"), "postgres", ""};
+    }
+
+    /** The database name in a PostgreSQL URL. */
+    public static String databaseName(Map<String, Object> database) {
+        String url = (String) database.get("datasources.default.url");
+        int slash = url.indexOf('/', "jdbc:postgresql://".length());
+        int query = url.indexOf('?', slash);
+        return url.substring(slash + 1, query < 0 ? url.length() : query);
+    }
+
+    private static synchronized EmbeddedPostgres embedded() {
         if (embedded == null) {
             try {
                 embedded = EmbeddedPostgres.builder().start();

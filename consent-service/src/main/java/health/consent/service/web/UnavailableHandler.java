@@ -1,0 +1,34 @@
+package health.consent.service.web;
+
+import health.consent.service.db.Db;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.annotation.Produces;
+import io.micronaut.http.server.exceptions.ExceptionHandler;
+import jakarta.inject.Singleton;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database is down: 503 with a problem document and {@code Retry-After}, at once (the pool
+ * waits two seconds at most for a connection), rather than a hang or a 500 with a stack trace.
+ */
+@Produces(Problem.MEDIA_TYPE)
+@Singleton
+public class UnavailableHandler implements ExceptionHandler<Db.UnavailableException, HttpResponse<Problem>> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnavailableHandler.class);
+
+    @Override
+    public HttpResponse<Problem> handle(HttpRequest request, Db.UnavailableException exception) {
+        LOG.warn("Database unavailable: {}", exception.getCause().toString());
+        return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
+                .contentType(Problem.MEDIA_TYPE)
+                .header("Retry-After", "5")
+                .body(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
+                        "The service cannot reach its database; nothing was changed. Retry in a few seconds.", List.of())
+                        .problem());
+    }
+}
