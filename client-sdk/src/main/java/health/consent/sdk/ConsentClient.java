@@ -49,7 +49,12 @@ public interface ConsentClient extends AutoCloseable {
      *
      * @throws ConsentDeniedException with the decision, when processing is not permitted
      */
-    void require(String patientId, Purpose purpose);
+    default void require(String patientId, Purpose purpose) {
+        Decision d = check(patientId, purpose);
+        if (!d.permitted()) {
+            throw new ConsentDeniedException(patientId, purpose, d);
+        }
+    }
 
     /**
      * Checks, records the access (PERMIT or DENY), and runs {@code work} only if permitted.

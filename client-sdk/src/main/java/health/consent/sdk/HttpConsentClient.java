@@ -86,14 +86,6 @@ final class HttpConsentClient implements ConsentClient {
     }
 
     @Override
-    public void require(String patientId, Purpose purpose) {
-        Decision d = check(patientId, purpose);
-        if (!d.permitted()) {
-            throw new ConsentDeniedException(patientId, purpose, d);
-        }
-    }
-
-    @Override
     public <T> T withConsent(String patientId, Purpose purpose, AccessContext context, Supplier<T> work) {
         if (context == null || work == null) {
             throw new IllegalArgumentException("context and work are required");

@@ -1,5 +1,6 @@
 package health.consent.sdk;
 
+import health.consent.model.audit.CanonicalJson;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -86,25 +87,7 @@ final class Json {
     }
 
     private static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        CanonicalJson.string(out, s);
     }
 
     private Object value() {

@@ -99,14 +99,6 @@ public final class FakeConsentClient implements ConsentClient {
     }
 
     @Override
-    public void require(String patientId, Purpose purpose) {
-        Decision d = check(patientId, purpose);
-        if (!d.permitted()) {
-            throw new ConsentDeniedException(patientId, purpose, d);
-        }
-    }
-
-    @Override
     public <T> T withConsent(String patientId, Purpose purpose, AccessContext context, Supplier<T> work) {
         Decision d = check(patientId, purpose);
         accesses.add(new RecordedAccess(patientId, purpose, context, d.outcome(), Instant.now()));

@@ -42,7 +42,8 @@ public final class CanonicalJson {
         return out.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void string(StringBuilder out, String s) {
+    /** Appends {@code s} as a JSON string with RFC 8785's escapes (which any JSON reader accepts). */
+    public static void string(StringBuilder out, String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

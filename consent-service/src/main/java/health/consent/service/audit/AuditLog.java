@@ -3,6 +3,7 @@ package health.consent.service.audit;
 import health.consent.model.audit.AuditLeaves;
 import health.consent.model.audit.Checkpoint;
 import health.consent.model.audit.Merkle;
+import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.Db;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -36,12 +37,9 @@ public class AuditLog implements ApplicationEventListener<ServerStartupEvent> {
     private final Db db;
     private final MerkleStore tree;
     private final AuditSigner signer;
-    private final long tickMillis;
     private final long checkpointNanos;
-    private final Object signal = new Object();
-    private volatile boolean running;
-    private volatile boolean pending;
-    private Thread thread;
+    private final BackgroundPass pass;
+    private long lastCheckpoint = System.nanoTime();
 
     public AuditLog(Db db, MerkleStore tree, AuditSigner signer,
                     @Value("${consent.audit.append-interval:200ms}") Duration appendInterval,
@@ -49,37 +47,24 @@ public class AuditLog implements ApplicationEventListener<ServerStartupEvent> {
         this.db = db;
         this.tree = tree;
         this.signer = signer;
-        this.tickMillis = Math.max(1, appendInterval.toMillis());
         this.checkpointNanos = checkpointInterval.toNanos();
+        this.pass = new BackgroundPass("consent-audit-log", appendInterval, Duration.ofMillis(COALESCE_MILLIS),
+                this::pass, LOG);
     }
 
     @Override
-    public synchronized void onApplicationEvent(ServerStartupEvent event) {
-        if (!running) {
-            running = true;
-            thread = new Thread(this::loop, "consent-audit-log");
-            thread.setDaemon(true);
-            thread.start();
-        }
+    public void onApplicationEvent(ServerStartupEvent event) {
+        pass.start();
     }
 
     @PreDestroy
-    synchronized void stop() throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
-            thread.join(5_000);
-        }
+    void stop() throws InterruptedException {
+        pass.stop();
     }
 
     /** Something was written that belongs in the log: append it soon. */
     public void written() {
-        synchronized (signal) {
-            pending = true;
-            signal.notifyAll();
-        }
+        pass.wake();
     }
 
     /** Appends everything written so far; returns the log's size. */
@@ -189,37 +174,12 @@ public class AuditLog implements ApplicationEventListener<ServerStartupEvent> {
                 Db.instant(rs, "at")), null, rs.getString("application_id"), rs.getString("id"));
     }
 
-    private void loop() {
-        long lastCheckpoint = System.nanoTime();
-        boolean failing = false;
-        while (running) {
-            try {
-                synchronized (signal) {
-                    if (!pending && running) {
-                        signal.wait(tickMillis);
-                    }
-                    if (pending && running) {
-                        // Let writes arriving together be handled together: under load this turns one
-                        // pass per write into one pass per few dozen.
-                        signal.wait(COALESCE_MILLIS);
-                    }
-                    pending = false;
-                }
-                appendAll();
-                if (System.nanoTime() - lastCheckpoint >= checkpointNanos) {
-                    publish();
-                    lastCheckpoint = System.nanoTime();
-                }
-                failing = false;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                if (!failing) {
-                    LOG.warn("Audit log cannot append: {}", e.toString());
-                    failing = true;
-                }
-            }
+    /** One pass: append what was written, and sign a checkpoint when the interval has passed. */
+    private void pass() {
+        appendAll();
+        if (System.nanoTime() - lastCheckpoint >= checkpointNanos) {
+            publish();
+            lastCheckpoint = System.nanoTime();
         }
     }
 }

@@ -1,5 +1,6 @@
 package health.consent.service.feed;
 
+import health.consent.service.db.BackgroundPass;
 import health.consent.service.feed.ChangeFeedRepository.Change;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -48,13 +49,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     private final ChangeFeedRepository repository;
     private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
-    private final long tickMillis;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
-    private final Object signal = new Object();
+    private final BackgroundPass pass;
     private volatile long head;
-    private volatile boolean running;
-    private volatile boolean pending;
-    private Thread thread;
+    /** The position up to which the caches were told; -1 before the first pass. */
+    private long applied = -1;
 
     public ChangeFeed(ChangeFeedRepository repository, List<ChangeListener> listeners,
                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
@@ -62,38 +61,24 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         this.repository = repository;
         this.listeners = listeners;
         this.blocking = blocking;
-        this.tickMillis = Math.max(1, tick.toMillis());
+        this.pass = new BackgroundPass("consent-change-feed", tick, Duration.ofMillis(COALESCE_MILLIS), this::pass,
+                LOG);
     }
 
     @Override
-    public synchronized void onApplicationEvent(ServerStartupEvent event) {
-        if (running) {
-            return;
-        }
-        running = true;
-        thread = new Thread(this::loop, "consent-change-feed");
-        thread.setDaemon(true);
-        thread.start();
+    public void onApplicationEvent(ServerStartupEvent event) {
+        pass.start();
     }
 
     @PreDestroy
-    synchronized void stop() throws InterruptedException {
-        running = false;
-        if (thread != null) {
-            synchronized (signal) {
-                signal.notifyAll();
-            }
-            thread.join(TimeUnit.SECONDS.toMillis(5));
-        }
+    void stop() throws InterruptedException {
+        pass.stop();
         waiters.forEach(w -> w.future.complete(new Changes(List.of(), w.after)));
     }
 
     /** Tells the feed that a change was just committed here: number it now rather than at the next tick. */
     public void changed() {
-        synchronized (signal) {
-            pending = true;
-            signal.notifyAll();
-        }
+        pass.wake();
     }
 
     /**
@@ -127,45 +112,20 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         return new Changes(changes, next);
     }
 
-    private void loop() {
-        long failures = 0;
-        long applied = -1;
-        while (running) {
-            try {
-                synchronized (signal) {
-                    if (!pending && running) {
-                        signal.wait(tickMillis);
-                    }
-                    if (pending && running) {
-                        // Let writes arriving together be handled together: under load this turns one
-                        // pass per write into one pass per few dozen.
-                        signal.wait(COALESCE_MILLIS);
-                    }
-                    pending = false;
-                }
-                while (repository.sequence() > 0) {
-                    // Keep numbering while there is a backlog.
-                }
-                long known = repository.head();
-                if (known > head) {
-                    head = known;
-                }
-                applied = forgetChanged(applied, known);
-                long now = System.nanoTime();
-                for (Waiter w : waiters) {
-                    if (w.seen < head || now - w.deadline >= 0) {
-                        wake(w, head);
-                    }
-                }
-                failures = 0;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // Usually the database is unreachable: say so once, then keep trying quietly.
-                if (failures++ == 0) {
-                    LOG.warn("Change feed cannot reach the database: {}", e.toString());
-                }
+    /** One pass: number new changes, learn the new head, tell the caches, wake the waiting requests. */
+    private void pass() {
+        while (repository.sequence() > 0) {
+            // Keep numbering while there is a backlog.
+        }
+        long known = repository.head();
+        if (known > head) {
+            head = known;
+        }
+        applied = forgetChanged(applied, known);
+        long now = System.nanoTime();
+        for (Waiter w : waiters) {
+            if (w.seen < head || now - w.deadline >= 0) {
+                wake(w, head);
             }
         }
     }
