@@ -36,6 +36,15 @@ public final class Application {
         if (jwks != null && !jwks.isBlank()) {
             settings.put(JWKS_URL_PROPERTY, jwks);
         }
+        // Optional: tokens must come from this issuer, for this audience.
+        String issuer = env.get("JWT_ISSUER");
+        if (issuer != null && !issuer.isBlank()) {
+            settings.put("micronaut.security.token.jwt.claims-validators.issuer", issuer);
+        }
+        String audience = env.get("JWT_AUDIENCE");
+        if (audience != null && !audience.isBlank()) {
+            settings.put("micronaut.security.token.jwt.claims-validators.audience", audience);
+        }
         return settings;
     }
 

@@ -15,6 +15,7 @@ import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,26 @@ class IdentityProviderTest {
                     .isEqualTo(401);
         } finally {
             idp.stop(0);
+        }
+    }
+
+    @Test
+    void with_an_issuer_and_audience_configured_other_tokens_are_refused() {
+        Map<String, Object> settings = Application.settings(Map.of("JWT_ISSUER", "https://idp.example",
+                "JWT_AUDIENCE", "consent-service"));
+        Map<String, Object> properties = new HashMap<>(settings);
+        properties.keySet().removeIf(k -> k.startsWith("datasources"));
+        try (TestService service = TestService.start(Databases.h2(), properties, "test")) {
+            String right = Tokens.custom("admin-1", "ADMIN",
+                    c -> c.issuer("https://idp.example").audience("consent-service"));
+            String wrongIssuer = Tokens.custom("admin-1", "ADMIN",
+                    c -> c.issuer("https://evil.example").audience("consent-service"));
+            String wrongAudience = Tokens.custom("admin-1", "ADMIN",
+                    c -> c.issuer("https://idp.example").audience("other"));
+            assertThat(service.api().get("/api/v1/ping", right).status()).isEqualTo(200);
+            assertThat(service.api().get("/api/v1/ping", wrongIssuer).status()).isEqualTo(401);
+            assertThat(service.api().get("/api/v1/ping", wrongAudience).status()).isEqualTo(401);
+            assertThat(service.api().get("/api/v1/ping", Tokens.admin()).status()).as("no issuer at all").isEqualTo(401);
         }
     }
 

@@ -46,6 +46,30 @@ class SecurityTest extends OnBothDatabases {
     }
 
     @Test
+    void forged_not_yet_valid_and_subjectless_tokens_are_unauthorized() {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        String genuine = Tokens.patient(patient);
+        String[] parts = genuine.split("\\.");
+        // The payload changed to another patient, the signature kept: a forgery.
+        String otherPayload = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Tokens.claims("someone-else", "PATIENT").build().toString().getBytes());
+        String elevated = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                Tokens.claims(patient, "ADMIN").build().toString().getBytes());
+        List<String> bad = List.of(
+                parts[0] + "." + otherPayload + "." + parts[2],
+                parts[0] + "." + elevated + "." + parts[2],
+                Tokens.custom(patient, "PATIENT", c -> c.notBeforeTime(Date.from(Instant.now().plusSeconds(3600)))),
+                Tokens.custom(null, "PATIENT", c -> { }));
+        for (String token : bad) {
+            Res res = api.put("/api/v1/me/consents/" + app + "/CARE", token, "{\"state\": \"GRANTED\", \"noticeVersion\": 1}");
+            assertThat(res.status()).as(token).isEqualTo(401);
+            assertThat(api.post("/api/v1/applications", token, "{}").status()).isEqualTo(401);
+        }
+        assertThat(api.get("/api/v1/me/consents/history", genuine).num("totalItems")).isZero();
+    }
+
+    @Test
     void a_token_for_the_wrong_role_is_forbidden() {
         Res res = api.post("/api/v1/applications", Tokens.patient("p-1"), "{}");
         assertThat(res.status()).isEqualTo(403);
