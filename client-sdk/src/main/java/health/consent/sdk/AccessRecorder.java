@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sends access records in batches from one background thread: when a batch is full or its
@@ -28,8 +27,6 @@ final class AccessRecorder {
     private final long flushNanos;
     private final Duration closeTimeout;
     private final Thread thread;
-    private final AtomicLong delivered = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
     private volatile boolean running = true;
     private volatile long closeDeadline = Long.MAX_VALUE;
 
@@ -47,14 +44,6 @@ final class AccessRecorder {
     /** Queues a record; false when the queue is full or the recorder closed. */
     boolean offer(Map<String, Object> record) {
         return running && queue.offer(record);
-    }
-
-    long delivered() {
-        return delivered.get();
-    }
-
-    int queued() {
-        return queue.size();
     }
 
     /** Sends what is queued, waiting at most the close timeout. */
@@ -120,10 +109,8 @@ final class AccessRecorder {
         while (true) {
             try {
                 api.record(batch);
-                delivered.addAndGet(batch.size());
                 return true;
             } catch (ServiceApi.Rejected e) {
-                rejected.addAndGet(batch.size());
                 LOG.log(Level.WARNING, "The consent service refused {0} access records as invalid: {1}",
                         batch.size(), e.getMessage());
                 return true;

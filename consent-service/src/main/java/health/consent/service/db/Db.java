@@ -174,11 +174,10 @@ public class Db {
         });
     }
 
-    /** A {@code VARCHAR} array parameter, for {@code = ANY(?)}: one statement for a whole list. */
-    public record TextArray(List<String> values) {
-    }
-
-    /** An array parameter of a SQL type ({@code bigint}, {@code varchar}...), for PostgreSQL's {@code unnest}. */
+    /**
+     * An array parameter of a SQL type ({@code bigint}, {@code varchar}...): one statement for a
+     * whole list, with {@code = ANY(?)} or PostgreSQL's {@code unnest}.
+     */
     public record SqlArray(String type, Object[] values) {
     }
 
@@ -223,8 +222,6 @@ public class Db {
                 ps.setObject(i + 1, t.atOffset(ZoneOffset.UTC));
             } else if (p instanceof Enum<?> e) {
                 ps.setString(i + 1, e.name());
-            } else if (p instanceof TextArray a) {
-                ps.setArray(i + 1, ps.getConnection().createArrayOf("VARCHAR", a.values().toArray()));
             } else if (p instanceof SqlArray a) {
                 ps.setArray(i + 1, ps.getConnection().createArrayOf(a.type(), a.values()));
             } else {

@@ -104,7 +104,7 @@ public class DecisionService {
                     asked.put(patient, new int[] {rs.getInt(4)});
                 }
                 return null;
-            }, application.value(), purpose, new Db.TextArray(distinct));
+            }, application.value(), purpose, new Db.SqlArray("varchar", distinct.toArray()));
             List<String> permitted = new ArrayList<>();
             for (String patient : distinct) {
                 ConsentState state = askedState.getOrDefault(patient, ConsentState.NOT_SET);

@@ -1,6 +1,5 @@
 package health.consent.service.support;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -100,10 +99,5 @@ public final class ServiceProcess implements AutoCloseable {
             }
         }
         throw new IllegalStateException("the service did not start in 60 s: " + Files.readString(log));
-    }
-
-    /** For test messages. */
-    public File logFile() {
-        return log.toFile();
     }
 }
