@@ -1,10 +1,10 @@
 package health.consent.sdk;
 
+import health.consent.model.wire.AccessReport;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -15,35 +15,59 @@ import java.util.concurrent.TimeUnit;
  * record ids, after a growing pause, until the service takes it. Nothing is dropped silently: a
  * full queue refuses new records (the access must not happen), and whatever is still undelivered
  * when the client closes is logged as a warning with its count.
+ *
+ * <p>With an in-memory connection ({@code sendAtOnce}), batches are not held back to fill
+ * up, and {@link #offer} returns once its record has been sent once: delivered, refused, or
+ * failed and kept for the retries. Records still go through the same queue, in the same order.
  */
 final class AccessRecorder {
 
     private static final System.Logger LOG = System.getLogger(AccessRecorder.class.getName());
     private static final long MAX_BACKOFF_MS = 5_000;
 
-    private final ServiceApi api;
-    private final BlockingQueue<Map<String, Object>> queue;
+    private final ServiceConnection connection;
+    private final BlockingQueue<AccessReport> queue;
     private final int batchSize;
     private final long flushNanos;
     private final Duration closeTimeout;
+    private final boolean sendAtOnce;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile long closeDeadline = Long.MAX_VALUE;
+    // With sendAtOnce, in queue order: records queued, records sent at least once; guarded by this.
+    private long queued;
+    private long attempted;
+    private boolean finished;
+    /** Records of the current batch never sent yet; confined to the recorder's thread. */
+    private int untried;
 
-    AccessRecorder(ServiceApi api, int capacity, int batchSize, Duration flushInterval, Duration closeTimeout) {
-        this.api = api;
+    AccessRecorder(ServiceConnection connection, int capacity, int batchSize, Duration flushInterval,
+                   Duration closeTimeout, boolean sendAtOnce) {
+        this.connection = connection;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.batchSize = batchSize;
         this.flushNanos = flushInterval.toNanos();
         this.closeTimeout = closeTimeout;
+        this.sendAtOnce = sendAtOnce;
         this.thread = new Thread(this::run, "consent-access-records");
         this.thread.setDaemon(true);
         this.thread.start();
     }
 
     /** Queues a record; false when the queue is full or the recorder closed. */
-    boolean offer(Map<String, Object> record) {
-        return running && queue.offer(record);
+    boolean offer(AccessReport record) {
+        if (!sendAtOnce) {
+            return running && queue.offer(record);
+        }
+        long ticket;
+        synchronized (this) {
+            if (!running || !queue.offer(record)) {
+                return false;
+            }
+            ticket = ++queued;
+        }
+        awaitAttempt(ticket);
+        return true;
     }
 
     /** Sends what is queued, waiting at most the close timeout. */
@@ -58,12 +82,44 @@ final class AccessRecorder {
         }
     }
 
+    private synchronized void awaitAttempt(long ticket) {
+        while (attempted < ticket && !finished) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                // The record stays queued; the caller's thread keeps its interrupt.
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private synchronized void attempted(int records) {
+        attempted += records;
+        notifyAll();
+    }
+
     private void run() {
-        List<Map<String, Object>> batch = new ArrayList<>(batchSize);
+        try {
+            send();
+        } finally {
+            synchronized (this) {
+                finished = true;
+                notifyAll();
+            }
+        }
+    }
+
+    private void send() {
+        List<AccessReport> batch = new ArrayList<>(batchSize);
         while (running || !queue.isEmpty() || !batch.isEmpty()) {
             try {
                 if (batch.isEmpty()) {
-                    fill(batch);
+                    try {
+                        fill(batch);
+                    } finally {
+                        untried = batch.size();
+                    }
                 }
                 if (!batch.isEmpty() && deliver(batch)) {
                     batch.clear();
@@ -83,8 +139,8 @@ final class AccessRecorder {
         }
     }
 
-    private void fill(List<Map<String, Object>> batch) throws InterruptedException {
-        Map<String, Object> first = running ? queue.poll(flushNanos, TimeUnit.NANOSECONDS) : queue.poll();
+    private void fill(List<AccessReport> batch) throws InterruptedException {
+        AccessReport first = running ? queue.poll(flushNanos, TimeUnit.NANOSECONDS) : queue.poll();
         if (first == null) {
             return;
         }
@@ -93,10 +149,10 @@ final class AccessRecorder {
         while (batch.size() < batchSize) {
             queue.drainTo(batch, batchSize - batch.size());
             long wait = deadline - System.nanoTime();
-            if (batch.size() >= batchSize || wait <= 0 || !running) {
+            if (batch.size() >= batchSize || wait <= 0 || !running || sendAtOnce) {
                 return;
             }
-            Map<String, Object> next = queue.poll(wait, TimeUnit.NANOSECONDS);
+            AccessReport next = queue.poll(wait, TimeUnit.NANOSECONDS);
             if (next != null) {
                 batch.add(next);
             }
@@ -104,24 +160,30 @@ final class AccessRecorder {
     }
 
     /** True when the batch is done with (delivered, or refused as invalid); false to try again later. */
-    private boolean deliver(List<Map<String, Object>> batch) throws InterruptedException {
+    private boolean deliver(List<AccessReport> batch) throws InterruptedException {
         long backoff = 100;
         while (true) {
             try {
-                api.record(batch);
+                connection.record(batch);
                 return true;
-            } catch (ServiceApi.Rejected e) {
+            } catch (ServiceConnection.Rejected e) {
                 LOG.log(Level.WARNING, "The consent service refused {0} access records as invalid: {1}",
                         batch.size(), e.getMessage());
                 return true;
-            } catch (ServiceApi.Unavailable e) {
-                long left = closeDeadline - System.nanoTime();
-                if (!running && left <= 0) {
-                    return false;
+            } catch (ServiceConnection.Unavailable e) {
+                // Tried again below, after a pause.
+            } finally {
+                if (sendAtOnce && untried > 0) {
+                    attempted(untried);
+                    untried = 0;
                 }
-                Thread.sleep(running ? backoff : Math.max(1, Math.min(backoff, left / 1_000_000)));
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
+            long left = closeDeadline - System.nanoTime();
+            if (!running && left <= 0) {
+                return false;
+            }
+            Thread.sleep(running ? backoff : Math.max(1, Math.min(backoff, left / 1_000_000)));
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         }
     }
 }

@@ -33,7 +33,10 @@ import java.util.function.Supplier;
  */
 public interface ConsentClient extends AutoCloseable {
 
-    /** A builder for the client that talks to the consent service over HTTP. */
+    /**
+     * A builder for the client: over HTTP to the consent service, or, in an application's own
+     * tests, over {@link health.consent.sdk.testing.TestData}.
+     */
     static ConsentClientBuilder builder() {
         return new ConsentClientBuilder();
     }

@@ -4,12 +4,12 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
  * Settings of a {@link ConsentClient}; {@link #build()} checks them all and says what is wrong.
- * Only the base URL and the token are required.
+ * Only the base URL and the token are required, or instead a {@link #dataSource} such as
+ * {@link health.consent.sdk.testing.TestData} in an application's own tests.
  */
 public final class ConsentClientBuilder {
 
@@ -24,6 +24,7 @@ public final class ConsentClientBuilder {
     int recordQueueCapacity = 100_000;
     Duration closeTimeout = Duration.ofSeconds(10);
     boolean followChanges = true;
+    ServiceConnection dataSource;
 
     ConsentClientBuilder() {
     }
@@ -114,20 +115,40 @@ public final class ConsentClientBuilder {
     }
 
     /**
+     * Where the client gets its answers and sends its access records instead of the service over
+     * HTTP: {@link health.consent.sdk.testing.TestData}, in an application's own tests. The client
+     * is otherwise the same (cache, change feed, fail-closed answers), and needs no base URL or
+     * token. As the connection is in memory, {@link #build()} returns once the client has asked it
+     * for the change feed (so that a change made afterwards reaches the client's cache), and
+     * {@code withConsent} and {@code recordAccess} return once their access record has been sent
+     * to it (or, when it is unavailable, kept for the retries).
+     */
+    public ConsentClientBuilder dataSource(ServiceConnection connection) {
+        this.dataSource = connection;
+        return this;
+    }
+
+    /**
      * Checks every setting and starts the client.
      *
      * @throws IllegalStateException listing every setting that is missing or wrong
      */
     public ConsentClient build() {
         List<String> problems = new ArrayList<>();
-        if (baseUrl == null) {
-            problems.add("baseUrl is required");
-        } else if (!("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))
-                || baseUrl.getHost() == null) {
-            problems.add("baseUrl must be an http or https URL with a host");
-        }
-        if (token == null) {
-            problems.add("token is required");
+        if (dataSource != null) {
+            if (baseUrl != null || token != null) {
+                problems.add("a dataSource replaces baseUrl and token: set either a dataSource or both of them");
+            }
+        } else {
+            if (baseUrl == null) {
+                problems.add("baseUrl is required");
+            } else if (!("http".equals(baseUrl.getScheme()) || "https".equals(baseUrl.getScheme()))
+                    || baseUrl.getHost() == null) {
+                problems.add("baseUrl must be an http or https URL with a host");
+            }
+            if (token == null) {
+                problems.add("token is required");
+            }
         }
         positive(problems, "connectTimeout", connectTimeout);
         positive(problems, "requestTimeout", requestTimeout);
@@ -148,16 +169,15 @@ public final class ConsentClientBuilder {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("invalid consent client settings: " + String.join("; ", problems));
         }
-        return new HttpConsentClient(this);
+        if (dataSource != null) {
+            return DefaultConsentClient.of(this, dataSource, true);
+        }
+        return DefaultConsentClient.of(this, new HttpConnection(baseUrl, token, connectTimeout, requestTimeout), false);
     }
 
     private static void positive(List<String> problems, String name, Duration d) {
         if (d == null || d.isNegative() || d.isZero()) {
             problems.add(name + " must be positive");
         }
-    }
-
-    URI baseUrl() {
-        return Objects.requireNonNull(baseUrl);
     }
 }

@@ -1,7 +1,10 @@
 package health.consent.sdk;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import health.consent.model.Purpose;
+import health.consent.sdk.testing.TestData;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,5 +23,15 @@ class ConsentClientBuilderTest {
                 .hasMessageContaining("requestTimeout");
         assertThatThrownBy(() -> ConsentClient.builder().baseUrl("not a url").token("t").build())
                 .hasMessageContaining("baseUrl");
+    }
+
+    @Test
+    void a_data_source_replaces_the_base_url_and_the_token() {
+        TestData data = new TestData().grant("p-1", Purpose.CARE);
+        try (ConsentClient client = ConsentClient.builder().dataSource(data).build()) {
+            assertThat(client.check("p-1", Purpose.CARE).permitted()).isTrue();
+        }
+        assertThatThrownBy(() -> ConsentClient.builder().dataSource(data).baseUrl("http://x").token("t").build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("dataSource");
     }
 }

@@ -1,5 +1,5 @@
 /**
- * For applications' own tests: {@link health.consent.sdk.testing.FakeConsentClient} stands in for
- * the consent service.
+ * For applications' own tests: {@link health.consent.sdk.testing.TestData} stands in for the
+ * consent service, in memory, behind the real client; no server is needed.
  */
 package health.consent.sdk.testing;

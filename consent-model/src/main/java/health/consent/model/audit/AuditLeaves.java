@@ -1,5 +1,7 @@
 package health.consent.model.audit;
 
+import health.consent.model.AccessRecord;
+import health.consent.model.ConsentEvent;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -25,25 +27,22 @@ public final class AuditLeaves {
     private AuditLeaves() {
     }
 
-    /** The fields of a consent event's leaf. {@code cause} may be null. */
-    public static Map<String, Object> consentEvent(long seq, String patientId, String applicationId, String purpose,
-                                                   String state, String previousState, long noticeVersion,
-                                                   String decidedByType, String decidedBy, String channel, Long cause,
-                                                   Instant at) {
+    /** The fields of a consent event's leaf. */
+    public static Map<String, Object> consentEvent(ConsentEvent e) {
         Map<String, Object> f = new HashMap<>();
         f.put("kind", CONSENT_EVENT);
-        f.put("seq", seq);
-        f.put("patientId", patientId);
-        f.put("applicationId", applicationId);
-        f.put("purpose", purpose);
-        f.put("state", state);
-        f.put("previousState", previousState);
-        f.put("noticeVersion", noticeVersion);
-        f.put("decidedByType", decidedByType);
-        f.put("decidedBy", decidedBy);
-        f.put("channel", channel);
-        f.put("cause", cause);
-        f.put("at", at.toString());
+        f.put("seq", e.seq());
+        f.put("patientId", e.patient().value());
+        f.put("applicationId", e.application().value());
+        f.put("purpose", e.purpose().name());
+        f.put("state", e.state().name());
+        f.put("previousState", e.previousState().name());
+        f.put("noticeVersion", (long) e.noticeVersion());
+        f.put("decidedByType", e.decidedBy().type().name());
+        f.put("decidedBy", e.decidedBy().id());
+        f.put("channel", e.channel().name());
+        f.put("cause", e.cause());
+        f.put("at", e.at().toString());
         return f;
     }
 
@@ -51,21 +50,19 @@ public final class AuditLeaves {
      * The fields of an access record's leaf. {@code purpose} is null and {@code reason} set for a
      * regulator's read; {@code applicationId} is then the regulator.
      */
-    public static Map<String, Object> accessRecord(String id, String accessorType, String applicationId,
-                                                   String patientId, String purpose, String actor,
-                                                   String dataCategory, String outcome, String reason, Instant at) {
+    public static Map<String, Object> accessRecord(AccessRecord r) {
         Map<String, Object> f = new HashMap<>();
         f.put("kind", ACCESS_RECORD);
-        f.put("id", id);
-        f.put("accessorType", accessorType);
-        f.put("applicationId", applicationId);
-        f.put("patientId", patientId);
-        f.put("purpose", purpose);
-        f.put("actor", actor);
-        f.put("dataCategory", dataCategory);
-        f.put("outcome", outcome);
-        f.put("reason", reason);
-        f.put("at", at.toString());
+        f.put("id", r.id());
+        f.put("accessorType", r.accessorType().name());
+        f.put("applicationId", r.applicationId());
+        f.put("patientId", r.patientId());
+        f.put("purpose", r.purpose() == null ? null : r.purpose().name());
+        f.put("actor", r.actor());
+        f.put("dataCategory", r.dataCategory());
+        f.put("outcome", r.outcome().name());
+        f.put("reason", r.reason());
+        f.put("at", r.at().toString());
         return f;
     }
 

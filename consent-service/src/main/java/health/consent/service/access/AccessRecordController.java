@@ -1,6 +1,7 @@
 package health.consent.service.access;
 
 import health.consent.service.access.AccessRecordService.Receipt;
+import health.consent.service.db.Clock;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import io.micronaut.http.annotation.Body;
@@ -30,6 +31,7 @@ public class AccessRecordController {
     @Operation(summary = "Record a batch of accesses (1 to 1000); a record id already stored is not stored again (APPLICATION)")
     @Post
     public Receipt record(Authentication authentication, @Body JsonNode body) {
-        return records.store(Callers.application(authentication).value(), body);
+        var application = Callers.application(authentication);
+        return records.store(application, AccessRecordRequests.batch(body, Clock.now()));
     }
 }

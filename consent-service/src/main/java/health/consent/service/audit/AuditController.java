@@ -9,8 +9,11 @@ import health.consent.service.audit.AuditViews.PublicKeyView;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
-import health.consent.service.web.Filters;
-import health.consent.service.web.Paging;
+import health.consent.service.db.Filters;
+import health.consent.service.db.Paging;
+import health.consent.service.web.Input;
+import health.consent.service.web.Params;
+import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
@@ -21,6 +24,7 @@ import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Produces;
 import io.micronaut.http.annotation.QueryValue;
+import io.micronaut.http.annotation.RequestBean;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
@@ -30,6 +34,7 @@ import io.micronaut.serde.annotation.SerdeImport;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import java.util.function.Function;
 
 /** The regulator's audit trail and the proofs of the tamper-evident log. */
 @Controller("/api/v1/audit")
@@ -40,6 +45,8 @@ import java.util.List;
 public class AuditController {
 
     private static final String CSV = "text/csv";
+    static final int MIN_REASON = 10;
+    static final int MAX_REASON = 500;
 
     private final AuditService audit;
     private final AuditLog log;
@@ -55,34 +62,18 @@ public class AuditController {
     @Get("/access-records")
     @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> accessRecords(HttpRequest<?> request, Authentication authentication,
-                                         @Nullable @QueryValue String applicationId, @Nullable @QueryValue String patientId,
-                                         @Nullable @QueryValue String purpose, @Nullable @QueryValue String from,
-                                         @Nullable @QueryValue String to, @Nullable @QueryValue String reason,
-                                         @Nullable @QueryValue Integer page, @Nullable @QueryValue Integer size,
-                                         @Nullable @QueryValue String format) {
-        boolean csv = wantsCsv(request, format);
-        Paging<AuditAccessRecord> result = audit.accessRecords(Callers.regulator(authentication),
-                Filters.parse(applicationId, patientId, purpose, from, to), reason,
-                Paging.Request.of(page, size, AuditService.MAX_PAGE));
-        return csv ? csv("access-records", AuditAccessRecord.COLUMNS,
-                result.items().stream().map(AuditAccessRecord::values).toList()) : HttpResponse.ok(result);
+                                         @RequestBean TrailParams params) {
+        return trail(request, authentication, params, "access-records", AuditAccessRecord.COLUMNS,
+                audit::accessRecords, AuditAccessRecord::values);
     }
 
     @Operation(summary = "Consent events, newest first; JSON or CSV (format=csv). A patientId needs a reason, and the read is recorded (REGULATOR)")
     @Get("/consent-events")
     @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> consentEvents(HttpRequest<?> request, Authentication authentication,
-                                         @Nullable @QueryValue String applicationId, @Nullable @QueryValue String patientId,
-                                         @Nullable @QueryValue String purpose, @Nullable @QueryValue String from,
-                                         @Nullable @QueryValue String to, @Nullable @QueryValue String reason,
-                                         @Nullable @QueryValue Integer page, @Nullable @QueryValue Integer size,
-                                         @Nullable @QueryValue String format) {
-        boolean csv = wantsCsv(request, format);
-        Paging<AuditConsentEvent> result = audit.consentEvents(Callers.regulator(authentication),
-                Filters.parse(applicationId, patientId, purpose, from, to), reason,
-                Paging.Request.of(page, size, AuditService.MAX_PAGE));
-        return csv ? csv("consent-events", AuditConsentEvent.COLUMNS,
-                result.items().stream().map(AuditConsentEvent::values).toList()) : HttpResponse.ok(result);
+                                         @RequestBean TrailParams params) {
+        return trail(request, authentication, params, "consent-events", AuditConsentEvent.COLUMNS,
+                audit::consentEvents, AuditConsentEvent::values);
     }
 
     @Operation(summary = "The latest signed checkpoint of the audit log (REGULATOR)")
@@ -100,13 +91,13 @@ public class AuditController {
     @Operation(summary = "Proof that leaf N is in the tree of M leaves (REGULATOR)")
     @Get("/proofs/inclusion")
     public InclusionProof inclusion(@Nullable @QueryValue Long leaf, @Nullable @QueryValue Long treeSize) {
-        return audit.inclusion(leaf, treeSize);
+        return ApiException.unwrap(audit.inclusion(leaf, treeSize));
     }
 
     @Operation(summary = "Proof that the tree of M leaves is a prefix of the tree of N leaves (REGULATOR)")
     @Get("/proofs/consistency")
     public ConsistencyProof consistency(@Nullable @QueryValue Long from, @Nullable @QueryValue Long to) {
-        return audit.consistency(from, to);
+        return ApiException.unwrap(audit.consistency(from, to));
     }
 
     @Operation(summary = "The public key that signs checkpoints (anyone)")
@@ -114,6 +105,49 @@ public class AuditController {
     @Secured(SecurityRule.IS_ANONYMOUS)
     public PublicKeyView publicKey() {
         return new PublicKeyView(signer.keyId(), "Ed25519", signer.publicKeyBase64());
+    }
+
+    /** A page of the trail, as JSON or as CSV. */
+    private static <T> HttpResponse<?> trail(HttpRequest<?> request, Authentication authentication, TrailParams params,
+                                             String name, List<String> columns,
+                                             Function<AuditService.TrailQuery, Paging<T>> read,
+                                             Function<T, List<Object>> row) {
+        boolean csv = wantsCsv(request, params.format());
+        Paging<T> result = read.apply(query(authentication, params));
+        return csv ? csv(name, columns, result.items().stream().map(row).toList()) : HttpResponse.ok(result);
+    }
+
+    /**
+     * The trail's parameters. A read naming a patient needs a reason: it is shown to the patient,
+     * in their log.
+     */
+    private static AuditService.TrailQuery query(Authentication authentication, TrailParams params) {
+        String regulator = Callers.regulator(authentication);
+        Filters filters = Params.filters(params.applicationId(), params.patientId(), params.purpose(), params.from(),
+                params.to());
+        Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
+        String reason = params.reason();
+        if (filters.patientId() != null) {
+            Input input = new Input();
+            if (reason == null || reason.isBlank()) {
+                input.problem("reason", "is required when patientId is given: it is shown to the patient");
+            } else if (reason.trim().length() < MIN_REASON || reason.length() > MAX_REASON
+                    || reason.chars().anyMatch(Character::isISOControl)) {
+                input.problem("reason", "must be " + MIN_REASON + " to " + MAX_REASON
+                        + " characters without control characters");
+            }
+            input.check();
+        }
+        return new AuditService.TrailQuery(regulator, filters, reason == null ? null : reason.trim(), paging);
+    }
+
+    /** The trail's query parameters, as they come. */
+    @Introspected
+    public record TrailParams(@Nullable @QueryValue String applicationId, @Nullable @QueryValue String patientId,
+                              @Nullable @QueryValue String purpose, @Nullable @QueryValue String from,
+                              @Nullable @QueryValue String to, @Nullable @QueryValue String reason,
+                              @Nullable @QueryValue Integer page, @Nullable @QueryValue Integer size,
+                              @Nullable @QueryValue String format) {
     }
 
     private static boolean wantsCsv(HttpRequest<?> request, String format) {

@@ -1,7 +1,10 @@
 package health.consent.service.audit;
 
+import health.consent.model.AccessRecord;
+import health.consent.model.AccessorType;
 import health.consent.model.ActorType;
 import health.consent.model.Channel;
+import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
 import health.consent.model.Outcome;
 import health.consent.model.Purpose;
@@ -21,9 +24,14 @@ public final class AuditViews {
     }
 
     @Serdeable
-    public record AuditAccessRecord(String id, Long leafIndex, String accessorType, String applicationId,
+    public record AuditAccessRecord(String id, Long leafIndex, AccessorType accessorType, String applicationId,
                                     String patientId, Purpose purpose, String actor, String dataCategory,
                                     Outcome outcome, String reason, Instant at, Instant receivedAt) {
+
+        static AuditAccessRecord of(AccessRecord r) {
+            return new AuditAccessRecord(r.id(), r.leafIndex(), r.accessorType(), r.applicationId(), r.patientId(),
+                    r.purpose(), r.actor(), r.dataCategory(), r.outcome(), r.reason(), r.at(), r.receivedAt());
+        }
 
         static final List<String> COLUMNS = List.of("id", "leafIndex", "accessorType", "applicationId", "patientId",
                 "purpose", "actor", "dataCategory", "outcome", "reason", "at", "receivedAt");
@@ -39,6 +47,12 @@ public final class AuditViews {
                                     ConsentState state, ConsentState previousState, int noticeVersion,
                                     ActorType decidedByType, String decidedBy, Channel channel, Long cause,
                                     Instant at) {
+
+        static AuditConsentEvent of(ConsentEvent e) {
+            return new AuditConsentEvent(e.seq(), e.leafIndex(), e.patient().value(), e.application().value(),
+                    e.purpose(), e.state(), e.previousState(), e.noticeVersion(), e.decidedBy().type(),
+                    e.decidedBy().id(), e.channel(), e.cause(), e.at());
+        }
 
         static final List<String> COLUMNS = List.of("seq", "leafIndex", "patientId", "applicationId", "purpose",
                 "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at");

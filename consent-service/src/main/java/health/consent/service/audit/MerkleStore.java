@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stored tree: hashes of complete subtrees, from which any root and any proof is computed
- * (RFC 9162 sections 2.1.1 to 2.1.4) in O(log n) lookups.
+ * The stored tree, and every statement on its tables: {@code merkle_node} (hashes of complete
+ * subtrees, from which any root and any proof is computed, RFC 9162 sections 2.1.1 to 2.1.4, in
+ * O(log n) lookups) and {@code audit_log} (the tree's size).
  */
 @Singleton
 public class MerkleStore {
@@ -23,6 +24,16 @@ public class MerkleStore {
 
     /** A node of a complete subtree: level 0 is a leaf; (level, index) covers leaves [index * 2^level, (index + 1) * 2^level). */
     record Node(int level, long index) {
+    }
+
+    /** How many leaves the log holds. */
+    public long size() {
+        return db.one("SELECT tree_size FROM audit_log WHERE id = 1", rs -> rs.getLong(1)).orElse(0L);
+    }
+
+    /** The log's size, locked until the transaction ends: one appender at a time across instances. */
+    long lockSize() {
+        return db.one("SELECT tree_size FROM audit_log WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).orElseThrow();
     }
 
     /** The root of the first {@code size} leaves. */
@@ -104,6 +115,11 @@ public class MerkleStore {
      * Call inside the appender's transaction.
      */
     void append(long size, List<byte[]> leafHashes) {
+        appendNodes(size, leafHashes);
+        db.update("UPDATE audit_log SET tree_size = ? WHERE id = 1", size + leafHashes.size());
+    }
+
+    private void appendNodes(long size, List<byte[]> leafHashes) {
         Map<Node, byte[]> known = new HashMap<>();
         // The right edge of the current tree: the complete subtrees new leaves may join.
         for (int level = 0; level < 63; level++) {
@@ -132,8 +148,8 @@ public class MerkleStore {
         }
         if (db.isPostgres()) {
             db.update("INSERT INTO merkle_node (lvl, idx, node_hash) SELECT * FROM unnest(?::smallint[], ?::bigint[], "
-                    + "?::varchar[])", AuditLog.column(rows, 0, "smallint"), AuditLog.column(rows, 1, "bigint"),
-                    AuditLog.column(rows, 2, "varchar"));
+                    + "?::varchar[])", Db.column(rows, 0, "smallint"), Db.column(rows, 1, "bigint"),
+                    Db.column(rows, 2, "varchar"));
         } else {
             db.batch("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)", rows);
         }

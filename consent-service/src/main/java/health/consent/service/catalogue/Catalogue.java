@@ -1,10 +1,14 @@
 package health.consent.service.catalogue;
 
+import health.consent.model.ApplicationId;
 import health.consent.model.ApplicationStatus;
+import health.consent.model.ApplicationTerms;
 import health.consent.model.Purpose;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The catalogue's views, as the API shows them. */
@@ -31,6 +35,13 @@ public final class Catalogue {
 
         public Optional<DeclaredPurpose> purpose(Purpose purpose) {
             return purposes.stream().filter(p -> p.purpose() == purpose).findFirst();
+        }
+
+        /** What decisions need of this entry: the status and each declared purpose's notice version. */
+        public ApplicationTerms terms() {
+            Map<Purpose, Integer> notices = new EnumMap<>(Purpose.class);
+            purposes.forEach(p -> notices.put(p.purpose(), p.noticeVersion()));
+            return new ApplicationTerms(ApplicationId.of(id), status, notices);
         }
     }
 }

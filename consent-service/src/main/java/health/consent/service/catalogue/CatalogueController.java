@@ -1,7 +1,9 @@
 package health.consent.service.catalogue;
 
+import health.consent.model.ApplicationId;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.security.Roles;
+import health.consent.service.web.ApiException;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
@@ -41,14 +43,18 @@ public class CatalogueController {
     @Get("/{id}")
     @Secured({Roles.PATIENT, Roles.APPLICATION, Roles.REGULATOR, Roles.ADMIN})
     public Application get(@PathVariable String id) {
-        return catalogue.get(id);
+        return get(CatalogueRequests.applicationId(id));
+    }
+
+    private Application get(ApplicationId id) {
+        return catalogue.find(id).orElseThrow(() -> ApiException.of(CatalogueService.notFound(id)));
     }
 
     @Operation(summary = "Register an application with its declared purposes and notices (ADMIN)")
     @Post
     @Secured(Roles.ADMIN)
     public HttpResponse<Application> register(@Body JsonNode body) {
-        Application created = catalogue.register(body);
+        Application created = ApiException.unwrap(catalogue.register(CatalogueRequests.registration(body)));
         return HttpResponse.created(created, URI.create("/api/v1/applications/" + created.id()));
     }
 
@@ -57,8 +63,12 @@ public class CatalogueController {
     @Secured(Roles.ADMIN)
     public HttpResponse<Application> declare(@PathVariable String id, @PathVariable String purpose,
                                              @Body JsonNode body) {
-        CatalogueService.Publication publication = catalogue.declare(id, purpose, body);
-        Application application = catalogue.get(id);
+        var parsedPurpose = CatalogueRequests.purpose(purpose);
+        var declaration = CatalogueRequests.declaration(body);
+        ApplicationId applicationId = CatalogueRequests.applicationId(id);
+        CatalogueService.Publication publication =
+                ApiException.unwrap(catalogue.declare(applicationId, parsedPurpose, declaration));
+        Application application = get(applicationId);
         return publication == CatalogueService.Publication.DECLARED
                 ? HttpResponse.created(application, URI.create("/api/v1/applications/" + id))
                 : HttpResponse.ok(application);
@@ -68,6 +78,7 @@ public class CatalogueController {
     @Put("/{id}/status")
     @Secured(Roles.ADMIN)
     public Application status(@PathVariable String id, @Body JsonNode body) {
-        return catalogue.setStatus(id, body);
+        var status = CatalogueRequests.status(body);
+        return ApiException.unwrap(catalogue.setStatus(CatalogueRequests.applicationId(id), status));
     }
 }

@@ -1,5 +1,6 @@
 package health.consent.service.catalogue;
 
+import health.consent.model.ApplicationId;
 import health.consent.model.ApplicationStatus;
 import health.consent.model.Purpose;
 import health.consent.service.catalogue.Catalogue.Application;
@@ -33,25 +34,26 @@ public class CatalogueRepository {
         this.db = db;
     }
 
-    /** Every application, by name. */
+    /** Every application, by name. Call inside a transaction, so that both reads see one state. */
     public List<Application> all() {
-        return db.readOnly(() -> assemble(
+        return assemble(
                 db.list(SELECT_APPLICATIONS + " ORDER BY name, id", CatalogueRepository::applicationRow),
-                db.list(SELECT_PURPOSES, CatalogueRepository::purposeRow)));
+                db.list(SELECT_PURPOSES, CatalogueRepository::purposeRow));
     }
 
-    public Optional<Application> find(String id) {
-        return db.readOnly(() -> assemble(
+    /** Call inside a transaction, so that both reads see one state. */
+    public Optional<Application> find(ApplicationId id) {
+        return assemble(
                 db.list(SELECT_APPLICATIONS + " WHERE id = ?", CatalogueRepository::applicationRow, id),
                 db.list(SELECT_PURPOSES + " WHERE d.application_id = ?", CatalogueRepository::purposeRow, id))
-                .stream().findFirst());
+                .stream().findFirst();
     }
 
     /**
      * An application with its declared purposes' versions but not their texts, in one query: what
      * a consent change needs, on its hot path.
      */
-    public Optional<Application> findDeclarations(String id) {
+    public Optional<Application> findDeclarations(ApplicationId id) {
         List<Object[]> rows = db.list("SELECT a.name, a.publisher, a.status, a.registered_at, d.purpose, "
                         + "d.notice_version, d.updated_at FROM application a "
                         + "LEFT JOIN declared_purpose d ON d.application_id = a.id WHERE a.id = ?",
@@ -69,7 +71,7 @@ public class CatalogueRepository {
         }
         purposes.sort(Comparator.comparing(DeclaredPurpose::purpose));
         Object[] first = rows.get(0);
-        return Optional.of(new Application(id, (String) first[0], (String) first[1],
+        return Optional.of(new Application(id.value(), (String) first[0], (String) first[1],
                 ApplicationStatus.valueOf((String) first[2]), (Instant) first[3], List.copyOf(purposes)));
     }
 
@@ -77,37 +79,37 @@ public class CatalogueRepository {
         return db.count("SELECT COUNT(*) FROM application") == 0;
     }
 
-    public void insertApplication(String id, String name, String publisher, Instant at) {
+    public void insertApplication(ApplicationId id, String name, String publisher, Instant at) {
         db.update("INSERT INTO application (id, name, publisher, status, registered_at) VALUES (?, ?, ?, ?, ?)",
                 id, name, publisher, ApplicationStatus.ACTIVE, at);
     }
 
-    public int updateStatus(String id, ApplicationStatus status) {
+    public int updateStatus(ApplicationId id, ApplicationStatus status) {
         return db.update("UPDATE application SET status = ? WHERE id = ?", status, id);
     }
 
     /** The current notice version of a declared purpose, locked until the transaction ends. */
-    public Optional<Integer> lockDeclaredVersion(String applicationId, Purpose purpose) {
+    public Optional<Integer> lockDeclaredVersion(ApplicationId applicationId, Purpose purpose) {
         return db.one("SELECT notice_version FROM declared_purpose WHERE application_id = ? AND purpose = ? FOR UPDATE",
                 rs -> rs.getInt(1), applicationId, purpose);
     }
 
-    public Optional<Notice> notice(String applicationId, Purpose purpose, int version) {
+    public Optional<Notice> notice(ApplicationId applicationId, Purpose purpose, int version) {
         return db.one("SELECT text_fr, text_en FROM notice WHERE application_id = ? AND purpose = ? AND version = ?",
                 rs -> new Notice(rs.getString(1), rs.getString(2)), applicationId, purpose, version);
     }
 
-    public void declarePurpose(String applicationId, Purpose purpose, int version, Instant at) {
+    public void declarePurpose(ApplicationId applicationId, Purpose purpose, int version, Instant at) {
         db.update("INSERT INTO declared_purpose (application_id, purpose, notice_version, updated_at) VALUES (?, ?, ?, ?)",
                 applicationId, purpose, version, at);
     }
 
-    public void publishVersion(String applicationId, Purpose purpose, int version, Instant at) {
+    public void publishVersion(ApplicationId applicationId, Purpose purpose, int version, Instant at) {
         db.update("UPDATE declared_purpose SET notice_version = ?, updated_at = ? WHERE application_id = ? AND purpose = ?",
                 version, at, applicationId, purpose);
     }
 
-    public void insertNotice(String applicationId, Purpose purpose, int version, Notice notice, Instant at) {
+    public void insertNotice(ApplicationId applicationId, Purpose purpose, int version, Notice notice, Instant at) {
         db.update("INSERT INTO notice (application_id, purpose, version, text_fr, text_en, published_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?)", applicationId, purpose, version, notice.fr(), notice.en(), at);
     }

@@ -1,16 +1,18 @@
 package health.consent.service.catalogue;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.PatientId;
 import health.consent.service.catalogue.Catalogue.Application;
-import health.consent.service.feed.ChangeListener;
+import health.consent.service.events.ChangeListener;
 import jakarta.inject.Singleton;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Applications' declarations (status and notice versions, no texts) for the consent-change hot
- * path. The catalogue changes rarely; every change is forgotten here at once on the instance that
- * made it and within a feed tick elsewhere. Anything a stale entry could let through is still
- * caught: decisions always compare with the notice version in the database.
+ * Applications' declarations (status and notice versions, no texts) for the hot paths: consent
+ * changes and decisions. The catalogue changes rarely; the change feed tells this cache of every
+ * change at once on the instance that made it and within a feed tick elsewhere, and nothing is
+ * trusted once the feed has been silent for a second.
  */
 @Singleton
 public class DeclarationCache implements ChangeListener {
@@ -18,14 +20,14 @@ public class DeclarationCache implements ChangeListener {
     private static final long TRUST_NANOS = 1_000_000_000L;
 
     private final CatalogueRepository repository;
-    private final ConcurrentHashMap<String, Application> applications = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ApplicationId, Application> applications = new ConcurrentHashMap<>();
     private volatile long lastSync = Long.MIN_VALUE;
 
     public DeclarationCache(CatalogueRepository repository) {
         this.repository = repository;
     }
 
-    public Optional<Application> find(String applicationId) {
+    public Optional<Application> find(ApplicationId applicationId) {
         if (System.nanoTime() - lastSync >= TRUST_NANOS) {
             return repository.findDeclarations(applicationId);
         }
@@ -38,14 +40,10 @@ public class DeclarationCache implements ChangeListener {
         return found;
     }
 
-    public void forget(String applicationId) {
-        applications.remove(applicationId);
-    }
-
     @Override
-    public void changed(String applicationId, String patientId) {
-        if (patientId == null) {
-            forget(applicationId);
+    public void changed(ApplicationId application, PatientId patient) {
+        if (patient == null) {
+            applications.remove(application);
         }
     }
 
@@ -57,5 +55,11 @@ public class DeclarationCache implements ChangeListener {
     @Override
     public void synced() {
         lastSync = System.nanoTime();
+    }
+
+    /** Decisions are derived from declarations: forget them first. */
+    @Override
+    public int order() {
+        return -1;
     }
 }

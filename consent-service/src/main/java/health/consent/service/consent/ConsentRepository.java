@@ -1,37 +1,44 @@
 package health.consent.service.consent;
 
 import health.consent.model.ActorType;
+import health.consent.model.ApplicationId;
 import health.consent.model.Channel;
+import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
+import health.consent.model.DecidedBy;
+import health.consent.model.PatientId;
 import health.consent.model.Purpose;
-import health.consent.service.consent.ConsentViews.ConsentEvent;
-import health.consent.service.consent.ConsentViews.DecidedBy;
+import health.consent.model.PurposeConsent;
 import health.consent.service.db.Db;
+import health.consent.service.db.Filters;
+import health.consent.service.db.Paging;
 import jakarta.inject.Singleton;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The consent tables: current state, and the append-only events it is derived from. */
+/**
+ * The consent tables, and every statement on them: {@code consent} (the current decisions) and
+ * {@code consent_event} (the append-only events they are derived from).
+ */
 @Singleton
 public class ConsentRepository {
 
-    /** A stored decision. */
-    public record Stored(String applicationId, Purpose purpose, ConsentState state, int noticeVersion, long version,
-                         Instant updatedAt) {
+    /** A stored decision, with the application it is about. */
+    public record Stored(ApplicationId application, PurposeConsent consent) {
     }
 
-    /** An event to append. */
-    public record NewEvent(String patientId, String applicationId, Purpose purpose, ConsentState state,
-                           ConsentState previousState, int noticeVersion, ActorType actorType, String actorId,
-                           Channel channel, Long causeSeq, Instant at) {
+    /** A stored decision of one patient of a cohort. */
+    public record CohortConsent(String patientId, PurposeConsent consent) {
     }
 
     private static final String SELECT_STORED =
             "SELECT application_id, purpose, state, notice_version, version, updated_at FROM consent";
-    private static final String SELECT_EVENTS = "SELECT seq, application_id, purpose, state, previous_state, "
-            + "notice_version, actor_type, actor_id, channel, cause_seq, at FROM consent_event";
+    private static final String SELECT_EVENTS = "SELECT seq, leaf_index, patient_id, application_id, purpose, state, "
+            + "previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at FROM consent_event";
 
     private final Db db;
 
@@ -39,64 +46,135 @@ public class ConsentRepository {
         this.db = db;
     }
 
-    public List<Stored> forPatient(String patientId) {
-        return db.list(SELECT_STORED + " WHERE patient_id = ?", ConsentRepository::stored, patientId);
+    public List<Stored> forPatient(PatientId patient) {
+        return db.list(SELECT_STORED + " WHERE patient_id = ?",
+                rs -> new Stored(ApplicationId.of(rs.getString("application_id")), consent(rs)), patient);
+    }
+
+    /** The patient's decisions for one application. */
+    public List<PurposeConsent> forApplication(PatientId patient, ApplicationId application) {
+        return db.list(SELECT_STORED + " WHERE patient_id = ? AND application_id = ?", ConsentRepository::consent,
+                patient, application);
     }
 
     /**
      * The patient's decisions for one application, locked until the transaction ends, so that a
      * secondary grant and a withdrawal of CARE cannot interleave.
      */
-    public List<Stored> lockForApplication(String patientId, String applicationId) {
+    public List<PurposeConsent> lockForApplication(PatientId patient, ApplicationId application) {
         return db.list(SELECT_STORED + " WHERE patient_id = ? AND application_id = ? FOR UPDATE",
-                ConsentRepository::stored, patientId, applicationId);
+                ConsentRepository::consent, patient, application);
     }
 
-    public void insert(String patientId, String applicationId, Purpose purpose, ConsentState state, int noticeVersion,
-                       Instant at) {
-        db.update("INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, updated_at) "
-                + "VALUES (?, ?, ?, ?, ?, 1, ?)", patientId, applicationId, purpose, state, noticeVersion, at);
+    /** The decisions for CARE and {@code purpose} of the patients among {@code patientIds} (distinct, valid). */
+    public List<CohortConsent> cohort(ApplicationId application, Purpose purpose, List<String> patientIds) {
+        return db.list("SELECT patient_id, purpose, state, notice_version, version, updated_at FROM consent "
+                        + "WHERE application_id = ? AND purpose IN (?, 'CARE') AND patient_id = ANY(?)",
+                rs -> new CohortConsent(rs.getString("patient_id"), consent(rs)), application, purpose,
+                new Db.SqlArray("varchar", patientIds.toArray()));
     }
 
-    /** Updates a decision if it still has {@code expectedVersion}; false if someone changed it meanwhile. */
-    public boolean update(String patientId, String applicationId, Purpose purpose, ConsentState state,
-                          int noticeVersion, long expectedVersion, Instant at) {
-        return db.update("UPDATE consent SET state = ?, notice_version = ?, version = version + 1, updated_at = ? "
+    /**
+     * Stores a decision's next version. {@code before} is what was read under the lock (version 0
+     * when nothing was stored); the update fails the transaction if the row moved meanwhile.
+     */
+    public void save(PatientId patient, ApplicationId application, PurposeConsent before, PurposeConsent after) {
+        if (!before.isSet()) {
+            db.update("INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, "
+                            + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", patient, application, after.purpose(),
+                    after.state(), after.noticeVersion(), after.version(), after.updatedAt());
+        } else if (db.update("UPDATE consent SET state = ?, notice_version = ?, version = ?, updated_at = ? "
                         + "WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?",
-                state, noticeVersion, at, patientId, applicationId, purpose, expectedVersion) == 1;
+                after.state(), after.noticeVersion(), after.version(), after.updatedAt(), patient, application,
+                after.purpose(), before.version()) != 1) {
+            // The rows are locked, so only a bug could bring us here; fail the whole transaction.
+            throw new IllegalStateException("consent row changed under its lock");
+        }
     }
 
-    public long append(NewEvent e) {
+    /** Appends an event; returns its seq. */
+    public long append(ConsentEvent e) {
         return db.insert("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
                         + "notice_version, actor_type, actor_id, channel, cause_seq, at) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
-                e.patientId(), e.applicationId(), e.purpose(), e.state(), e.previousState(), e.noticeVersion(),
-                e.actorType(), e.actorId(), e.channel(), e.causeSeq(), e.at());
+                e.patient(), e.application(), e.purpose(), e.state(), e.previousState(), e.noticeVersion(),
+                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at());
     }
 
     /** The patient's events, newest first. */
-    public List<ConsentEvent> history(String patientId, int limit, long offset) {
+    public List<ConsentEvent> history(PatientId patient, int limit, long offset) {
         return db.list(SELECT_EVENTS + " WHERE patient_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
-                ConsentRepository::event, patientId, limit, offset);
+                ConsentRepository::event, patient, limit, offset);
     }
 
-    public long countHistory(String patientId) {
-        return db.count("SELECT COUNT(*) FROM consent_event WHERE patient_id = ?", patientId);
+    public long countHistory(PatientId patient) {
+        return db.count("SELECT COUNT(*) FROM consent_event WHERE patient_id = ?", patient);
     }
 
-    private static Stored stored(ResultSet rs) throws SQLException {
-        return new Stored(rs.getString("application_id"), Purpose.valueOf(rs.getString("purpose")),
-                ConsentState.valueOf(rs.getString("state")), rs.getInt("notice_version"), rs.getLong("version"),
-                Db.instant(rs, "updated_at"));
+    /** The events matching the filters, newest first. */
+    public List<ConsentEvent> trail(Filters filters, Paging.Request page) {
+        Filters.Where where = filters.where("application_id", "patient_id", "purpose", "at");
+        List<Object> params = new ArrayList<>(where.params());
+        params.add(page.size());
+        params.add(page.offset());
+        return db.list(SELECT_EVENTS + " WHERE " + where.sql() + " ORDER BY seq DESC LIMIT ? OFFSET ?",
+                ConsentRepository::event, params.toArray());
+    }
+
+    public long countTrail(Filters filters) {
+        Filters.Where where = filters.where("application_id", "patient_id", "purpose", "at");
+        return db.count("SELECT COUNT(*) FROM consent_event WHERE " + where.sql(), where.params().toArray());
+    }
+
+    /** The oldest events not yet in the audit log, in the order they were written. */
+    public List<ConsentEvent> unlogged(int limit) {
+        return db.list(SELECT_EVENTS + " WHERE leaf_index IS NULL ORDER BY seq LIMIT " + limit,
+                ConsentRepository::event);
+    }
+
+    /** Records where the events went in the audit log: pairs of [leaf index, seq]. */
+    public void logged(List<Object[]> leafAndSeq) {
+        if (leafAndSeq.isEmpty()) {
+            return;
+        }
+        if (db.isPostgres()) {
+            // One statement instead of one per row: the appender must outpace ingestion.
+            db.update("UPDATE consent_event e SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::bigint[]) "
+                    + "AS u(leaf, seq) WHERE e.seq = u.seq", Db.column(leafAndSeq, 0, "bigint"),
+                    Db.column(leafAndSeq, 1, "bigint"));
+        } else {
+            db.batch("UPDATE consent_event SET leaf_index = ? WHERE seq = ?", leafAndSeq);
+        }
+    }
+
+    /** How many decisions each application and purpose has in each state: keys "application/purpose/state". */
+    public Map<String, Long> countsByState() {
+        Map<String, Long> counts = new HashMap<>();
+        db.list("SELECT application_id, purpose, state, COUNT(*) FROM consent GROUP BY application_id, purpose, state",
+                rs -> counts.put(rs.getString(1) + "/" + rs.getString(2) + "/" + rs.getString(3), rs.getLong(4)));
+        return counts;
+    }
+
+    /** How many patients decided anything about each application. */
+    public Map<String, Long> patientsByApplication() {
+        Map<String, Long> patients = new HashMap<>();
+        db.list("SELECT application_id, COUNT(DISTINCT patient_id) FROM consent GROUP BY application_id",
+                rs -> patients.put(rs.getString(1), rs.getLong(2)));
+        return patients;
+    }
+
+    private static PurposeConsent consent(ResultSet rs) throws SQLException {
+        return new PurposeConsent(Purpose.valueOf(rs.getString("purpose")), ConsentState.valueOf(rs.getString("state")),
+                rs.getInt("notice_version"), rs.getLong("version"), Db.instant(rs, "updated_at"));
     }
 
     private static ConsentEvent event(ResultSet rs) throws SQLException {
-        long cause = rs.getLong("cause_seq");
-        Long causeSeq = rs.wasNull() ? null : cause;
-        return new ConsentEvent(rs.getLong("seq"), rs.getString("application_id"),
-                Purpose.valueOf(rs.getString("purpose")), ConsentState.valueOf(rs.getString("state")),
-                ConsentState.valueOf(rs.getString("previous_state")), rs.getInt("notice_version"),
+        return new ConsentEvent(rs.getLong("seq"), PatientId.of(rs.getString("patient_id")),
+                ApplicationId.of(rs.getString("application_id")), Purpose.valueOf(rs.getString("purpose")),
+                ConsentState.valueOf(rs.getString("state")), ConsentState.valueOf(rs.getString("previous_state")),
+                rs.getInt("notice_version"),
                 new DecidedBy(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id")),
-                Channel.valueOf(rs.getString("channel")), causeSeq, Db.instant(rs, "at"));
+                Channel.valueOf(rs.getString("channel")), rs.getObject("cause_seq", Long.class), Db.instant(rs, "at"),
+                rs.getObject("leaf_index", Long.class));
     }
 }

@@ -1,18 +1,26 @@
 package health.consent.service.consent;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import health.consent.model.ActorType;
 import health.consent.model.Channel;
+import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
+import health.consent.model.DecidedBy;
+import health.consent.model.Decision;
 import health.consent.model.Outcome;
+import health.consent.model.PatientConsents;
 import health.consent.model.Purpose;
+import health.consent.model.PurposeConsent;
 import health.consent.model.Reason;
 import health.consent.service.catalogue.Catalogue;
+import health.consent.service.catalogue.Catalogue.Application;
+import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
+import io.micronaut.serde.annotation.SerdeImport;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
 
-/** What the patient API shows. */
+/** What the patient API shows, each built from the model's aggregate or event. */
+@SerdeImport(DecidedBy.class)
 public final class ConsentViews {
 
     private ConsentViews() {
@@ -28,6 +36,15 @@ public final class ConsentViews {
     public record ConsentView(String applicationId, String applicationName, Purpose purpose, boolean primary,
                               ConsentState state, Outcome decision, Reason reason, Integer noticeVersion,
                               int currentNoticeVersion, Instant updatedAt, long version) {
+
+        static ConsentView of(Application application, DeclaredPurpose declared, PatientConsents consents) {
+            PurposeConsent consent = consents.consent(declared.purpose());
+            Decision decision = consents.decide(declared.purpose());
+            return new ConsentView(application.id(), application.name(), declared.purpose(), declared.primary(),
+                    consent.state(), decision.outcome(), decision.reason(),
+                    consent.isSet() ? consent.noticeVersion() : null, declared.noticeVersion(), consent.updatedAt(),
+                    consent.version());
+        }
     }
 
     /** The answer to a change: the purpose changed, and the grants that CARE's withdrawal withdrew with it. */
@@ -36,17 +53,17 @@ public final class ConsentViews {
     public record ChangeResult(ConsentView consent, List<ConsentView> cascaded) {
     }
 
-    /** Who made a decision. */
-    @Serdeable
-    public record DecidedBy(ActorType type, String id) {
-    }
-
-    /** One recorded change of consent. {@code cause} is the event that triggered it, for cascades. */
+    /** One recorded change of consent, in the patient's history. {@code cause} is the event that triggered it, for cascades. */
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record ConsentEvent(long seq, String applicationId, Purpose purpose, ConsentState state,
+    public record HistoryEvent(long seq, String applicationId, Purpose purpose, ConsentState state,
                                ConsentState previousState, int noticeVersion, DecidedBy decidedBy, Channel channel,
                                Long cause, Instant at) {
+
+        static HistoryEvent of(ConsentEvent e) {
+            return new HistoryEvent(e.seq(), e.application().value(), e.purpose(), e.state(), e.previousState(),
+                    e.noticeVersion(), e.decidedBy(), e.channel(), e.cause(), e.at());
+        }
     }
 
     /** A notice version that the patient's history refers to, with its text. */
@@ -57,6 +74,6 @@ public final class ConsentViews {
     /** Everything held about a patient. */
     @Serdeable
     public record Export(String patientId, Instant exportedAt, List<ConsentView> consents,
-                         List<ConsentEvent> history, List<NoticeVersion> notices) {
+                         List<HistoryEvent> history, List<NoticeVersion> notices) {
     }
 }

@@ -1,13 +1,18 @@
 package health.consent.service.consent;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.ConsentChange;
+import health.consent.service.catalogue.CatalogueService;
 import health.consent.service.consent.ConsentViews.ChangeResult;
-import health.consent.service.consent.ConsentViews.ConsentEvent;
+import health.consent.service.consent.ConsentViews.HistoryEvent;
 import health.consent.service.consent.ConsentViews.ConsentView;
 import health.consent.service.consent.ConsentViews.Export;
+import health.consent.service.db.Paging;
 import health.consent.service.security.Callers;
+import health.consent.service.security.Callers.PatientCaller;
 import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
-import health.consent.service.web.Paging;
+import health.consent.service.web.Params;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpResponse;
@@ -26,8 +31,6 @@ import io.micronaut.security.authentication.Authentication;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The patient's own consents. The patient is always the token's subject: no path or parameter
@@ -38,8 +41,6 @@ import java.util.regex.Pattern;
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "Patient")
 public class PatientController {
-
-    private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
 
     private final ConsentService consents;
 
@@ -58,16 +59,20 @@ public class PatientController {
     public HttpResponse<ChangeResult> change(Authentication authentication, @PathVariable String applicationId,
                                              @PathVariable String purpose, @Body JsonNode body,
                                              @Nullable @Header(HttpHeaders.IF_MATCH) String ifMatch) {
-        ChangeResult result = consents.change(Callers.patient(authentication), applicationId, purpose, body,
-                parseIfMatch(ifMatch));
+        PatientCaller caller = Callers.patient(authentication);
+        ConsentChange change = ConsentRequests.change(purpose, body, ifMatch);
+        if (!ApplicationId.isValid(applicationId)) {
+            throw ApiException.of(CatalogueService.notFound(applicationId));
+        }
+        ChangeResult result = ApiException.unwrap(consents.change(caller, ApplicationId.of(applicationId), change));
         return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
     }
 
     @Operation(summary = "My consent history, newest first (PATIENT)")
     @Get("/consents/history")
-    public Paging<ConsentEvent> history(Authentication authentication, @Nullable @QueryValue Integer page,
+    public Paging<HistoryEvent> history(Authentication authentication, @Nullable @QueryValue Integer page,
                                         @Nullable @QueryValue Integer size) {
-        return consents.history(Callers.patient(authentication), Paging.Request.of(page, size));
+        return consents.history(Callers.patient(authentication), Params.page(page, size));
     }
 
     @Operation(summary = "Everything held about me, as one JSON document (PATIENT)")
@@ -75,17 +80,5 @@ public class PatientController {
     public HttpResponse<Export> export(Authentication authentication) {
         return HttpResponse.ok(consents.export(Callers.patient(authentication)))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"my-consent-data.json\"");
-    }
-
-    /** {@code If-Match} takes the version, quoted as an entity tag or bare. */
-    static Long parseIfMatch(String header) {
-        if (header == null || header.isBlank() || header.trim().equals("*")) {
-            return null;
-        }
-        Matcher m = ETAG.matcher(header.trim());
-        if (!m.matches()) {
-            throw ApiException.invalid("If-Match", "must be the version to change, such as \"3\"");
-        }
-        return Long.parseLong(m.group(1));
     }
 }

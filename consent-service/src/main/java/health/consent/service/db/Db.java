@@ -1,8 +1,9 @@
 package health.consent.service.db;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.PatientId;
 import io.micronaut.data.connection.ConnectionDefinition;
 import io.micronaut.data.connection.ConnectionOperations;
-import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,8 +18,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Plain SQL over the service's data source. Every statement the service runs is written out in
- * its feature's repository, in the subset of SQL that PostgreSQL and H2 (PostgreSQL mode) share.
+ * Plain SQL over the service's data source, for repositories only: every statement the service
+ * runs is written out in the repository that owns its table, in the subset of SQL that PostgreSQL
+ * and H2 (PostgreSQL mode) share. Transactions are {@link Transactions}'.
  */
 @Singleton
 public class Db {
@@ -35,11 +37,9 @@ public class Db {
     }
 
     private final ConnectionOperations<Connection> connections;
-    private final TransactionOperations<Connection> transactions;
 
-    public Db(ConnectionOperations<Connection> connections, TransactionOperations<Connection> transactions) {
+    public Db(ConnectionOperations<Connection> connections) {
         this.connections = connections;
-        this.transactions = transactions;
     }
 
     /**
@@ -65,32 +65,15 @@ public class Db {
         }
     }
 
-    /** Runs the work in one transaction: all its writes land together or not at all. */
-    public <T> T inTransaction(Supplier<T> work) {
-        return reachable(() -> transactions.executeWrite(status -> work.get()));
-    }
-
-    /** Runs the work in one read-only transaction, so that its reads see one state. */
-    public <T> T readOnly(Supplier<T> work) {
-        return reachable(() -> transactions.executeRead(status -> work.get()));
-    }
-
-    /** The database cannot be reached: the request may succeed later, and nothing was written. */
-    public static final class UnavailableException extends RuntimeException {
-        UnavailableException(Throwable cause) {
-            super("the database cannot be reached", cause);
-        }
-    }
-
-    /** Runs the work, turning a failure to reach the database into {@link UnavailableException}. */
-    private static <T> T reachable(Supplier<T> work) {
+    /** Runs the work, turning a failure to reach the database into {@link DatabaseUnavailableException}. */
+    static <T> T reachable(Supplier<T> work) {
         try {
             return work.get();
-        } catch (UnavailableException e) {
+        } catch (DatabaseUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
             if (isConnectionFailure(e)) {
-                throw new UnavailableException(e);
+                throw new DatabaseUnavailableException(e);
             }
             throw e;
         }
@@ -181,6 +164,15 @@ public class Db {
     public record SqlArray(String type, Object[] values) {
     }
 
+    /** Column {@code i} of the rows, as an array parameter. */
+    public static SqlArray column(List<Object[]> rows, int i, String type) {
+        Object[] values = new Object[rows.size()];
+        for (int r = 0; r < values.length; r++) {
+            values[r] = rows.get(r)[i];
+        }
+        return new SqlArray(type, values);
+    }
+
     private volatile Boolean postgres;
 
     /**
@@ -202,14 +194,6 @@ public class Db {
         return known;
     }
 
-    /**
-     * The time to store: to the microsecond, the precision both databases keep, so that what a
-     * write answers is exactly what a later read returns.
-     */
-    public static Instant now() {
-        return Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-    }
-
     public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
@@ -222,21 +206,15 @@ public class Db {
                 ps.setObject(i + 1, t.atOffset(ZoneOffset.UTC));
             } else if (p instanceof Enum<?> e) {
                 ps.setString(i + 1, e.name());
+            } else if (p instanceof ApplicationId a) {
+                ps.setString(i + 1, a.value());
+            } else if (p instanceof PatientId patient) {
+                ps.setString(i + 1, patient.value());
             } else if (p instanceof SqlArray a) {
                 ps.setArray(i + 1, ps.getConnection().createArrayOf(a.type(), a.values()));
             } else {
                 ps.setObject(i + 1, p);
             }
         }
-    }
-
-    /** True when the failure is a unique-key violation (SQLSTATE 23505 in PostgreSQL and H2). */
-    public static boolean isUniqueViolation(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && "23505".equals(sql.getSQLState())) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,8 +1,10 @@
 package health.consent.service.decision;
 
 import health.consent.model.Purpose;
-import health.consent.service.decision.DecisionService.DecisionView;
-import health.consent.service.feed.ChangeListener;
+import health.consent.model.ApplicationId;
+import health.consent.model.PatientId;
+import health.consent.model.wire.DecisionAnswer;
+import health.consent.service.events.ChangeListener;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.Iterator;
@@ -11,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The decisions this instance answered recently, so that the decision endpoint need not ask the
- * database each time. It stays exact the way the SDK's cache does: a change made through this
- * instance forgets the patient's answers as soon as it commits; a change made through another
+ * database each time. It stays exact the way the SDK's cache does, told by the change feed: a change
+ * made through this instance forgets the patient's answers as soon as it commits; a change made through another
  * instance sharing the database is forgotten when this instance's change feed sees it (within
  * one feed tick, 100 ms). An answer read from the database while a change was being forgotten
  * is not kept. When the feed cannot read the database, nothing cached is trusted.
@@ -22,11 +24,11 @@ public class DecisionCache implements ChangeListener {
 
     /** The answers for one application, with the epoch that guards them. */
     private static final class ApplicationEntries {
-        final ConcurrentHashMap<String, DecisionView[]> byPatient = new ConcurrentHashMap<>();
+        final ConcurrentHashMap<PatientId, DecisionAnswer[]> byPatient = new ConcurrentHashMap<>();
         final AtomicLong epoch = new AtomicLong();
     }
 
-    private final ConcurrentHashMap<String, ApplicationEntries> applications = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<ApplicationId, ApplicationEntries> applications = new ConcurrentHashMap<>();
     private final int capacity;
     private final long trustNanos;
     private final AtomicLong size = new AtomicLong();
@@ -39,11 +41,11 @@ public class DecisionCache implements ChangeListener {
     }
 
     @Override
-    public void changed(String applicationId, String patientId) {
-        if (patientId == null) {
-            forget(applicationId);
+    public void changed(ApplicationId application, PatientId patient) {
+        if (patient == null) {
+            forget(application);
         } else {
-            forget(applicationId, patientId);
+            forget(application, patient);
         }
     }
 
@@ -62,21 +64,21 @@ public class DecisionCache implements ChangeListener {
         return capacity > 0 && System.nanoTime() - lastSync < trustNanos;
     }
 
-    public DecisionView get(String applicationId, String patientId, Purpose purpose) {
+    public DecisionAnswer get(ApplicationId applicationId, PatientId patientId, Purpose purpose) {
         if (!trusted()) {
             return null;
         }
         ApplicationEntries app = applications.get(applicationId);
-        DecisionView[] views = app == null ? null : app.byPatient.get(patientId);
+        DecisionAnswer[] views = app == null ? null : app.byPatient.get(patientId);
         return views == null ? null : views[purpose.ordinal()];
     }
 
     /** The epoch to hand back to {@link #put}: read it before asking the database. */
-    public long epoch(String applicationId) {
+    public long epoch(ApplicationId applicationId) {
         return entries(applicationId).epoch.get();
     }
 
-    public void put(String applicationId, String patientId, Purpose purpose, DecisionView view, long epochBefore) {
+    public void put(ApplicationId applicationId, PatientId patientId, Purpose purpose, DecisionAnswer view, long epochBefore) {
         if (capacity <= 0) {
             return;
         }
@@ -85,7 +87,7 @@ public class DecisionCache implements ChangeListener {
             if (app.epoch.get() != epochBefore) {
                 return views;
             }
-            DecisionView[] next = views == null ? new DecisionView[Purpose.values().length] : views.clone();
+            DecisionAnswer[] next = views == null ? new DecisionAnswer[Purpose.values().length] : views.clone();
             if (views == null) {
                 size.incrementAndGet();
             }
@@ -98,7 +100,7 @@ public class DecisionCache implements ChangeListener {
     }
 
     /** Forgets a patient's answers for an application (all purposes: CARE changes the others' reasons). */
-    public void forget(String applicationId, String patientId) {
+    private void forget(ApplicationId applicationId, PatientId patientId) {
         ApplicationEntries app = applications.get(applicationId);
         if (app != null) {
             app.epoch.incrementAndGet();
@@ -109,7 +111,7 @@ public class DecisionCache implements ChangeListener {
     }
 
     /** Forgets every answer of an application: its catalogue entry changed. */
-    public void forget(String applicationId) {
+    private void forget(ApplicationId applicationId) {
         ApplicationEntries app = applications.get(applicationId);
         if (app != null) {
             app.epoch.incrementAndGet();
@@ -118,18 +120,18 @@ public class DecisionCache implements ChangeListener {
         }
     }
 
-    public void clear() {
+    private void clear() {
         applications.keySet().forEach(this::forget);
     }
 
-    private ApplicationEntries entries(String applicationId) {
+    private ApplicationEntries entries(ApplicationId applicationId) {
         return applications.computeIfAbsent(applicationId, k -> new ApplicationEntries());
     }
 
     private void trim() {
         long toDrop = Math.max(size.get() - capacity, capacity / 10);
         for (ApplicationEntries app : applications.values()) {
-            Iterator<String> it = app.byPatient.keySet().iterator();
+            Iterator<PatientId> it = app.byPatient.keySet().iterator();
             while (toDrop > 0 && it.hasNext()) {
                 it.next();
                 it.remove();

@@ -3,7 +3,7 @@ package health.consent.service.decision;
 import health.consent.model.ApplicationId;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
-import health.consent.service.decision.DecisionService.DecisionView;
+import health.consent.model.wire.DecisionAnswer;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.Input;
@@ -50,7 +50,7 @@ public class DecisionController {
 
     @Operation(summary = "May the calling application process this patient's data for this purpose? (APPLICATION)")
     @Get("/{patientId}/{purpose}")
-    public CompletableFuture<DecisionView> decide(Authentication authentication, @PathVariable String patientId,
+    public CompletableFuture<DecisionAnswer> decide(Authentication authentication, @PathVariable String patientId,
                                                   @PathVariable String purpose) {
         Input input = new Input();
         if (!PatientId.isValid(patientId)) {
@@ -62,10 +62,11 @@ public class DecisionController {
         }
         input.check();
         ApplicationId application = Callers.application(authentication);
+        PatientId patient = PatientId.of(patientId);
         // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
-        DecisionView cached = decisions.cached(application, patientId, p);
+        DecisionAnswer cached = decisions.cached(application, patient, p);
         return cached != null ? CompletableFuture.completedFuture(cached)
-                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patientId, p), blocking);
+                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patient, p), blocking);
     }
 
     @Operation(summary = "Which of these patients permit this purpose for the calling application? (APPLICATION)")
@@ -73,9 +74,7 @@ public class DecisionController {
     @ExecuteOn(TaskExecutors.BLOCKING)
     public FilterResult filter(Authentication authentication, @Body JsonNode body) {
         Input input = new Input();
-        JsonNode request = input.object(body).orElse(null);
-        input.check();
-        input.onlyFields(request, "", Set.of("purpose", "patientIds"));
+        JsonNode request = input.body(body, Set.of("purpose", "patientIds"));
         Purpose purpose = input.oneOf(request, "", "purpose", Purpose::fromWire, Purpose.WIRE_NAMES);
         List<JsonNode> ids = input.array(request, "", "patientIds", MAX_FILTER_IDS, false);
         List<String> patientIds = new ArrayList<>(ids.size());

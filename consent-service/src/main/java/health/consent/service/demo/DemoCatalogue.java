@@ -3,7 +3,9 @@ package health.consent.service.demo;
 import health.consent.model.Purpose;
 import health.consent.service.catalogue.Catalogue.Notice;
 import health.consent.service.catalogue.CatalogueRepository;
-import health.consent.service.db.Db;
+import health.consent.model.ApplicationId;
+import health.consent.service.db.Clock;
+import health.consent.service.db.Transactions;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.event.ApplicationEventListener;
@@ -27,24 +29,25 @@ public class DemoCatalogue implements ApplicationEventListener<StartupEvent> {
     public record DemoApplication(String id, String name, String publisher, Map<Purpose, Notice> notices) {
     }
 
-    private final Db db;
+    private final Transactions transactions;
     private final CatalogueRepository catalogue;
 
-    public DemoCatalogue(Db db, CatalogueRepository catalogue) {
-        this.db = db;
+    public DemoCatalogue(Transactions transactions, CatalogueRepository catalogue) {
+        this.transactions = transactions;
         this.catalogue = catalogue;
     }
 
     @Override
     public void onApplicationEvent(StartupEvent event) {
-        db.inTransaction(() -> {
+        transactions.write(() -> {
             if (catalogue.isEmpty()) {
-                Instant now = Db.now();
+                Instant now = Clock.now();
                 for (DemoApplication app : applications()) {
-                    catalogue.insertApplication(app.id(), app.name(), app.publisher(), now);
+                    ApplicationId id = ApplicationId.of(app.id());
+                    catalogue.insertApplication(id, app.name(), app.publisher(), now);
                     app.notices().forEach((purpose, notice) -> {
-                        catalogue.declarePurpose(app.id(), purpose, 1, now);
-                        catalogue.insertNotice(app.id(), purpose, 1, notice, now);
+                        catalogue.declarePurpose(id, purpose, 1, now);
+                        catalogue.insertNotice(id, purpose, 1, notice, now);
                     });
                 }
                 LOG.info("Empty catalogue: loaded {} demonstration applications", applications().size());

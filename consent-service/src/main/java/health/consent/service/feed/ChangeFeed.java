@@ -1,16 +1,30 @@
 package health.consent.service.feed;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.ApplicationTerms;
+import health.consent.model.ConsentEvent;
+import health.consent.model.PatientConsents;
+import health.consent.model.wire.FeedChange;
+import health.consent.model.wire.FeedPage;
+import health.consent.service.db.Clock;
 import health.consent.service.db.BackgroundPass;
-import health.consent.service.feed.ChangeFeedRepository.Change;
+import health.consent.service.db.BackgroundWork;
+import health.consent.service.db.Transactions;
+import health.consent.service.events.CatalogueChanged;
+import health.consent.service.events.ChangeListener;
+import health.consent.service.events.Committed;
+import health.consent.service.events.ConsentChanged;
+import health.consent.service.events.DomainEvent;
+import health.consent.service.feed.ChangeFeedRepository.Changed;
 import io.micronaut.context.annotation.Value;
-import io.micronaut.context.event.ApplicationEventListener;
-import io.micronaut.runtime.server.event.ServerStartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.serde.annotation.Serdeable;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -22,30 +36,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-poll change feed. One thread per instance numbers new changes (see
+ * The long-poll change feed. It listens to what writers publish: inside their transaction it
+ * writes the feed's rows (so a change and its feed entry commit together), and once they commit it
+ * tells this instance's caches and wakes its pass. One thread per instance numbers new changes (see
  * {@link ChangeFeedRepository#sequence()}) and watches the highest number; when it grows, the
- * requests waiting on this instance read again. Changes written through another instance sharing
- * the database are seen within one tick.
+ * caches hear of changes made through other instances and the requests waiting on this instance
+ * read again. Changes written through another instance sharing the database are seen within one tick.
  */
 @Singleton
-public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> {
+public class ChangeFeed implements BackgroundWork {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
 
     /** The most changes one answer carries; a client asks again with the {@code next} it got. */
     static final int PAGE = 1_000;
 
-    /** An answer: the changes, and the position to ask from next time. */
-    @Serdeable
-    public record Changes(List<Change> changes, long next) {
-    }
-
     /** How long a pass waits for more writes once woken by one. */
     private static final long COALESCE_MILLIS = 5;
 
-    /** Past this many changes in one tick, the decision cache is simply emptied. */
+    /** Past this many changes in one tick, the caches are simply emptied. */
     private static final int INVALIDATION_BATCH = 50_000;
 
+    private final Transactions transactions;
     private final ChangeFeedRepository repository;
     private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
@@ -55,49 +67,94 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
     /** The position up to which the caches were told; -1 before the first pass. */
     private long applied = -1;
 
-    public ChangeFeed(ChangeFeedRepository repository, List<ChangeListener> listeners,
+    public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, List<ChangeListener> listeners,
                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                       @Value("${consent.feed.tick:100ms}") Duration tick) {
+        this.transactions = transactions;
         this.repository = repository;
-        this.listeners = listeners;
+        this.listeners = listeners.stream().sorted(Comparator.comparingInt(ChangeListener::order)).toList();
         this.blocking = blocking;
-        this.pass = new BackgroundPass("consent-change-feed", tick, Duration.ofMillis(COALESCE_MILLIS), this::pass,
+        this.pass = new BackgroundPass("consent-change-feed", tick, Duration.ofMillis(COALESCE_MILLIS), this::runPass,
                 LOG);
     }
 
     @Override
-    public void onApplicationEvent(ServerStartupEvent event) {
-        pass.start();
+    public BackgroundPass backgroundPass() {
+        return pass;
     }
 
     @PreDestroy
-    void stop() throws InterruptedException {
-        pass.stop();
-        waiters.forEach(w -> w.future.complete(new Changes(List.of(), w.after)));
+    void stop() {
+        waiters.forEach(w -> w.future.complete(FeedPage.empty(w.after)));
     }
 
-    /** Tells the feed that a change was just committed here: number it now rather than at the next tick. */
-    public void changed() {
-        pass.wake();
+    /** In the writing transaction: each changed purpose's new decision, as the aggregate now decides it. */
+    @EventListener
+    void record(ConsentChanged changed) {
+        PatientConsents after = changed.after();
+        for (ConsentEvent e : changed.events()) {
+            repository.patientChange(after.application(), after.patient(), e.purpose(), after.decide(e.purpose()),
+                    after.consent(e.purpose()).version(), e.at());
+        }
+    }
+
+    /**
+     * In the writing transaction: what a catalogue change tells every patient's cache. A new
+     * application has no patient to tell (its caches are forgotten on this instance when it commits).
+     */
+    @EventListener
+    void record(CatalogueChanged changed) {
+        Instant now = Clock.now();
+        switch (changed.change()) {
+            case REGISTERED -> {
+            }
+            case PURPOSE_DECLARED -> repository.applicationChange(changed.application(), changed.purpose(), null, now);
+            case NOTICE_PUBLISHED -> repository.applicationChange(changed.application(), changed.purpose(),
+                    ApplicationTerms.afterNewNotice(changed.purpose()).orElse(null), now);
+            case STATUS_CHANGED -> repository.applicationChange(changed.application(), null,
+                    ApplicationTerms.afterStatus(changed.status()).orElse(null), now);
+        }
+    }
+
+    /** After the commit: this instance's caches forget at once, and the pass numbers the change now rather than at the next tick. */
+    @EventListener
+    void committed(Committed committed) {
+        boolean changes = false;
+        for (DomainEvent event : committed.events()) {
+            if (event instanceof ConsentChanged c) {
+                tell(c.after().application(), c.after().patient());
+                changes = true;
+            } else if (event instanceof CatalogueChanged c) {
+                tell(c.application(), null);
+                changes = true;
+            }
+        }
+        if (changes) {
+            pass.wake();
+        }
+    }
+
+    private void tell(ApplicationId application, health.consent.model.PatientId patient) {
+        listeners.forEach(l -> l.changed(application, patient));
     }
 
     /**
      * The application's changes after {@code after}, waiting up to {@code wait} for one to appear.
      * With no {@code after}, answers at once with no change and the current position.
      */
-    public CompletableFuture<Changes> poll(String applicationId, Long after, int waitSeconds) {
+    public CompletableFuture<FeedPage> poll(ApplicationId application, Long after, int waitSeconds) {
         return CompletableFuture.supplyAsync(() -> {
             long known = repository.head();
             head = Math.max(head, known);
             if (after == null) {
-                return new Changes(List.of(), known);
+                return FeedPage.empty(known);
             }
-            return read(applicationId, after, known);
+            return read(application, after, known);
         }, blocking).thenCompose(first -> {
             if (after == null || !first.changes().isEmpty() || waitSeconds == 0) {
                 return CompletableFuture.completedFuture(first);
             }
-            Waiter waiter = new Waiter(applicationId, first.next(),
+            Waiter waiter = new Waiter(application, first.next(),
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
             waiters.add(waiter);
             // The head may have moved between the read and the registration.
@@ -106,15 +163,15 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         });
     }
 
-    private Changes read(String applicationId, long after, long upTo) {
-        List<Change> changes = repository.read(applicationId, after, upTo, PAGE);
+    private FeedPage read(ApplicationId application, long after, long upTo) {
+        List<FeedChange> changes = repository.read(application, after, upTo, PAGE);
         long next = changes.size() == PAGE ? changes.get(changes.size() - 1).seq() : Math.max(after, upTo);
-        return new Changes(changes, next);
+        return new FeedPage(changes, next);
     }
 
     /** One pass: number new changes, learn the new head, tell the caches, wake the waiting requests. */
-    private void pass() {
-        while (repository.sequence() > 0) {
+    private void runPass() {
+        while (transactions.write(repository::sequence) > 0) {
             // Keep numbering while there is a backlog.
         }
         long known = repository.head();
@@ -135,12 +192,12 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         if (applied < 0) {
             listeners.forEach(ChangeListener::changedEverything);
         } else if (known > applied) {
-            List<String[]> changed = repository.changedBetween(applied, known, INVALIDATION_BATCH);
+            List<Changed> changed = repository.changedBetween(applied, known, INVALIDATION_BATCH);
             if (changed.size() == INVALIDATION_BATCH) {
                 listeners.forEach(ChangeListener::changedEverything);
             } else {
-                for (String[] c : changed) {
-                    listeners.forEach(l -> l.changed(c[0], c[1]));
+                for (Changed c : changed) {
+                    tell(c.application(), c.patient());
                 }
             }
         }
@@ -154,11 +211,11 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
         }
         blocking.execute(() -> {
             try {
-                Changes changes = upTo > w.seen ? read(w.applicationId, w.after, upTo) : new Changes(List.of(), w.seen);
+                FeedPage changes = upTo > w.seen ? read(w.application, w.after, upTo) : FeedPage.empty(w.seen);
                 w.seen = Math.max(w.seen, upTo);
                 if (!changes.changes().isEmpty() || System.nanoTime() - w.deadline >= 0) {
                     waiters.remove(w);
-                    w.future.complete(changes.changes().isEmpty() ? new Changes(List.of(), w.seen) : changes);
+                    w.future.complete(changes.changes().isEmpty() ? FeedPage.empty(w.seen) : changes);
                 }
             } catch (RuntimeException e) {
                 waiters.remove(w);
@@ -171,15 +228,15 @@ public class ChangeFeed implements ApplicationEventListener<ServerStartupEvent> 
 
     /** A request waiting for the application's next change. */
     private static final class Waiter {
-        final String applicationId;
+        final ApplicationId application;
         final long after;
         final long deadline;
-        final CompletableFuture<Changes> future = new CompletableFuture<>();
+        final CompletableFuture<FeedPage> future = new CompletableFuture<>();
         final AtomicBoolean busy = new AtomicBoolean();
         volatile long seen;
 
-        Waiter(String applicationId, long after, long deadline) {
-            this.applicationId = applicationId;
+        Waiter(ApplicationId application, long after, long deadline) {
+            this.application = application;
             this.after = after;
             this.seen = after;
             this.deadline = deadline;

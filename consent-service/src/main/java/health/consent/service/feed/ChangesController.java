@@ -1,6 +1,6 @@
 package health.consent.service.feed;
 
-import health.consent.service.feed.ChangeFeed.Changes;
+import health.consent.model.wire.FeedPage;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.Input;
@@ -31,7 +31,7 @@ public class ChangesController {
     @Operation(summary = "Changes of decisions for the calling application, after a position; waits up to 30 s (APPLICATION)",
             description = "Without 'after', answers at once with the current position in 'next'.")
     @Get
-    public CompletableFuture<Changes> changes(Authentication authentication, @Nullable @QueryValue Long after,
+    public CompletableFuture<FeedPage> changes(Authentication authentication, @Nullable @QueryValue Long after,
                                               @Nullable @QueryValue Integer wait) {
         Input input = new Input();
         if (after != null && after < 0) {
@@ -42,6 +42,6 @@ public class ChangesController {
             input.problem("wait", "must be between 0 and " + MAX_WAIT_SECONDS + " seconds");
         }
         input.check();
-        return feed.poll(Callers.application(authentication).value(), after, seconds);
+        return feed.poll(Callers.application(authentication), after, seconds);
     }
 }

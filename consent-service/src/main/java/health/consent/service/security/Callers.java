@@ -2,6 +2,7 @@ package health.consent.service.security;
 
 import health.consent.model.ActorType;
 import health.consent.model.ApplicationId;
+import health.consent.model.DecidedBy;
 import health.consent.model.PatientId;
 import health.consent.service.web.ApiException;
 import io.micronaut.security.authentication.Authentication;
@@ -19,6 +20,11 @@ public final class Callers {
 
     /** The patient a PATIENT token speaks for, and who is actually acting. */
     public record PatientCaller(PatientId patient, ActorType actorType, String actorId) {
+
+        /** Who decides when this caller changes a consent. */
+        public DecidedBy decidedBy() {
+            return new DecidedBy(actorType, actorId);
+        }
     }
 
     public static PatientCaller patient(Authentication authentication) {

@@ -1,11 +1,14 @@
 package health.consent.service.web;
 
+import health.consent.service.outcome.Refusal;
+import health.consent.service.outcome.Result;
 import io.micronaut.http.HttpStatus;
 import java.util.List;
 
 /**
- * A request the service will not carry out, with the problem to answer. Thrown from anywhere in
- * a request; {@link ApiExceptionHandler} turns it into the response.
+ * A request the service will not carry out, with the problem to answer. Thrown by the web layer
+ * only (request parsing, and refusals that services returned); {@link ApiExceptionHandler} turns it
+ * into the response.
  */
 public class ApiException extends RuntimeException {
 
@@ -34,9 +37,6 @@ public class ApiException extends RuntimeException {
         return invalid(List.of(new Problem.FieldProblem(field, message)));
     }
 
-    public static ApiException notFound(String detail) {
-        return new ApiException(HttpStatus.NOT_FOUND, "not-found", detail, List.of());
-    }
 
     public static ApiException conflict(String type, String detail) {
         return new ApiException(HttpStatus.CONFLICT, type, detail, List.of());
@@ -46,8 +46,24 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.FORBIDDEN, "forbidden", detail, List.of());
     }
 
-    public static ApiException preconditionFailed(String detail) {
-        return new ApiException(HttpStatus.PRECONDITION_FAILED, "stale-version", detail, List.of());
+
+    /** The refusal a service returned, as the status and problem to answer. */
+    public static ApiException of(Refusal refusal) {
+        return switch (refusal.kind()) {
+            case NOT_FOUND -> new ApiException(HttpStatus.NOT_FOUND, refusal.type(), refusal.detail(), List.of());
+            case CONFLICT -> conflict(refusal.type(), refusal.detail());
+            case STALE -> new ApiException(HttpStatus.PRECONDITION_FAILED, refusal.type(), refusal.detail(), List.of());
+            case INVALID -> invalid(refusal.fields().stream()
+                    .map(f -> new Problem.FieldProblem(f.name(), f.message())).toList());
+        };
+    }
+
+    /** The value of a service's answer, or its refusal thrown as the problem to answer. */
+    public static <T> T unwrap(Result<T> result) {
+        if (result instanceof Result.Refused<T> refused) {
+            throw of(refused.refusal());
+        }
+        return ((Result.Ok<T>) result).value();
     }
 
     public HttpStatus status() {

@@ -27,6 +27,17 @@ public final class Input {
         return Optional.of(body);
     }
 
+    /**
+     * The body as an object whose fields are among {@code allowed}: answered at once if it is not
+     * an object; unknown fields are problems to answer with the others.
+     */
+    public JsonNode body(JsonNode body, Set<String> allowed) {
+        JsonNode request = object(body).orElse(null);
+        check();
+        onlyFields(request, "", allowed);
+        return request;
+    }
+
     /** Records a problem for every field of {@code node} not in {@code allowed}: a typo must not pass silently. */
     public void onlyFields(JsonNode node, String path, Set<String> allowed) {
         for (Map.Entry<String, JsonNode> e : node.entries()) {

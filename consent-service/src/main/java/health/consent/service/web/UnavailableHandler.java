@@ -1,6 +1,6 @@
 package health.consent.service.web;
 
-import health.consent.service.db.Db;
+import health.consent.service.db.DatabaseUnavailableException;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -17,12 +17,12 @@ import org.slf4j.LoggerFactory;
  */
 @Produces(Problem.MEDIA_TYPE)
 @Singleton
-public class UnavailableHandler implements ExceptionHandler<Db.UnavailableException, HttpResponse<Problem>> {
+public class UnavailableHandler implements ExceptionHandler<DatabaseUnavailableException, HttpResponse<Problem>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnavailableHandler.class);
 
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, Db.UnavailableException exception) {
+    public HttpResponse<Problem> handle(HttpRequest request, DatabaseUnavailableException exception) {
         LOG.warn("Database unavailable: {}", exception.getCause().toString());
         return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
                 .contentType(Problem.MEDIA_TYPE)

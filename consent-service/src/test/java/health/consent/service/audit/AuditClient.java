@@ -6,7 +6,7 @@ import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import health.consent.model.audit.Checkpoint;
-import health.consent.sdk.AuditVerifier;
+import health.consent.sdk.verifier.AuditVerifier;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Tokens;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import health.consent.model.audit.Checkpoint;
 import health.consent.model.audit.Merkle;
-import health.consent.sdk.AuditVerifier;
+import health.consent.sdk.verifier.AuditVerifier;
 import health.consent.service.support.AuditKeys;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;

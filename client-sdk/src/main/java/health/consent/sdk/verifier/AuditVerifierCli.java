@@ -1,6 +1,8 @@
-package health.consent.sdk;
+package health.consent.sdk.verifier;
 
 import health.consent.model.audit.Checkpoint;
+import health.consent.model.audit.Merkle;
+import health.consent.model.wire.Json;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -13,7 +15,7 @@ import java.util.Map;
  * The offline verifier from the command line. Files hold the JSON the audit API answered.
  *
  * <pre>
- * java -cp client-sdk.jar:consent-model.jar health.consent.sdk.AuditVerifierCli checkpoint  --key KEY --checkpoint cp.json
+ * java -cp client-sdk.jar:consent-model.jar health.consent.sdk.verifier.AuditVerifierCli checkpoint  --key KEY --checkpoint cp.json
  * ... inclusion   --key KEY --checkpoint cp.json --proof inclusion.json [--record record.json]
  * ... consistency --key KEY --old old.json --new new.json --proof consistency.json
  * </pre>
@@ -55,7 +57,7 @@ public final class AuditVerifierCli {
                         ok = verifier.verifyRecord(c, read(options, "record"), leaf, path);
                         what = "the record, hashed again, is leaf " + leaf + " of the checkpoint's " + c.treeSize() + " leaves";
                     } else {
-                        ok = verifier.verifyInclusion(c, leaf, health.consent.model.audit.Merkle.unhex(
+                        ok = verifier.verifyInclusion(c, leaf, Merkle.unhex(
                                 (String) proof.get("leafHash")), path);
                         what = "leaf " + leaf + " is in the checkpoint's " + c.treeSize() + " leaves";
                     }

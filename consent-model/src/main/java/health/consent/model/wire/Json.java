@@ -1,4 +1,4 @@
-package health.consent.sdk;
+package health.consent.model.wire;
 
 import health.consent.model.audit.CanonicalJson;
 import java.math.BigDecimal;
@@ -13,7 +13,7 @@ import java.util.Map;
  * embed it. Objects read as {@code Map<String, Object>}, arrays as {@code List<Object>}, numbers
  * as {@code Long} or {@code BigDecimal}.
  */
-final class Json {
+public final class Json {
 
     private final String text;
     private int at;
@@ -22,7 +22,7 @@ final class Json {
         this.text = text;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         Json json = new Json(text);
         json.space();
         Object value = json.value();
@@ -34,7 +34,7 @@ final class Json {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
+    public static Map<String, Object> object(String text) {
         Object value = parse(text);
         if (!(value instanceof Map)) {
             throw new IllegalArgumentException("expected a JSON object");
@@ -42,7 +42,7 @@ final class Json {
         return (Map<String, Object>) value;
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder out = new StringBuilder();
         write(out, value);
         return out.toString();

@@ -1,4 +1,4 @@
-package health.consent.sdk;
+package health.consent.model.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

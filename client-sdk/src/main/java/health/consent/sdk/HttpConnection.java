@@ -1,9 +1,10 @@
 package health.consent.sdk;
 
-import health.consent.model.Decision;
-import health.consent.model.Outcome;
 import health.consent.model.Purpose;
-import health.consent.model.Reason;
+import health.consent.model.wire.AccessReport;
+import health.consent.model.wire.DecisionAnswer;
+import health.consent.model.wire.FeedPage;
+import health.consent.model.wire.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -17,68 +18,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** The service's HTTP API, as the SDK uses it. Every failure is an exception; callers decide what it means. */
-final class ServiceApi {
-
-    /** The service could not give an answer: unreachable, timed out, 5xx, or refused the token. */
-    static final class Unavailable extends Exception {
-        Unavailable(String message, Throwable cause) {
-            super(message, cause, false, false);
-        }
-    }
-
-    /** The service refused a request as invalid: sending it again would not help. */
-    static final class Rejected extends Exception {
-        Rejected(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    record Fetched(Decision decision, long version) {
-    }
-
-    record Change(long seq, String patientId, Purpose purpose, Decision decision, long version) {
-    }
-
-    record Changes(List<Change> changes, long next) {
-    }
+/**
+ * The service's HTTP API, as the client uses it. Bodies are read and written with the model's
+ * wire records, which the service uses too. Every failure is an exception; the client decides
+ * what it means.
+ */
+final class HttpConnection implements ServiceConnection {
 
     private final HttpClient http;
     private final URI base;
     private final Supplier<String> token;
     private final Duration requestTimeout;
 
-    ServiceApi(URI base, Supplier<String> token, Duration connectTimeout, Duration requestTimeout) {
+    HttpConnection(URI base, Supplier<String> token, Duration connectTimeout, Duration requestTimeout) {
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
         this.base = base.toString().endsWith("/") ? base : URI.create(base + "/");
         this.token = token;
         this.requestTimeout = requestTimeout;
     }
 
-    Fetched decision(String patientId, Purpose purpose) throws Unavailable, Rejected {
-        Map<String, Object> body = Json.object(send(get("api/v1/decisions/" + encode(patientId) + "/" + purpose.name(),
+    @Override
+    public DecisionAnswer decision(String patientId, Purpose purpose) throws Unavailable, Rejected {
+        return DecisionAnswer.fromJson(send(get("api/v1/decisions/" + encode(patientId) + "/" + purpose.name(),
                 requestTimeout)));
-        return new Fetched(decision((String) body.get("decision"), (String) body.get("reason")),
-                ((Number) body.get("version")).longValue());
     }
 
-    Changes changes(Long after, int waitSeconds) throws Unavailable, Rejected {
+    @Override
+    public FeedPage changes(Long after, int waitSeconds) throws Unavailable, Rejected {
         String path = after == null ? "api/v1/changes" : "api/v1/changes?after=" + after + "&wait=" + waitSeconds;
-        Map<String, Object> body = Json.object(send(get(path, requestTimeout.plusSeconds(waitSeconds))));
-        List<Change> changes = new ArrayList<>();
-        for (Object o : (List<?>) body.get("changes")) {
-            Map<?, ?> c = (Map<?, ?>) o;
-            Object purpose = c.get("purpose");
-            Object decision = c.get("decision");
-            changes.add(new Change(((Number) c.get("seq")).longValue(), (String) c.get("patientId"),
-                    purpose == null ? null : Purpose.valueOf((String) purpose),
-                    decision == null ? null : decision((String) decision, (String) c.get("reason")),
-                    ((Number) c.get("version")).longValue()));
-        }
-        return new Changes(changes, ((Number) body.get("next")).longValue());
+        return FeedPage.fromJson(send(get(path, requestTimeout.plusSeconds(waitSeconds))));
     }
 
-    List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected {
+    @Override
+    public List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected {
         String json = Json.write(Map.of("purpose", purpose.name(), "patientIds", patientIds));
         Map<String, Object> body = Json.object(send(post("api/v1/decisions/filter", json)));
         List<String> permitted = new ArrayList<>();
@@ -88,8 +60,9 @@ final class ServiceApi {
         return permitted;
     }
 
-    void record(List<Map<String, Object>> records) throws Unavailable, Rejected {
-        send(post("api/v1/access-records", Json.write(records)));
+    @Override
+    public void record(List<AccessReport> batch) throws Unavailable, Rejected {
+        send(post("api/v1/access-records", AccessReport.toJson(batch)));
     }
 
     private HttpRequest get(String path, Duration timeout) {
@@ -126,14 +99,6 @@ final class ServiceApi {
         // 401 and 403 are the application's token (expired, not yet renewed); 404 a service starting or
         // stopping behind a proxy; 5xx and the rest the service itself. All may pass: try again later.
         throw new Unavailable(request.uri().getPath() + " answered " + status, null);
-    }
-
-    private static Decision decision(String outcome, String reason) {
-        Decision d = Decision.of(Reason.valueOf(reason));
-        if (d.outcome() != Outcome.valueOf(outcome)) {
-            throw new IllegalArgumentException("inconsistent decision " + outcome + " " + reason);
-        }
-        return d;
     }
 
     private static String encode(String s) {

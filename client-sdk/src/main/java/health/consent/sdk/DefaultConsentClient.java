@@ -5,62 +5,83 @@ import health.consent.model.Outcome;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.model.Reason;
+import health.consent.model.wire.AccessReport;
+import health.consent.model.wire.DecisionAnswer;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
-/** The client over HTTP: a cache fed by the change feed, an access record sender, and fail-closed answers. */
-final class HttpConsentClient implements ConsentClient {
+/**
+ * The client's check policy, over any {@link ServiceConnection}: answers from the
+ * {@link DecisionCache} that the {@link FeedFollower} keeps fresh, asks the connection on a miss,
+ * fails closed when neither can be trusted (CARE falling back to the last known answer), and
+ * hands every access to the {@link AccessRecorder}.
+ */
+final class DefaultConsentClient implements ConsentClient {
 
-    private static final System.Logger LOG = System.getLogger(HttpConsentClient.class.getName());
+    private static final System.Logger LOG = System.getLogger(DefaultConsentClient.class.getName());
     private static final Decision UNAVAILABLE = Decision.deny(Reason.SERVICE_UNAVAILABLE);
     private static final Decision INVALID = Decision.deny(Reason.NOT_SET);
     /** After a failed request, checks answer from what is known for this long instead of waiting on the network. */
     private static final long RETRY_AFTER_NANOS = 1_000_000_000L;
     private static final int FILTER_CHUNK = 10_000;
-    private static final long MAX_FEED_BACKOFF_MS = 5_000;
 
-    private final ServiceApi api;
+    private final ServiceConnection connection;
     private final DecisionCache cache;
+    private final FeedFollower feed;
     private final AccessRecorder recorder;
     private final boolean followChanges;
     private final long staleNanos;
-    private final int waitSeconds;
-    private final List<Consumer<ClientStatus>> listeners = new CopyOnWriteArrayList<>();
-    private final Thread feedThread;
-    private volatile ClientStatus status = ClientStatus.INITIALIZING;
-    private volatile long lastFeedSuccess;
     private volatile long unreachableUntil = System.nanoTime();
     private volatile boolean running = true;
 
-    HttpConsentClient(ConsentClientBuilder b) {
-        this.api = new ServiceApi(b.baseUrl(), b.token, b.connectTimeout, b.requestTimeout);
-        this.cache = new DecisionCache(b.cacheSize);
-        this.recorder = new AccessRecorder(api, b.recordQueueCapacity, b.recordBatchSize, b.recordFlushInterval,
-                b.closeTimeout);
-        this.followChanges = b.followChanges;
-        this.staleNanos = b.staleAfter.toNanos();
-        // The feed answers at least this often even when nothing changes: well within the staleness bound.
-        this.waitSeconds = (int) Math.min(25, b.staleAfter.toSeconds() / 2);
+    /**
+     * Starts following the feed when {@code followChanges}; {@code recorder} already runs.
+     *
+     * @param staleAfter how long the feed may be silent or failing before cached secondary grants are not trusted
+     */
+    DefaultConsentClient(ServiceConnection connection, DecisionCache cache, FeedFollower feed, AccessRecorder recorder,
+                         boolean followChanges, Duration staleAfter) {
+        this.connection = connection;
+        this.cache = cache;
+        this.feed = feed;
+        this.recorder = recorder;
+        this.followChanges = followChanges;
+        this.staleNanos = staleAfter.toNanos();
         if (followChanges) {
-            feedThread = new Thread(this::followFeed, "consent-change-feed");
-            feedThread.setDaemon(true);
-            feedThread.start();
-        } else {
-            feedThread = null;
+            feed.start();
         }
+    }
+
+    /**
+     * A client with the builder's settings, over {@code connection}. {@code inMemory}: the
+     * connection is {@link health.consent.sdk.testing.TestData}; access records are sent as they
+     * are made, and the client starts once the feed has been asked.
+     */
+    static DefaultConsentClient of(ConsentClientBuilder b, ServiceConnection connection, boolean inMemory) {
+        DecisionCache cache = new DecisionCache(b.cacheSize);
+        // The feed answers at least this often even when nothing changes: well within the staleness bound.
+        int waitSeconds = (int) Math.min(25, b.staleAfter.toSeconds() / 2);
+        FeedFollower feed = new FeedFollower(connection, cache, waitSeconds);
+        AccessRecorder recorder = new AccessRecorder(connection, b.recordQueueCapacity, b.recordBatchSize,
+                b.recordFlushInterval, b.closeTimeout, inMemory);
+        DefaultConsentClient client = new DefaultConsentClient(connection, cache, feed, recorder, b.followChanges,
+                b.staleAfter);
+        if (inMemory && b.followChanges) {
+            // In memory, the feed's first answer is immediate: wait for it, so that a change made
+            // right after build() reaches the cache.
+            feed.awaitFirstAttempt(b.requestTimeout);
+        }
+        return client;
     }
 
     @Override
@@ -109,14 +130,8 @@ final class HttpConsentClient implements ConsentClient {
     }
 
     private void queue(String patientId, Purpose purpose, AccessContext context, Outcome outcome) {
-        Map<String, Object> record = new LinkedHashMap<>();
-        record.put("id", UUID.randomUUID().toString());
-        record.put("patientId", patientId);
-        record.put("purpose", purpose.name());
-        record.put("actor", context.actor());
-        record.put("dataCategory", context.dataCategory());
-        record.put("outcome", outcome.name());
-        record.put("at", Instant.now().toString());
+        AccessReport record = new AccessReport(UUID.randomUUID().toString(), patientId, purpose, context.actor(),
+                context.dataCategory(), outcome, Instant.now());
         if (!recorder.offer(record)) {
             throw new AccessNotRecordedException(running
                     ? "the queue of access records waiting for the consent service is full"
@@ -134,14 +149,14 @@ final class HttpConsentClient implements ConsentClient {
         for (int from = 0; from < valid.size(); from += FILTER_CHUNK) {
             List<String> chunk = valid.subList(from, Math.min(valid.size(), from + FILTER_CHUNK));
             try {
-                permitted.addAll(api.filter(purpose, chunk));
-            } catch (ServiceApi.Unavailable | ServiceApi.Rejected e) {
+                permitted.addAll(connection.filter(purpose, chunk));
+            } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
                 LOG.log(Level.WARNING, "Cohort filter failed for {0} ids; keeping only answers the cache vouches for: {1}",
                         chunk.size(), e.getMessage());
                 boolean trust = purpose.isPrimary() || trusted();
                 for (String id : chunk) {
-                    DecisionCache.Entry e2 = followChanges && trust ? cache.get(id, purpose) : null;
-                    if (e2 != null && e2.decision().permitted()) {
+                    DecisionCache.Entry cached = followChanges && trust ? cache.get(id, purpose) : null;
+                    if (cached != null && cached.decision().permitted()) {
                         permitted.add(id);
                     }
                 }
@@ -152,12 +167,12 @@ final class HttpConsentClient implements ConsentClient {
 
     @Override
     public ClientStatus status() {
-        return status;
+        return feed.status();
     }
 
     @Override
     public void addStatusListener(Consumer<ClientStatus> listener) {
-        listeners.add(listener);
+        feed.addStatusListener(listener);
     }
 
     @Override
@@ -166,16 +181,14 @@ final class HttpConsentClient implements ConsentClient {
             return;
         }
         running = false;
-        if (feedThread != null) {
-            feedThread.interrupt();
-        }
+        feed.stop();
         recorder.close();
-        setStatus(ClientStatus.OFF);
+        feed.off();
     }
 
     /** Whether cached grants can be trusted: the feed answered within the staleness bound. */
     private boolean trusted() {
-        return status == ClientStatus.VALID && System.nanoTime() - lastFeedSuccess < staleNanos;
+        return feed.freshWithin(staleNanos);
     }
 
     private Decision fetch(String patientId, Purpose purpose) {
@@ -184,80 +197,16 @@ final class HttpConsentClient implements ConsentClient {
         }
         long epoch = cache.epoch(purpose);
         try {
-            ServiceApi.Fetched f = api.decision(patientId, purpose);
+            DecisionAnswer answer = connection.decision(patientId, purpose);
+            Decision decision = answer.toDecision();
             if (followChanges) {
-                cache.putFetched(patientId, purpose, f.decision(), f.version(), epoch);
+                cache.putFetched(patientId, purpose, decision, answer.version(), epoch);
             }
-            return f.decision();
-        } catch (ServiceApi.Unavailable | ServiceApi.Rejected e) {
+            return decision;
+        } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
             unreachableUntil = System.nanoTime() + RETRY_AFTER_NANOS;
             LOG.log(Level.DEBUG, "Decision request failed: {0}", e.getMessage());
             return null;
-        }
-    }
-
-    private void followFeed() {
-        Long position = null;
-        long backoff = 100;
-        while (running) {
-            try {
-                if (position == null) {
-                    // Whatever was cached before may have changed unseen: start afresh from the current position.
-                    ServiceApi.Changes start = api.changes(null, 0);
-                    cache.invalidate(null);
-                    position = start.next();
-                } else {
-                    ServiceApi.Changes changes = api.changes(position, waitSeconds);
-                    for (ServiceApi.Change c : changes.changes()) {
-                        apply(c);
-                    }
-                    position = changes.next();
-                }
-                lastFeedSuccess = System.nanoTime();
-                setStatus(ClientStatus.VALID);
-                backoff = 100;
-                if (waitSeconds == 0) {
-                    Thread.sleep(250);
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (ServiceApi.Unavailable | ServiceApi.Rejected | RuntimeException e) {
-                if (!running) {
-                    return;
-                }
-                if (status == ClientStatus.VALID) {
-                    LOG.log(Level.WARNING, "Consent change feed interrupted: {0}", e.getMessage());
-                    setStatus(ClientStatus.INTERRUPTED);
-                }
-                try {
-                    Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-                backoff = Math.min(backoff * 2, MAX_FEED_BACKOFF_MS);
-            }
-        }
-    }
-
-    private void apply(ServiceApi.Change c) {
-        if (c.patientId() == null) {
-            cache.invalidate(c.purpose());
-        } else if (c.purpose() != null) {
-            cache.apply(c.patientId(), c.purpose(), c.decision(), c.version());
-        }
-    }
-
-    private void setStatus(ClientStatus next) {
-        if (status == next || (status == ClientStatus.OFF)) {
-            return;
-        }
-        status = next;
-        for (Consumer<ClientStatus> l : listeners) {
-            try {
-                l.accept(next);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "A consent status listener failed", e);
-            }
         }
     }
 }

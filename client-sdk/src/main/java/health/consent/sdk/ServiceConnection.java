@@ -1,0 +1,49 @@
+package health.consent.sdk;
+
+import health.consent.model.Purpose;
+import health.consent.model.wire.AccessReport;
+import health.consent.model.wire.DecisionAnswer;
+import health.consent.model.wire.FeedPage;
+import java.util.List;
+
+/**
+ * What a {@link ConsentClient} asks of the consent service: the four requests of its API that the
+ * client uses. Every failure is an exception; the client decides what it means (it fails closed).
+ *
+ * <p>Implemented by the HTTP connection that {@link ConsentClientBuilder#baseUrl} sets up and by
+ * {@link health.consent.sdk.testing.TestData}; applications do not implement it.
+ */
+public interface ServiceConnection {
+
+    /** {@code GET /api/v1/decisions/{patientId}/{purpose}}: the patient's decision and its version. */
+    DecisionAnswer decision(String patientId, Purpose purpose) throws Unavailable, Rejected;
+
+    /**
+     * {@code GET /api/v1/changes}: with {@code after} null, no changes and the current position;
+     * otherwise the changes after {@code after}, answered as soon as there is one or after
+     * {@code waitSeconds} with none.
+     */
+    FeedPage changes(Long after, int waitSeconds) throws Unavailable, Rejected;
+
+    /** {@code POST /api/v1/decisions/filter}: the ids among {@code patientIds} that permit the purpose. */
+    List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected;
+
+    /** {@code POST /api/v1/access-records}: stores the batch (each id once, however often it is sent). */
+    void record(List<AccessReport> batch) throws Unavailable, Rejected;
+
+    /** The service could not give an answer: unreachable, timed out, 5xx, or refused the token. Try again later. */
+    final class Unavailable extends Exception {
+
+        public Unavailable(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /** The service refused a request as invalid: sending it again would not help. */
+    final class Rejected extends Exception {
+
+        public Rejected(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package health.consent.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One recorded change of consent: the only shape an event has, from the rule that produces it to
+ * the leaf of the audit log. An event produced by {@link PatientConsents#change} has no
+ * {@code seq} yet (0) and, when it is a cascade, no {@code cause} yet: the store numbers them.
+ *
+ * @param cause     the seq of the event that caused this one (a withdrawal of CARE), for cascades
+ * @param leafIndex the event's index in the audit log, or null until the appender reaches it
+ */
+public record ConsentEvent(long seq, PatientId patient, ApplicationId application, Purpose purpose,
+                           ConsentState state, ConsentState previousState, int noticeVersion, DecidedBy decidedBy,
+                           Channel channel, Long cause, Instant at, Long leafIndex) {
+
+    public ConsentEvent {
+        Objects.requireNonNull(patient, "patient");
+        Objects.requireNonNull(application, "application");
+        Objects.requireNonNull(purpose, "purpose");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(previousState, "previousState");
+        Objects.requireNonNull(decidedBy, "decidedBy");
+        Objects.requireNonNull(channel, "channel");
+        Objects.requireNonNull(at, "at");
+    }
+
+    /** The event as stored: numbered, and pointing to its cause when it is a cascade. */
+    public ConsentEvent stored(long seq, Long cause) {
+        return new ConsentEvent(seq, patient, application, purpose, state, previousState, noticeVersion, decidedBy,
+                channel, cause, at, leafIndex);
+    }
+
+    public boolean isCascade() {
+        return channel == Channel.CASCADE;
+    }
+}

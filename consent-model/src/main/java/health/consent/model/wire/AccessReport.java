@@ -1,0 +1,113 @@
+package health.consent.model.wire;
+
+import health.consent.model.Outcome;
+import health.consent.model.PatientId;
+import health.consent.model.Purpose;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * One access as an application reports it in {@code POST /api/v1/access-records}: the SDK writes it,
+ * the service reads it, and both check it with the same rules. {@code id} is a UUID chosen by the
+ * application, so that a batch sent again stores nothing twice.
+ */
+public record AccessReport(String id, String patientId, Purpose purpose, String actor, String dataCategory,
+                           Outcome outcome, Instant at) {
+
+    /** The most records one request may carry. */
+    public static final int MAX_BATCH = 1_000;
+    public static final int MAX_ACTOR = 128;
+    /** How far ahead of the service's clock a record's time may be: clocks drift, records do not come from the future. */
+    public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    public static final Set<String> FIELDS = Set.of("id", "patientId", "purpose", "actor", "dataCategory", "outcome", "at");
+    public static final String ID_FORMAT = "a UUID";
+    public static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+
+    private static final Pattern UUID =
+            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+    public static boolean isValidId(String id) {
+        return id != null && UUID.matcher(id).matches();
+    }
+
+    public static boolean isValidCategory(String category) {
+        return category != null && CATEGORY.matcher(category).matches();
+    }
+
+    /** What is wrong with an actor (the person or process inside the application), or null when nothing is. */
+    public static String actorProblem(String actor) {
+        if (actor == null) {
+            return "is required";
+        }
+        if (actor.isBlank()) {
+            return "must not be blank";
+        }
+        if (actor.length() > MAX_ACTOR) {
+            return "must be at most " + MAX_ACTOR + " characters";
+        }
+        if (actor.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
+            return "must not contain control characters";
+        }
+        return null;
+    }
+
+    /** What is wrong with a record's time, seen from a clock that reads {@code now}, or null when nothing is. */
+    public static String timeProblem(Instant at, Instant now) {
+        if (at == null) {
+            return "is required";
+        }
+        return at.isAfter(now.plus(MAX_CLOCK_SKEW)) ? "is in the future" : null;
+    }
+
+    /** Every problem of this record, by field name, as the service would answer them; empty when valid. */
+    public Map<String, String> problems(Instant now) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        if (!isValidId(id)) {
+            problems.put("id", "must match " + ID_FORMAT);
+        }
+        if (!PatientId.isValid(patientId)) {
+            problems.put("patientId", "must match " + PatientId.PATTERN);
+        }
+        if (purpose == null) {
+            problems.put("purpose", "is required; one of " + Purpose.WIRE_NAMES);
+        }
+        String actorProblem = actorProblem(actor);
+        if (actorProblem != null) {
+            problems.put("actor", actorProblem);
+        }
+        if (!isValidCategory(dataCategory)) {
+            problems.put("dataCategory", "must match " + CATEGORY.pattern());
+        }
+        if (outcome == null) {
+            problems.put("outcome", "is required; one of PERMIT, DENY");
+        }
+        String timeProblem = timeProblem(at, now);
+        if (timeProblem != null) {
+            problems.put("at", timeProblem);
+        }
+        return problems;
+    }
+
+    /** The record as a JSON object's fields, in the order of the API's documentation. */
+    public Map<String, Object> toJsonFields() {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("id", id);
+        fields.put("patientId", patientId);
+        fields.put("purpose", purpose);
+        fields.put("actor", actor);
+        fields.put("dataCategory", dataCategory);
+        fields.put("outcome", outcome);
+        fields.put("at", at.toString());
+        return fields;
+    }
+
+    /** A batch as the request body. */
+    public static String toJson(List<AccessReport> batch) {
+        return Json.write(batch.stream().map(AccessReport::toJsonFields).toList());
+    }
+}

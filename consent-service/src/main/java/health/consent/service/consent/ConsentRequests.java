@@ -1,0 +1,55 @@
+package health.consent.service.consent;
+
+import health.consent.model.Channel;
+import health.consent.model.ConsentChange;
+import health.consent.model.ConsentState;
+import health.consent.model.Purpose;
+import health.consent.service.web.ApiException;
+import health.consent.service.web.Input;
+import io.micronaut.json.tree.JsonNode;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A patient's change request, read into the model's command; every problem found is answered at once. */
+final class ConsentRequests {
+
+    private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
+
+    private ConsentRequests() {
+    }
+
+    /** {@code {state: GRANTED or REFUSED or WITHDRAWN, noticeVersion, channel?: WEB or API}} for the purpose in the path. */
+    static ConsentChange change(String purposeName, JsonNode body, String ifMatch) {
+        Purpose purpose = Purpose.fromWire(purposeName).orElseThrow(
+                () -> ApiException.invalid("purpose", "must be one of " + Purpose.WIRE_NAMES));
+        Input input = new Input();
+        JsonNode request = input.body(body, Set.of("state", "noticeVersion", "channel"));
+        ConsentState state = input.oneOf(request, "", "state",
+                name -> ConsentState.fromWire(name).filter(ConsentState::isDecision), "GRANTED, REFUSED, WITHDRAWN");
+        Integer notice = input.integer(request, "", "noticeVersion", 1, Integer.MAX_VALUE,
+                state == ConsentState.GRANTED);
+        Channel channel = Channel.API;
+        JsonNode channelNode = request.get("channel");
+        if (channelNode != null && !channelNode.isNull()) {
+            channel = input.oneOf(request, "", "channel",
+                    name -> "WEB".equals(name) ? Optional.of(Channel.WEB)
+                            : "API".equals(name) ? Optional.of(Channel.API) : Optional.empty(), "WEB, API");
+        }
+        input.check();
+        return new ConsentChange(purpose, state, notice, channel, ifMatch(ifMatch));
+    }
+
+    /** {@code If-Match} takes the version, quoted as an entity tag or bare. */
+    static Long ifMatch(String header) {
+        if (header == null || header.isBlank() || header.trim().equals("*")) {
+            return null;
+        }
+        Matcher m = ETAG.matcher(header.trim());
+        if (!m.matches()) {
+            throw ApiException.invalid("If-Match", "must be the version to change, such as \"3\"");
+        }
+        return Long.parseLong(m.group(1));
+    }
+}

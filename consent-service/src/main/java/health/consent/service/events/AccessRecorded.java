@@ -1,0 +1,5 @@
+package health.consent.service.events;
+
+/** Access records were stored (an application's batch, or a regulator's read): they belong in the audit log. */
+public record AccessRecorded(int stored) implements DomainEvent {
+}
