@@ -237,3 +237,35 @@ test('security headers forbid inline script, framing and sniffing', async () => 
   assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(response.headers.get('access-control-allow-origin'), null);
 });
+
+test('odd rows in the access log never hide the others, and what an application wrote is shown as its words', async () => {
+  const { page, context } = await signedIn('Se connecter comme Bernard Petit');
+  const label = { fr: 'Vos soins', en: 'Your care' };
+  const entry = (id, at, actor, extra = {}) => Object.assign({ id, at, accessorType: 'APPLICATION',
+    applicationId: 'cardio-suivi', applicationName: 'CardioSuivi', actor, purpose: 'CARE', purposeText: label,
+    dataCategory: 'vitals', outcome: 'PERMIT', reason: null }, extra);
+  const items = [
+    entry('a', new Date().toISOString(), 'dr-ordinary'),
+    entry('b', '-999999999-01-01T00:00:00Z', 'dr-far-past'),
+    entry('c', '0000-01-01T00:00:00Z', 'dr-year-zero'),
+    entry('d', new Date().toISOString(), 'Autorit\u00e9 \u202eappelez le 0800'),
+    entry('e', new Date().toISOString(), 'dr-broken', { purposeText: null })
+  ];
+  // Rows the service would no longer store: served here as an older database could hold them.
+  await page.route('**/api/v1/me/access-log**', (route) => route.fulfill({
+    status: 200, contentType: 'application/json',
+    body: JSON.stringify({ items, page: 0, size: 20, totalItems: items.length, totalPages: 1 })
+  }));
+  await page.getByRole('button', { name: 'Qui a consulté mes données' }).click();
+  await page.getByRole('heading', { name: 'Qui a consulté mes données', level: 1 }).waitFor();
+  await page.getByRole('row', { name: /dr-ordinary/ }).waitFor();
+  assert.match(await page.getByRole('row', { name: /dr-far-past/ }).innerText(), /-999999999-01-01/);
+  assert.match(await page.getByRole('row', { name: /dr-year-zero/ }).innerText(), /dr-year-zero/);
+  assert.equal(await page.getByText('Cette ligne ne peut pas être affichée.').count(), 1);
+  const planted = page.locator('bdi', { hasText: 'appelez le 0800' });
+  assert.equal(await planted.count(), 1, 'the application\u2019s words are isolated');
+  assert.match(await page.getByRole('row', { name: /appelez/ }).innerText(), /indiqué par l’application/);
+  assert.equal(await page.getByRole('alert').isVisible(), false, 'no error for the whole page');
+  assert.deepEqual(await axeViolations(page), []);
+  await context.close();
+});

@@ -29,6 +29,8 @@ const TEXT = {
     logTitle: 'Qui a consulté mes données', logIntro: 'Chaque consultation de vos données, la plus récente en premier.',
     logEmpty: 'Personne n’a encore consulté vos données.', when: 'Date', who: 'Qui', why: 'Pour quoi', what: 'Quelles données',
     regulator: 'Autorité de contrôle', reasonGiven: 'Motif donné :', denied: 'refusé', more: 'Voir plus',
+    namedBy: 'personne ou service indiqué par l’application :', badRow: 'Cette ligne ne peut pas être affichée.',
+    tooMany: 'Trop de changements d’un coup. Attendez un peu, puis réessayez.',
     historyTitle: 'Historique de mes choix', historyIntro: 'Toutes vos décisions, la plus récente en premier.',
     historyEmpty: 'Vous n’avez encore pris aucune décision.', app: 'Application', purposeCol: 'Utilisation',
     choice: 'Choix', decidedBy: 'Par', you: 'Vous', representative: '{r}, qui agit pour vous', automatic: 'automatiquement, suite à la déconnexion',
@@ -65,6 +67,8 @@ const TEXT = {
     logTitle: 'Who read my data', logIntro: 'Every time your data was read, most recent first.',
     logEmpty: 'Nobody has read your data yet.', when: 'Date', who: 'Who', why: 'What for', what: 'Which data',
     regulator: 'Health authority', reasonGiven: 'Reason given:', denied: 'refused', more: 'Show more',
+    namedBy: 'person or service as named by the application:', badRow: 'This line cannot be shown.',
+    tooMany: 'Too many changes at once. Wait a moment, then try again.',
     historyTitle: 'My past choices', historyIntro: 'All your decisions, most recent first.',
     historyEmpty: 'You have not made any decision yet.', app: 'App', purposeCol: 'Use',
     choice: 'Choice', decidedBy: 'By', you: 'You', representative: '{r}, acting for you', automatic: 'automatically, after disconnecting',
@@ -138,7 +142,9 @@ function explain(error) {
   if (error.status === 0) return t('errNetwork');
   if (error.status === 401) return t('errSession');
   if (error.status === 412) return t('errStale');
-  const type = error.problem.type || '';
+  if (error.status === 429) return t('tooMany');
+  // Not every error is the service's answer (a bug, an odd value): never fail while explaining one.
+  const type = (error && error.problem && error.problem.type) || '';
   if (type.endsWith('care-not-granted')) return t('errCare');
   if (type.endsWith('notice-not-current')) return t('errNotice');
   return t('errOther');
@@ -149,8 +155,15 @@ function fail(error) {
   if (error.status === 401) signOut(false);
 }
 
+// A date the browser cannot show (out of its range, malformed) is shown as it came.
 function formatDate(iso) {
-  return new Intl.DateTimeFormat(state.lang, { dateStyle: 'long', timeStyle: 'short' }).format(new Date(iso));
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  try {
+    return new Intl.DateTimeFormat(state.lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
+  } catch (e) {
+    return String(iso);
+  }
 }
 
 // ---- Sign-in ----
@@ -337,8 +350,7 @@ async function pagedView(name, page = 0, items = []) {
     body.push(h('table', {},
       h('caption', { class: 'sr-only' }, t(spec.title)),
       h('thead', {}, h('tr', {}, spec.columns.map((c) => h('th', { scope: 'col' }, t(c))))),
-      h('tbody', {}, all.map((item) => h('tr', {}, spec.cells(item).map((cell, i) =>
-        h('td', { 'data-label': t(spec.columns[i]) }, cell)))))));
+      h('tbody', {}, all.map((item) => tableRow(spec, item)))));
     if (answer.page + 1 < answer.totalPages) {
       body.push(h('p', {}, h('button', { type: 'button', onclick: () => pagedView(name, page + 1, all).catch(fail) }, t('more'))));
     }
@@ -346,10 +358,24 @@ async function pagedView(name, page = 0, items = []) {
   show(body);
 }
 
+// One odd row never hides the others: it is shown as a line that cannot be displayed.
+function tableRow(spec, item) {
+  let cells;
+  try {
+    cells = spec.cells(item);
+  } catch (e) {
+    return h('tr', {}, h('td', { colspan: spec.columns.length }, t('badRow')));
+  }
+  return h('tr', {}, cells.map((cell, i) => h('td', { 'data-label': t(spec.columns[i]) }, cell)));
+}
+
+// What an application or a regulator wrote is shown as their words, isolated (bdi) so that no
+// character in it can reorder the text around it.
 function logCells(e) {
   const who = e.accessorType === 'REGULATOR'
-    ? [t('regulator') + ' (' + e.actor + ')', h('br'), t('reasonGiven') + ' ' + e.reason]
-    : e.applicationName + ' (' + e.actor + ')';
+    ? [t('regulator') + ' (', h('bdi', {}, e.actor), ')', h('br'), t('reasonGiven') + ' ', h('bdi', {}, e.reason)]
+    : [h('strong', {}, h('bdi', {}, e.applicationName)), h('br'),
+      h('span', { class: 'named' }, t('namedBy') + ' ', h('bdi', {}, e.actor))];
   return [formatDate(e.at), who, e.purposeText[state.lang] + (e.outcome === 'DENY' ? ' (' + t('denied') + ')' : ''),
     e.dataCategory];
 }

@@ -4,7 +4,14 @@ import health.consent.model.wire.AccessReport;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +31,8 @@ final class AccessRecorder {
 
     private static final System.Logger LOG = System.getLogger(AccessRecorder.class.getName());
     private static final long MAX_BACKOFF_MS = 5_000;
+    /** A field of a batch: {@code [index].name}. */
+    private static final Pattern INDEXED = Pattern.compile("^\\[(\\d+)\\]\\.?(.*)$");
 
     private final ServiceConnection connection;
     private final BlockingQueue<AccessReport> queue;
@@ -32,6 +41,7 @@ final class AccessRecorder {
     private final Duration closeTimeout;
     private final boolean sendAtOnce;
     private final Thread thread;
+    private final List<Consumer<RejectedAccess>> rejectionListeners = new CopyOnWriteArrayList<>();
     private volatile boolean running = true;
     private volatile long closeDeadline = Long.MAX_VALUE;
     // With sendAtOnce, in queue order: records queued, records sent at least once; guarded by this.
@@ -52,6 +62,10 @@ final class AccessRecorder {
         this.thread = new Thread(this::run, "consent-access-records");
         this.thread.setDaemon(true);
         this.thread.start();
+    }
+
+    void addRejectionListener(Consumer<RejectedAccess> listener) {
+        rejectionListeners.add(listener);
     }
 
     /** Queues a record; false when the queue is full or the recorder closed. */
@@ -159,6 +173,36 @@ final class AccessRecorder {
         }
     }
 
+    /**
+     * Takes out of the batch the records the service named as invalid ({@code [3].at}), telling
+     * the application of each; true when some remain to send again.
+     */
+    private boolean isolate(List<AccessReport> batch, ServiceConnection.Rejected e) {
+        Map<Integer, String> rejected = new TreeMap<>(Comparator.reverseOrder());
+        e.problems().forEach((field, message) -> {
+            Matcher m = INDEXED.matcher(field);
+            if (m.matches() && Integer.parseInt(m.group(1)) < batch.size()) {
+                rejected.merge(Integer.parseInt(m.group(1)), m.group(2) + ": " + message, (a, b) -> a + "; " + b);
+            }
+        });
+        if (rejected.isEmpty()) {
+            return false;
+        }
+        rejected.forEach((index, problem) -> {
+            AccessReport record = batch.remove((int) index);
+            LOG.log(Level.WARNING, "The consent service refused access record {0} as invalid ({1}); the rest of "
+                    + "its batch is sent again", record.id(), problem);
+            for (Consumer<RejectedAccess> l : rejectionListeners) {
+                try {
+                    l.accept(new RejectedAccess(record, problem));
+                } catch (RuntimeException failure) {
+                    LOG.log(Level.WARNING, "A rejected-access listener failed", failure);
+                }
+            }
+        });
+        return !batch.isEmpty();
+    }
+
     /** True when the batch is done with (delivered, or refused as invalid); false to try again later. */
     private boolean deliver(List<AccessReport> batch) throws InterruptedException {
         long backoff = 100;
@@ -167,6 +211,9 @@ final class AccessRecorder {
                 connection.record(batch);
                 return true;
             } catch (ServiceConnection.Rejected e) {
+                if (isolate(batch, e)) {
+                    continue;
+                }
                 LOG.log(Level.WARNING, "The consent service refused {0} access records as invalid: {1}",
                         batch.size(), e.getMessage());
                 return true;

@@ -92,6 +92,14 @@ public interface ConsentClient extends AutoCloseable {
     /** Calls {@code listener} with every new status, on the client's own thread. */
     void addStatusListener(Consumer<ClientStatus> listener);
 
+    /**
+     * Calls {@code listener} with every access record the service refuses as invalid, on the
+     * client's own thread. Such a record is also logged as a warning; the rest of its batch is
+     * delivered. It should not happen: records are checked with the service's rules before they
+     * are queued, and their times follow the service's clock.
+     */
+    void addRejectionListener(Consumer<RejectedAccess> listener);
+
     /** Stops following the feed and delivers the access records still queued (waiting up to the flush timeout). */
     @Override
     void close();

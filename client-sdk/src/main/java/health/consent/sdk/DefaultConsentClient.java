@@ -131,7 +131,7 @@ final class DefaultConsentClient implements ConsentClient {
 
     private void queue(String patientId, Purpose purpose, AccessContext context, Outcome outcome) {
         AccessReport record = new AccessReport(UUID.randomUUID().toString(), patientId, purpose, context.actor(),
-                context.dataCategory(), outcome, Instant.now());
+                context.dataCategory(), outcome, Instant.now().plus(connection.clockOffset()));
         if (!recorder.offer(record)) {
             throw new AccessNotRecordedException(running
                     ? "the queue of access records waiting for the consent service is full"
@@ -168,6 +168,11 @@ final class DefaultConsentClient implements ConsentClient {
     @Override
     public ClientStatus status() {
         return feed.status();
+    }
+
+    @Override
+    public void addRejectionListener(Consumer<RejectedAccess> listener) {
+        recorder.addRejectionListener(listener);
     }
 
     @Override

@@ -95,6 +95,13 @@ final class FeedFollower {
                     position = start.next();
                 } else {
                     FeedPage page = connection.changes(position, waitSeconds);
+                    if (page.reset()) {
+                        // Our position is beyond the service's (its database was restored or reset):
+                        // changes since may be unknown to us, so nothing cached can be trusted.
+                        LOG.log(Level.WARNING, "The consent service's change feed is behind this client's position "
+                                + "{0}: starting again from {1}", position, page.next());
+                        cache.invalidate(null);
+                    }
                     for (FeedChange c : page.changes()) {
                         apply(c);
                     }

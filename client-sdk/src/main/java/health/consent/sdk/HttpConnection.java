@@ -13,7 +13,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -29,6 +33,7 @@ final class HttpConnection implements ServiceConnection {
     private final URI base;
     private final Supplier<String> token;
     private final Duration requestTimeout;
+    private volatile long clockOffsetMillis;
 
     HttpConnection(URI base, Supplier<String> token, Duration connectTimeout, Duration requestTimeout) {
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
@@ -89,16 +94,52 @@ final class HttpConnection implements ServiceConnection {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted", e);
         }
+        response.headers().firstValue("Date").ifPresent(this::learnClock);
         int status = response.statusCode();
         if (status == 200) {
             return response.body();
         }
         if (status == 400 || status == 413 || status == 422) {
-            throw new Rejected(request.uri().getPath() + " answered " + status + ": " + response.body());
+            throw new Rejected(request.uri().getPath() + " answered " + status + ": " + response.body(),
+                    problems(response.body()));
         }
         // 401 and 403 are the application's token (expired, not yet renewed); 404 a service starting or
         // stopping behind a proxy; 5xx and the rest the service itself. All may pass: try again later.
         throw new Unavailable(request.uri().getPath() + " answered " + status, null);
+    }
+
+    @Override
+    public Duration clockOffset() {
+        return Duration.ofMillis(clockOffsetMillis);
+    }
+
+    /** The service's clock, from its {@code Date} header (to the second): kept when it differs by two seconds or more. */
+    private void learnClock(String date) {
+        try {
+            long offset = ZonedDateTime.parse(date, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli()
+                    - System.currentTimeMillis();
+            clockOffsetMillis = Math.abs(offset) >= 2_000 ? offset : 0;
+        } catch (DateTimeParseException e) {
+            // A proxy's odd header: keep what we knew.
+        }
+    }
+
+    /** The fields of a problem document's {@code errors}, with their messages; empty when there are none. */
+    private static Map<String, String> problems(String body) {
+        Map<String, String> problems = new LinkedHashMap<>();
+        try {
+            Object errors = Json.object(body).get("errors");
+            if (errors instanceof List<?> list) {
+                for (Object e : list) {
+                    if (e instanceof Map<?, ?> m && m.get("field") instanceof String field) {
+                        problems.put(field, String.valueOf(m.get("message")));
+                    }
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // Not a problem document.
+        }
+        return problems;
     }
 
     private static String encode(String s) {

@@ -4,7 +4,9 @@ import health.consent.model.Purpose;
 import health.consent.model.wire.AccessReport;
 import health.consent.model.wire.DecisionAnswer;
 import health.consent.model.wire.FeedPage;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a {@link ConsentClient} asks of the consent service: the four requests of its API that the
@@ -39,11 +41,34 @@ public interface ServiceConnection {
         }
     }
 
-    /** The service refused a request as invalid: sending it again would not help. */
+    /**
+     * The difference between the service's clock and this machine's (service minus local), as the
+     * service's answers tell it; zero until known, or when under two seconds.
+     */
+    default Duration clockOffset() {
+        return Duration.ZERO;
+    }
+
+    /**
+     * The service refused a request as invalid: sending it again would not help. {@code problems}
+     * are the request's fields at fault with what is wrong with each (for a batch of access
+     * records, {@code [3].at}), when the service named them.
+     */
     final class Rejected extends Exception {
 
+        private final Map<String, String> problems;
+
         public Rejected(String message) {
+            this(message, Map.of());
+        }
+
+        public Rejected(String message, Map<String, String> problems) {
             super(message, null, false, false);
+            this.problems = Map.copyOf(problems);
+        }
+
+        public Map<String, String> problems() {
+            return problems;
         }
     }
 }

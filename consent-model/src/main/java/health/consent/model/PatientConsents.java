@@ -82,6 +82,15 @@ public final class PatientConsents {
         return Decision.of(reason(purpose));
     }
 
+    /**
+     * The version of the patient's decision to show the application with an answer: 0 when the
+     * application may learn nothing about the patient (it is suspended or unknown), so that the
+     * answer does not even reveal that the patient ever decided.
+     */
+    public long versionShown(Purpose purpose) {
+        return terms == null || terms.isSuspended() ? 0 : consent(purpose).version();
+    }
+
     private Reason reason(Purpose purpose) {
         var uniform = ApplicationTerms.uniformDecision(terms, purpose);
         if (uniform.isPresent()) {

@@ -38,9 +38,22 @@ class OperationsTest {
     @Test
     void prometheus_metrics_are_exposed_including_http_timings() {
         api.get("/api/v1/ping", Tokens.admin());
-        Res res = api.get("/prometheus", null);
+        Res res = api.get("/prometheus", Tokens.METRICS);
         assertThat(res.status()).isEqualTo(200);
         assertThat(res.body()).contains("jvm_memory_used_bytes").contains("http_server_requests_seconds");
+    }
+
+    @Test
+    void the_pool_that_runs_blocking_work_is_bounded() {
+        assertThat(api.get("/prometheus", Tokens.METRICS).body())
+                .contains("executor_pool_max_threads{name=\"blocking\"} 64.0");
+    }
+
+    @Test
+    void prometheus_metrics_need_the_scrapers_token() {
+        assertThat(api.get("/prometheus", null).status()).isEqualTo(401);
+        assertThat(api.get("/prometheus", "not-the-token").status()).isEqualTo(401);
+        assertThat(api.get("/prometheus", Tokens.admin()).status()).as("a user token is not the scraper's").isEqualTo(401);
     }
 
     @Test

@@ -252,12 +252,16 @@ public final class TestData implements ServiceConnection {
         lock.lock();
         try {
             requireAvailable();
+            // As the service does: the whole batch refused, each problem named by its record's index.
             Instant now = Instant.now();
-            for (AccessReport r : batch) {
-                Map<String, String> problems = r.problems(now);
-                if (!problems.isEmpty()) {
-                    throw new Rejected("invalid access record " + r.id() + ": " + problems);
-                }
+            Map<String, String> problems = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < batch.size(); i++) {
+                int index = i;
+                batch.get(i).problems(now, null).forEach((field, message) -> problems.put("[" + index + "]." + field,
+                        message));
+            }
+            if (!problems.isEmpty()) {
+                throw new Rejected("invalid access records: " + problems, problems);
             }
             for (AccessReport r : batch) {
                 if (accessIds.add(r.id())) {

@@ -39,7 +39,18 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
         return category != null && CATEGORY.matcher(category).matches();
     }
 
-    /** What is wrong with an actor (the person or process inside the application), or null when nothing is. */
+    /** The punctuation an actor may hold besides letters, digits and spaces. */
+    public static final String ACTOR_PUNCTUATION = ".,_-:@'()/#+";
+    /** The actor's character set, for error messages and documentation. */
+    public static final String ACTOR_FORMAT = "letters, digits, spaces and " + ACTOR_PUNCTUATION;
+
+    /**
+     * What is wrong with an actor (the person or process inside the application), or null when
+     * nothing is. Patients read it in their access log, so it is held to a safe set: letters (any
+     * script, with their accents), digits, single spaces and a little punctuation. No control,
+     * formatting or bidirectional character (which could reorder what a patient reads), no line
+     * break, no markup.
+     */
     public static String actorProblem(String actor) {
         if (actor == null) {
             return "is required";
@@ -50,22 +61,47 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
         if (actor.length() > MAX_ACTOR) {
             return "must be at most " + MAX_ACTOR + " characters";
         }
-        if (actor.chars().anyMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t')) {
-            return "must not contain control characters";
+        for (int i = 0; i < actor.length(); ) {
+            int c = actor.codePointAt(i);
+            i += Character.charCount(c);
+            if (!isActorCharacter(c)) {
+                return "must hold only " + ACTOR_FORMAT + "; it holds U+" + String.format("%04X", c);
+            }
         }
         return null;
     }
 
-    /** What is wrong with a record's time, seen from a clock that reads {@code now}, or null when nothing is. */
-    public static String timeProblem(Instant at, Instant now) {
+    private static boolean isActorCharacter(int c) {
+        if (Character.isLetterOrDigit(c) || c == ' ' || ACTOR_PUNCTUATION.indexOf(c) >= 0) {
+            return true;
+        }
+        int type = Character.getType(c);
+        return type == Character.NON_SPACING_MARK || type == Character.COMBINING_SPACING_MARK;
+    }
+
+    /**
+     * What is wrong with a record's time, seen from a clock that reads {@code now}, or null when
+     * nothing is: a record cannot come from the future (beyond {@link #MAX_CLOCK_SKEW}), nor from
+     * before its application was registered ({@code notBefore}, when known, less the same skew).
+     */
+    public static String timeProblem(Instant at, Instant now, Instant notBefore) {
         if (at == null) {
             return "is required";
         }
-        return at.isAfter(now.plus(MAX_CLOCK_SKEW)) ? "is in the future" : null;
+        if (at.isAfter(now.plus(MAX_CLOCK_SKEW))) {
+            return "is in the future";
+        }
+        if (notBefore != null && at.isBefore(notBefore.minus(MAX_CLOCK_SKEW))) {
+            return "is before the application was registered (" + notBefore + ")";
+        }
+        return null;
     }
 
-    /** Every problem of this record, by field name, as the service would answer them; empty when valid. */
-    public Map<String, String> problems(Instant now) {
+    /**
+     * Every problem of this record, by field name, as the service would answer them; empty when
+     * valid. {@code notBefore} is when the application was registered, when known.
+     */
+    public Map<String, String> problems(Instant now, Instant notBefore) {
         Map<String, String> problems = new LinkedHashMap<>();
         if (!isValidId(id)) {
             problems.put("id", "must match " + ID_FORMAT);
@@ -86,7 +122,7 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
         if (outcome == null) {
             problems.put("outcome", "is required; one of PERMIT, DENY");
         }
-        String timeProblem = timeProblem(at, now);
+        String timeProblem = timeProblem(at, now, notBefore);
         if (timeProblem != null) {
             problems.put("at", timeProblem);
         }

@@ -4,6 +4,7 @@ import health.consent.service.access.AccessRecordService.Receipt;
 import health.consent.service.db.Clock;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
+import health.consent.service.web.ApiException;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
@@ -32,6 +33,6 @@ public class AccessRecordController {
     @Post
     public Receipt record(Authentication authentication, @Body JsonNode body) {
         var application = Callers.application(authentication);
-        return records.store(application, AccessRecordRequests.batch(body, Clock.now()));
+        return ApiException.unwrap(records.store(application, AccessRecordRequests.batch(body, Clock.now())));
     }
 }

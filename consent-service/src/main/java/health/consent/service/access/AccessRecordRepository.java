@@ -66,10 +66,11 @@ public class AccessRecordRepository {
     }
 
     /** Stores a regulator's read of a patient's data: the patient sees it in their log. */
-    public void insertRegulatorRead(String regulator, PatientId patient, String category, String reason, Instant at) {
+    public void insertRegulatorRead(String regulator, String actor, PatientId patient, String category, String reason,
+                                    Instant at) {
         db.update("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, "
                         + "at, received_at, accessor_type, reason) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 'REGULATOR', ?)",
-                regulator, UUID.randomUUID().toString(), patient, regulator, category, Outcome.PERMIT, at, at, reason);
+                regulator, UUID.randomUUID().toString(), patient, actor, category, Outcome.PERMIT, at, at, reason);
     }
 
     /** The records matching the filters, newest first. */

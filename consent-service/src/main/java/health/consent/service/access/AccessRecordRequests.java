@@ -93,7 +93,7 @@ final class AccessRecordRequests {
                 input.problem(where, "must be a UTC time such as 2026-11-22T08:30:00Z");
                 return null;
             }
-            String problem = AccessReport.timeProblem(at, now);
+            String problem = AccessReport.timeProblem(at, now, null);
             if (problem != null) {
                 input.problem(where, problem);
             }

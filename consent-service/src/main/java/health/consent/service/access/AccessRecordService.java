@@ -3,19 +3,24 @@ package health.consent.service.access;
 import health.consent.model.AccessRecord;
 import health.consent.model.AccessorType;
 import health.consent.model.ApplicationId;
+import health.consent.model.ApplicationStatus;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.model.wire.AccessReport;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.CatalogueService;
+import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.db.Clock;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
 import health.consent.service.db.Transactions;
 import health.consent.service.events.AccessRecorded;
+import health.consent.service.outcome.Refusal;
+import health.consent.service.outcome.Result;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -59,22 +64,48 @@ public class AccessRecordService {
     private final Transactions transactions;
     private final AccessRecordRepository records;
     private final CatalogueService catalogue;
+    private final DeclarationCache declarations;
 
-    public AccessRecordService(Transactions transactions, AccessRecordRepository records, CatalogueService catalogue) {
+    public AccessRecordService(Transactions transactions, AccessRecordRepository records, CatalogueService catalogue,
+                               DeclarationCache declarations) {
         this.transactions = transactions;
         this.records = records;
         this.catalogue = catalogue;
+        this.declarations = declarations;
     }
 
-    /** Stores a validated batch under the application that reported it. */
-    public Receipt store(ApplicationId application, List<AccessReport> reports) {
+    /**
+     * Stores a validated batch under the application that reported it. Only an application in the
+     * catalogue and active may report (a suspended one is denied everything), and only accesses
+     * made since it was registered: patients read these records, so none may come from nowhere.
+     */
+    public Result<Receipt> store(ApplicationId application, List<AccessReport> reports) {
+        Application registered = declarations.find(application).orElse(null);
+        if (registered == null) {
+            return Result.refused(Refusal.forbidden("unknown-application",
+                    "application '" + application + "' is not in the catalogue: it cannot report accesses"));
+        }
+        if (registered.status() == ApplicationStatus.SUSPENDED) {
+            return Result.refused(Refusal.forbidden("application-suspended",
+                    "application '" + application + "' is suspended: it may not process patients' data"));
+        }
         Instant receivedAt = Clock.now();
+        List<Refusal.Field> problems = new ArrayList<>();
+        for (int i = 0; i < reports.size(); i++) {
+            String problem = AccessReport.timeProblem(reports.get(i).at(), receivedAt, registered.registeredAt());
+            if (problem != null) {
+                problems.add(new Refusal.Field("[" + i + "].at", problem));
+            }
+        }
+        if (!problems.isEmpty()) {
+            return Result.refused(Refusal.invalid(problems));
+        }
         int stored = transactions.write(() -> {
             int n = records.insert(application, reports, receivedAt);
             transactions.publish(new AccessRecorded(n));
             return n;
         });
-        return new Receipt(reports.size(), stored);
+        return Result.ok(new Receipt(reports.size(), stored));
     }
 
     /** The patient's access log, newest first. */

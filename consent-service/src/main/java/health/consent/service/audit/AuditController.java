@@ -58,7 +58,7 @@ public class AuditController {
         this.signer = signer;
     }
 
-    @Operation(summary = "Access records, newest first; JSON or CSV (format=csv). A patientId needs a reason, and the read is recorded (REGULATOR)")
+    @Operation(summary = "Access records, newest first; JSON or CSV (format=csv). Needs a reason; the read is recorded in the log of each patient read (REGULATOR)")
     @Get("/access-records")
     @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> accessRecords(HttpRequest<?> request, Authentication authentication,
@@ -67,7 +67,7 @@ public class AuditController {
                 audit::accessRecords, AuditAccessRecord::values);
     }
 
-    @Operation(summary = "Consent events, newest first; JSON or CSV (format=csv). A patientId needs a reason, and the read is recorded (REGULATOR)")
+    @Operation(summary = "Consent events, newest first; JSON or CSV (format=csv). Needs a reason; the read is recorded in the log of each patient read (REGULATOR)")
     @Get("/consent-events")
     @Produces({MediaType.APPLICATION_JSON, CSV})
     public HttpResponse<?> consentEvents(HttpRequest<?> request, Authentication authentication,
@@ -118,27 +118,26 @@ public class AuditController {
     }
 
     /**
-     * The trail's parameters. A read naming a patient needs a reason: it is shown to the patient,
-     * in their log.
+     * The trail's parameters. Every row of the trail names a patient, so every read needs a
+     * reason: it is shown to each patient whose rows were read, in their log.
      */
     private static AuditService.TrailQuery query(Authentication authentication, TrailParams params) {
-        String regulator = Callers.regulator(authentication);
+        Callers.RegulatorCaller regulator = Callers.regulator(authentication);
         Filters filters = Params.filters(params.applicationId(), params.patientId(), params.purpose(), params.from(),
                 params.to());
         Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
         String reason = params.reason();
-        if (filters.patientId() != null) {
-            Input input = new Input();
-            if (reason == null || reason.isBlank()) {
-                input.problem("reason", "is required when patientId is given: it is shown to the patient");
-            } else if (reason.trim().length() < MIN_REASON || reason.length() > MAX_REASON
-                    || reason.chars().anyMatch(Character::isISOControl)) {
-                input.problem("reason", "must be " + MIN_REASON + " to " + MAX_REASON
-                        + " characters without control characters");
-            }
-            input.check();
+        Input input = new Input();
+        if (reason == null || reason.isBlank()) {
+            input.problem("reason", "is required: the trail names patients, and each patient whose rows are read "
+                    + "sees the reason in their log");
+        } else if (reason.trim().length() < MIN_REASON || reason.length() > MAX_REASON
+                || reason.chars().anyMatch(Character::isISOControl)) {
+            input.problem("reason", "must be " + MIN_REASON + " to " + MAX_REASON
+                    + " characters without control characters");
         }
-        return new AuditService.TrailQuery(regulator, filters, reason == null ? null : reason.trim(), paging);
+        input.check();
+        return new AuditService.TrailQuery(regulator, filters, reason.trim(), paging);
     }
 
     /** The trail's query parameters, as they come. */

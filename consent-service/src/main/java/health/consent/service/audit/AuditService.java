@@ -1,6 +1,9 @@
 package health.consent.service.audit;
 
+import health.consent.model.AccessRecord;
+import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
+import health.consent.model.PatientId;
 import health.consent.model.audit.Merkle;
 import health.consent.service.access.AccessRecordRepository;
 import health.consent.service.audit.AuditViews.AuditAccessRecord;
@@ -19,7 +22,12 @@ import health.consent.service.db.Transactions;
 import health.consent.service.events.AccessRecorded;
 import health.consent.service.outcome.Refusal;
 import health.consent.service.outcome.Result;
+import health.consent.service.security.Callers.RegulatorCaller;
 import jakarta.inject.Singleton;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,36 +55,49 @@ public class AuditService {
         this.catalogue = catalogue;
     }
 
-    /** A regulator's question: the filters, and the reason given (required when the filters name a patient). */
-    public record TrailQuery(String regulator, Filters filters, String reason, Paging.Request page) {
-    }
-
-    public Paging<AuditAccessRecord> accessRecords(TrailQuery query) {
-        recordRegulatorRead(query, "access-records");
-        return transactions.read(() -> Paging.of(accessRecords.find(query.filters(), query.page()).stream()
-                .map(AuditAccessRecord::of).toList(), query.page(), accessRecords.count(query.filters())));
-    }
-
-    public Paging<AuditConsentEvent> consentEvents(TrailQuery query) {
-        recordRegulatorRead(query, "consent-events");
-        return transactions.read(() -> Paging.of(consentEvents.trail(query.filters(), query.page()).stream()
-                .map(AuditConsentEvent::of).toList(), query.page(), consentEvents.countTrail(query.filters())));
+    /** A regulator's question: the filters, and the reason given, which each patient read will see. */
+    public record TrailQuery(RegulatorCaller regulator, Filters filters, String reason, Paging.Request page) {
     }
 
     /**
-     * A read naming a patient is itself an access record the patient sees in their log: written
-     * before any data is read, so that no such read goes unrecorded.
+     * Access records matching the query. The read and its recording are one transaction: each
+     * patient whose rows are answered has the read in their log, or nothing is answered.
      */
-    private void recordRegulatorRead(TrailQuery query, String category) {
-        if (query.filters().patientId() == null) {
+    public Paging<AuditAccessRecord> accessRecords(TrailQuery query) {
+        return transactions.write(() -> {
+            List<AccessRecord> rows = accessRecords.find(query.filters(), query.page());
+            recordRegulatorRead(query, "access-records", rows.stream().map(AccessRecord::patientId));
+            return Paging.of(rows.stream().map(AuditAccessRecord::of).toList(), query.page(),
+                    accessRecords.count(query.filters()));
+        });
+    }
+
+    /** Consent events matching the query, recorded as {@link #accessRecords} are. */
+    public Paging<AuditConsentEvent> consentEvents(TrailQuery query) {
+        return transactions.write(() -> {
+            List<ConsentEvent> rows = consentEvents.trail(query.filters(), query.page());
+            recordRegulatorRead(query, "consent-events", rows.stream().map(e -> e.patient().value()));
+            return Paging.of(rows.stream().map(AuditConsentEvent::of).toList(), query.page(),
+                    consentEvents.countTrail(query.filters()));
+        });
+    }
+
+    /** One access record per patient read (the patient named by the query, or those whose rows are answered). */
+    private void recordRegulatorRead(TrailQuery query, String category, Stream<String> patientsRead) {
+        Set<String> patients = new LinkedHashSet<>();
+        if (query.filters().patientId() != null) {
+            patients.add(query.filters().patientId().value());
+        }
+        patientsRead.forEach(patients::add);
+        if (patients.isEmpty()) {
             return;
         }
-        transactions.write(() -> {
-            accessRecords.insertRegulatorRead(query.regulator(), query.filters().patientId(), category,
-                    query.reason(), Clock.now());
-            transactions.publish(new AccessRecorded(1));
-            return null;
-        });
+        Instant now = Clock.now();
+        for (String patient : patients) {
+            accessRecords.insertRegulatorRead(query.regulator().regulator(), query.regulator().actor(),
+                    PatientId.of(patient), category, query.reason(), now);
+        }
+        transactions.publish(new AccessRecorded(patients.size()));
     }
 
     public List<ConsentRate> consentRates() {

@@ -12,6 +12,7 @@ import health.consent.service.security.Callers;
 import health.consent.service.security.Callers.PatientCaller;
 import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
+import health.consent.service.web.Limits;
 import health.consent.service.web.Params;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
@@ -43,9 +44,11 @@ import java.util.List;
 public class PatientController {
 
     private final ConsentService consents;
+    private final Limits limits;
 
-    public PatientController(ConsentService consents) {
+    public PatientController(ConsentService consents, Limits limits) {
         this.consents = consents;
+        this.limits = limits;
     }
 
     @Operation(summary = "My consents: one row per catalogue application and declared purpose (PATIENT)")
@@ -64,6 +67,7 @@ public class PatientController {
         if (!ApplicationId.isValid(applicationId)) {
             throw ApiException.of(CatalogueService.notFound(applicationId));
         }
+        limits.consentChange(caller.patient());
         ChangeResult result = ApiException.unwrap(consents.change(caller, ApplicationId.of(applicationId), change));
         return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
     }
@@ -78,7 +82,8 @@ public class PatientController {
     @Operation(summary = "Everything held about me, as one JSON document (PATIENT)")
     @Get("/export")
     public HttpResponse<Export> export(Authentication authentication) {
-        return HttpResponse.ok(consents.export(Callers.patient(authentication)))
+        PatientCaller caller = Callers.patient(authentication);
+        return HttpResponse.ok(limits.export(() -> consents.export(caller)))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"my-consent-data.json\"");
     }
 }

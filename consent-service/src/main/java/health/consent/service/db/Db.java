@@ -80,16 +80,26 @@ public class Db {
     }
 
     /**
+     * SQLSTATEs that say the connection, not the statement, failed: class 08 (connection
+     * exception) and 57P (PostgreSQL's operator intervention: shutdown, crash), and H2's database
+     * closed under its connections (90098, after an out-of-memory error for example; 90121 at
+     * shutdown) or a broken connection (90067).
+     */
+    public static boolean isBrokenConnection(String sqlState) {
+        return sqlState != null && (sqlState.startsWith("08") || sqlState.startsWith("57P")
+                || sqlState.equals("90098") || sqlState.equals("90121") || sqlState.equals("90067"));
+    }
+
+    /**
      * True when the failure is about reaching the database rather than about the statement: no
-     * connection could be had (pool timeout), or the connection broke (SQLSTATE class 08, 57P).
+     * connection could be had (pool timeout), or the connection broke.
      */
     public static boolean isConnectionFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) {
                 return true;
             }
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+            if (t instanceof SQLException sql && isBrokenConnection(sql.getSQLState())) {
                 return true;
             }
             String type = t.getClass().getSimpleName();

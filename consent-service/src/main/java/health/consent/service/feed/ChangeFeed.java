@@ -1,12 +1,14 @@
 package health.consent.service.feed;
 
 import health.consent.model.ApplicationId;
+import health.consent.model.ApplicationStatus;
 import health.consent.model.ApplicationTerms;
 import health.consent.model.ConsentEvent;
 import health.consent.model.PatientConsents;
 import health.consent.model.wire.FeedChange;
 import health.consent.model.wire.FeedPage;
 import health.consent.service.db.Clock;
+import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.BackgroundWork;
 import health.consent.service.db.Transactions;
@@ -59,6 +61,7 @@ public class ChangeFeed implements BackgroundWork {
 
     private final Transactions transactions;
     private final ChangeFeedRepository repository;
+    private final DeclarationCache declarations;
     private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
     private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
@@ -67,11 +70,13 @@ public class ChangeFeed implements BackgroundWork {
     /** The position up to which the caches were told; -1 before the first pass. */
     private long applied = -1;
 
-    public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, List<ChangeListener> listeners,
+    public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, DeclarationCache declarations,
+                      List<ChangeListener> listeners,
                       @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                       @Value("${consent.feed.tick:100ms}") Duration tick) {
         this.transactions = transactions;
         this.repository = repository;
+        this.declarations = declarations;
         this.listeners = listeners.stream().sorted(Comparator.comparingInt(ChangeListener::order)).toList();
         this.blocking = blocking;
         this.pass = new BackgroundPass("consent-change-feed", tick, Duration.ofMillis(COALESCE_MILLIS), this::runPass,
@@ -149,9 +154,12 @@ public class ChangeFeed implements BackgroundWork {
             if (after == null) {
                 return FeedPage.empty(known);
             }
+            if (after > known) {
+                return FeedPage.resetTo(known);
+            }
             return read(application, after, known);
         }, blocking).thenCompose(first -> {
-            if (after == null || !first.changes().isEmpty() || waitSeconds == 0) {
+            if (after == null || !first.changes().isEmpty() || first.reset() || waitSeconds == 0) {
                 return CompletableFuture.completedFuture(first);
             }
             Waiter waiter = new Waiter(application, first.next(),
@@ -163,9 +171,16 @@ public class ChangeFeed implements BackgroundWork {
         });
     }
 
+    /**
+     * The application's changes in a range. A suspended application learns nothing about patients:
+     * it gets the catalogue's changes (its suspension, its reactivation) and none of its patients'.
+     */
     private FeedPage read(ApplicationId application, long after, long upTo) {
         List<FeedChange> changes = repository.read(application, after, upTo, PAGE);
         long next = changes.size() == PAGE ? changes.get(changes.size() - 1).seq() : Math.max(after, upTo);
+        if (declarations.find(application).map(a -> a.status() == ApplicationStatus.SUSPENDED).orElse(false)) {
+            changes = changes.stream().filter(FeedChange::isBulk).toList();
+        }
         return new FeedPage(changes, next);
     }
 

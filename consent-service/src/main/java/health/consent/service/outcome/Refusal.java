@@ -13,6 +13,8 @@ import java.util.Objects;
 public record Refusal(Kind kind, String type, String detail, List<Field> fields) {
 
     public enum Kind {
+        /** The caller may not do this, whatever the request says. */
+        FORBIDDEN,
         /** The request names something that does not exist. */
         NOT_FOUND,
         /** The request contradicts the current state or a rule. */
@@ -30,6 +32,10 @@ public record Refusal(Kind kind, String type, String detail, List<Field> fields)
     public Refusal {
         Objects.requireNonNull(kind, "kind");
         fields = List.copyOf(fields);
+    }
+
+    public static Refusal forbidden(String type, String detail) {
+        return new Refusal(Kind.FORBIDDEN, type, detail, List.of());
     }
 
     public static Refusal notFound(String detail) {

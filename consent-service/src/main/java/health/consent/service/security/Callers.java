@@ -36,20 +36,40 @@ public final class Callers {
         if (act == null) {
             return new PatientCaller(PatientId.of(subject), ActorType.PATIENT, subject);
         }
-        Object representative = act instanceof Map<?, ?> m ? m.get("sub") : null;
-        if (!(representative instanceof String r) || !PatientId.isValid(r)) {
-            throw ApiException.forbidden("the token's act claim must name the representative as {\"sub\": \"<id>\"}");
+        String representative = actor(act, "representative");
+        if (representative.equals(subject)) {
+            // A patient acting for themselves is the patient: calling it a representative would misstate the history.
+            throw ApiException.forbidden("the token's act claim names the patient themselves as their representative");
         }
-        return new PatientCaller(PatientId.of(subject), ActorType.REPRESENTATIVE, r);
+        return new PatientCaller(PatientId.of(subject), ActorType.REPRESENTATIVE, representative);
+    }
+
+    /** A regulator (the authority, the token's subject) and the person acting for it, when the token names one. */
+    public record RegulatorCaller(String regulator, String actingPerson) {
+
+        /** Who read, as the patient sees it in their log: the person acting, or else the authority. */
+        public String actor() {
+            return actingPerson == null ? regulator : actingPerson;
+        }
     }
 
     /** A regulator, named by the token's subject (1 to 64 of letters, digits and {@code . _ : -}). */
-    public static String regulator(Authentication authentication) {
+    public static RegulatorCaller regulator(Authentication authentication) {
         String subject = authentication.getName();
         if (!PatientId.isValid(subject)) {
             throw ApiException.forbidden("the token's subject is not a valid regulator id");
         }
-        return subject;
+        Object act = authentication.getAttributes().get("act");
+        return new RegulatorCaller(subject, act == null ? null : actor(act, "person acting for the regulator"));
+    }
+
+    /** The id in an RFC 8693 {@code act} claim, {@code {"sub": "<id>"}}. */
+    private static String actor(Object act, String who) {
+        Object id = act instanceof Map<?, ?> m ? m.get("sub") : null;
+        if (!(id instanceof String s) || !PatientId.isValid(s)) {
+            throw ApiException.forbidden("the token's act claim must name the " + who + " as {\"sub\": \"<id>\"}");
+        }
+        return s;
     }
 
     public static ApplicationId application(Authentication authentication) {

@@ -17,6 +17,7 @@ public class ApiException extends RuntimeException {
     private final HttpStatus status;
     private final String type;
     private final List<Problem.FieldProblem> errors;
+    private long retryAfterSeconds;
 
     public ApiException(HttpStatus status, String type, String detail, List<Problem.FieldProblem> errors) {
         super(detail, null, false, false);
@@ -42,6 +43,13 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.CONFLICT, type, detail, List.of());
     }
 
+    /** Too many requests from one caller: try again after {@code seconds}. */
+    public static ApiException tooManyRequests(String type, String detail, long seconds) {
+        ApiException e = new ApiException(HttpStatus.TOO_MANY_REQUESTS, type, detail, List.of());
+        e.retryAfterSeconds = Math.max(1, seconds);
+        return e;
+    }
+
     public static ApiException forbidden(String detail) {
         return new ApiException(HttpStatus.FORBIDDEN, "forbidden", detail, List.of());
     }
@@ -50,6 +58,7 @@ public class ApiException extends RuntimeException {
     /** The refusal a service returned, as the status and problem to answer. */
     public static ApiException of(Refusal refusal) {
         return switch (refusal.kind()) {
+            case FORBIDDEN -> new ApiException(HttpStatus.FORBIDDEN, refusal.type(), refusal.detail(), List.of());
             case NOT_FOUND -> new ApiException(HttpStatus.NOT_FOUND, refusal.type(), refusal.detail(), List.of());
             case CONFLICT -> conflict(refusal.type(), refusal.detail());
             case STALE -> new ApiException(HttpStatus.PRECONDITION_FAILED, refusal.type(), refusal.detail(), List.of());
@@ -64,6 +73,11 @@ public class ApiException extends RuntimeException {
             throw of(refused.refusal());
         }
         return ((Result.Ok<T>) result).value();
+    }
+
+    /** The seconds to wait before trying again, or 0 when there is no point waiting. */
+    public long retryAfterSeconds() {
+        return retryAfterSeconds;
     }
 
     public HttpStatus status() {

@@ -13,8 +13,12 @@ public class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpR
 
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, ApiException exception) {
-        return HttpResponse.<Problem>status(exception.status())
+        var response = HttpResponse.<Problem>status(exception.status())
                 .contentType(Problem.MEDIA_TYPE)
                 .body(exception.problem());
+        if (exception.retryAfterSeconds() > 0) {
+            response.header("Retry-After", Long.toString(exception.retryAfterSeconds()));
+        }
+        return response;
     }
 }

@@ -45,7 +45,7 @@ record AuditClient(Api api) {
         TreeMap<Long, Map<String, Object>> byIndex = new TreeMap<>();
         for (String path : List.of("/api/v1/audit/access-records", "/api/v1/audit/consent-events")) {
             for (int page = 0; ; page++) {
-                List<Map<String, Object>> items = list(api.get(path + "?size=1000&page=" + page, Tokens.regulator()), "items");
+                List<Map<String, Object>> items = list(api.get(path + "?size=1000&reason=Audit%20test%20of%20the%20trail&page=" + page, Tokens.regulator()), "items");
                 for (Map<String, Object> item : items) {
                     Object leaf = item.get("leafIndex");
                     if (leaf != null && ((Number) leaf).longValue() < size) {

@@ -136,7 +136,7 @@ class CrashDurabilityTest {
                 assertThat(get(second.uri(), "/api/v1/decisions/" + patient + "/CARE", Tokens.application(app)))
                         .as("acknowledged grant of %s", patient).contains("\"PERMIT\"");
             }
-            String page = get(second.uri(), "/api/v1/audit/access-records?applicationId=" + app + "&size=1",
+            String page = get(second.uri(), "/api/v1/audit/access-records?applicationId=" + app + "&size=1&reason=Audit%20test%20of%20the%20trail",
                     Tokens.regulator());
             Matcher total = Pattern.compile("\"totalItems\":(\\d+)").matcher(page);
             assertThat(total.find()).isTrue();

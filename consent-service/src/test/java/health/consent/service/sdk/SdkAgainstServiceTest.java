@@ -42,7 +42,7 @@ class SdkAgainstServiceTest extends OnBothDatabases {
 
     /** How many decision requests the service has answered, from its own metrics. */
     private static long decisionRequests() {
-        String metrics = api.get("/prometheus", null).body();
+        String metrics = api.get("/prometheus", Tokens.METRICS).body();
         Matcher m = Pattern.compile("http_server_requests_seconds_count\\{[^}]*uri=\"/api/v1/decisions/\\{patientId}/\\{purpose}\"[^}]*} ([0-9.E]+)")
                 .matcher(metrics);
         double total = 0;

@@ -43,6 +43,7 @@ public final class TestService implements AutoCloseable {
             p.put(loop + ".shutdown-timeout", "1s");
         }
         p.put("consent.auth.jwt-secret", Tokens.SECRET);
+        p.put("consent.metrics.token", Tokens.METRICS);
         p.put("consent.audit.signing-key", AuditKeys.PRIVATE_KEY);
         p.putAll(extra);
         return new TestService(p, environments);

@@ -18,6 +18,9 @@ public final class Tokens {
     /** The tests' HS256 secret; never used outside the test suite. */
     public static final String SECRET = "test-secret-of-at-least-thirty-two-bytes-for-hs256";
 
+    /** The scraper's token for /prometheus in tests. */
+    public static final String METRICS = "test-metrics-token";
+
     private Tokens() {
     }
 

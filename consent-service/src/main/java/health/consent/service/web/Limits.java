@@ -1,0 +1,48 @@
+package health.consent.service.web;
+
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.util.concurrent.Semaphore;
+import java.util.function.Supplier;
+
+/**
+ * What one caller may ask of the service, so that nobody can slow or exhaust it for everyone:
+ * a patient's consent changes are rate-limited (a person changes a few consents a minute; a loop
+ * is refused), and heavy requests (exports) run a few at a time. Beyond a limit the answer is a
+ * 429 problem with {@code Retry-After}.
+ */
+@Singleton
+public class Limits {
+
+    private final RateLimiter patientChanges;
+    private final Semaphore exports;
+
+    public Limits(@Value("${consent.limits.patient-changes.burst:200}") int changesBurst,
+                  @Value("${consent.limits.patient-changes.per-second:2}") double changesPerSecond,
+                  @Value("${consent.limits.concurrent-exports:2}") int concurrentExports) {
+        this.patientChanges = new RateLimiter(changesBurst, changesPerSecond);
+        this.exports = new Semaphore(Math.max(1, concurrentExports));
+    }
+
+    /** Takes one of the patient's consent changes, or refuses with the time to wait. */
+    public void consentChange(Object patient) {
+        long wait = patientChanges.acquire(patient);
+        if (wait > 0) {
+            throw ApiException.tooManyRequests("too-many-changes",
+                    "too many consent changes in a short time; try again in " + wait + " s", wait);
+        }
+    }
+
+    /** Runs an export if fewer than the allowed number are running, else refuses at once. */
+    public <T> T export(Supplier<T> work) {
+        if (!exports.tryAcquire()) {
+            throw ApiException.tooManyRequests("too-many-exports",
+                    "other exports are being prepared; try again in a few seconds", 5);
+        }
+        try {
+            return work.get();
+        } finally {
+            exports.release();
+        }
+    }
+}
