@@ -218,7 +218,8 @@ final class AccessRecorder {
                         batch.size(), e.getMessage());
                 return true;
             } catch (ServiceConnection.Unavailable e) {
-                // Tried again below, after a pause.
+                // Tried again below, after a pause: at least as long as the service asked.
+                backoff = Math.max(backoff, e.retryAfter().toMillis());
             } finally {
                 if (sendAtOnce && untried > 0) {
                     attempted(untried);

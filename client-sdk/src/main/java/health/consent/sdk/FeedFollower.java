@@ -125,8 +125,10 @@ final class FeedFollower {
                     LOG.log(Level.WARNING, "Consent change feed interrupted: {0}", e.getMessage());
                     setStatus(ClientStatus.INTERRUPTED);
                 }
+                // The service may say how long to wait (429: too many waiting requests of this application).
+                long asked = e instanceof ServiceConnection.Unavailable u ? u.retryAfter().toMillis() : 0;
                 try {
-                    Thread.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                    Thread.sleep(Math.max(asked, backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1)));
                 } catch (InterruptedException interrupted) {
                     return;
                 }

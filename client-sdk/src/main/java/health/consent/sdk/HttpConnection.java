@@ -105,7 +105,17 @@ final class HttpConnection implements ServiceConnection {
         }
         // 401 and 403 are the application's token (expired, not yet renewed); 404 a service starting or
         // stopping behind a proxy; 5xx and the rest the service itself. All may pass: try again later.
-        throw new Unavailable(request.uri().getPath() + " answered " + status, null);
+        throw new Unavailable(request.uri().getPath() + " answered " + status, null, retryAfter(response));
+    }
+
+    /** The {@code Retry-After} in seconds that a 429 or 503 carries, at most a minute; zero when there is none. */
+    private static Duration retryAfter(HttpResponse<?> response) {
+        try {
+            return response.headers().firstValue("Retry-After").map(v -> Duration.ofSeconds(
+                    Math.min(60, Math.max(0, Long.parseLong(v.trim()))))).orElse(Duration.ZERO);
+        } catch (NumberFormatException e) {
+            return Duration.ZERO;
+        }
     }
 
     @Override

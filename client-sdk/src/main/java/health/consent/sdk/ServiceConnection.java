@@ -36,8 +36,20 @@ public interface ServiceConnection {
     /** The service could not give an answer: unreachable, timed out, 5xx, or refused the token. Try again later. */
     final class Unavailable extends Exception {
 
+        private final Duration retryAfter;
+
         public Unavailable(String message, Throwable cause) {
+            this(message, cause, Duration.ZERO);
+        }
+
+        /** {@code retryAfter}: how long the service asked to wait before the next request (429, 503). */
+        public Unavailable(String message, Throwable cause, Duration retryAfter) {
             super(message, cause, false, false);
+            this.retryAfter = retryAfter;
+        }
+
+        public Duration retryAfter() {
+            return retryAfter;
         }
     }
 

@@ -5,19 +5,25 @@ import health.consent.model.ApplicationStatus;
 import health.consent.model.ApplicationTerms;
 import health.consent.model.ConsentEvent;
 import health.consent.model.PatientConsents;
+import health.consent.model.PatientId;
 import health.consent.model.wire.FeedChange;
 import health.consent.model.wire.FeedPage;
-import health.consent.service.db.Clock;
 import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.BackgroundWork;
+import health.consent.service.db.Clock;
 import health.consent.service.db.Transactions;
 import health.consent.service.events.CatalogueChanged;
 import health.consent.service.events.ChangeListener;
 import health.consent.service.events.Committed;
 import health.consent.service.events.ConsentChanged;
 import health.consent.service.events.DomainEvent;
-import health.consent.service.feed.ChangeFeedRepository.Changed;
+import health.consent.service.feed.ChangeFeedRepository.Entry;
+import health.consent.service.outcome.Refusal;
+import health.consent.service.outcome.Result;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.runtime.event.annotation.EventListener;
 import io.micronaut.scheduling.TaskExecutors;
@@ -26,24 +32,32 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-poll change feed. It listens to what writers publish: inside their transaction it
- * writes the feed's rows (so a change and its feed entry commit together), and once they commit it
- * tells this instance's caches and wakes its pass. One thread per instance numbers new changes (see
- * {@link ChangeFeedRepository#sequence()}) and watches the highest number; when it grows, the
- * caches hear of changes made through other instances and the requests waiting on this instance
- * read again. Changes written through another instance sharing the database are seen within one tick.
+ * The long-poll change feed, built so that ten thousand waiting requests cost what ten do.
+ *
+ * <p>It listens to what writers publish: inside their transaction it writes the feed's rows (so a
+ * change and its feed entry commit together) and, on PostgreSQL, a notification that wakes the
+ * other instances; once they commit it tells this instance's caches and wakes its pass. One
+ * thread per instance runs the pass: it numbers new changes (see
+ * {@link ChangeFeedRepository#sequence()}), reads every application's new changes in <em>one</em>
+ * query, tells the caches, and completes the waiting requests of the applications concerned from
+ * that read, in memory. A waiting request holds no thread and no database connection: a few
+ * hundred bytes in its application's set. Each application may hold a bounded number of waits.
  */
 @Singleton
 public class ChangeFeed implements BackgroundWork {
@@ -56,31 +70,43 @@ public class ChangeFeed implements BackgroundWork {
     /** How long a pass waits for more writes once woken by one. */
     private static final long COALESCE_MILLIS = 5;
 
-    /** Past this many changes in one tick, the caches are simply emptied. */
-    private static final int INVALIDATION_BATCH = 50_000;
+    /** The most changes one read of the pass takes; a larger backlog is read in several. */
+    private static final int READ_BATCH = 10_000;
 
     private final Transactions transactions;
     private final ChangeFeedRepository repository;
     private final DeclarationCache declarations;
     private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
-    private final Set<Waiter> waiters = ConcurrentHashMap.newKeySet();
+    private final int maxWaitsPerApplication;
     private final BackgroundPass pass;
-    private volatile long head;
-    /** The position up to which the caches were told; -1 before the first pass. */
-    private long applied = -1;
+    private final Map<ApplicationId, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
+    /** Held while the pass hands out changes, and while a request registers to wait: neither misses the other. */
+    private final ReentrantLock handOut = new ReentrantLock();
+    private final Timer deliveryLag;
+    /** The position up to which every change has been read and handed out; -1 before the first pass. */
+    private volatile long delivered = -1;
 
     public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, DeclarationCache declarations,
-                      List<ChangeListener> listeners,
-                      @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                      @Value("${consent.feed.tick:100ms}") Duration tick) {
+                      List<ChangeListener> listeners, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
+                      MeterRegistry meters, @Value("${consent.feed.tick:100ms}") Duration tick,
+                      @Value("${consent.feed.max-waits-per-application:2000}") int maxWaitsPerApplication) {
         this.transactions = transactions;
         this.repository = repository;
         this.declarations = declarations;
         this.listeners = listeners.stream().sorted(Comparator.comparingInt(ChangeListener::order)).toList();
         this.blocking = blocking;
+        this.maxWaitsPerApplication = maxWaitsPerApplication;
         this.pass = new BackgroundPass("consent-change-feed", tick, Duration.ofMillis(COALESCE_MILLIS), this::runPass,
                 LOG);
+        Gauge.builder("consent.feed.waiting", waitingCount, AtomicInteger::get)
+                .description("Long polls of the change feed waiting on this instance").register(meters);
+        Gauge.builder("consent.feed.head", this, f -> Math.max(0, f.delivered))
+                .description("The feed position up to which this instance has handed out every change").register(meters);
+        this.deliveryLag = Timer.builder("consent.feed.delivery.lag")
+                .description("From a change's commit to its answer to a waiting request on this instance")
+                .publishPercentiles(0.5, 0.99).register(meters);
     }
 
     @Override
@@ -88,9 +114,14 @@ public class ChangeFeed implements BackgroundWork {
         return pass;
     }
 
+    /** Wakes the pass now rather than at the next tick: a change was committed here or, notified, elsewhere. */
+    public void wake() {
+        pass.wake();
+    }
+
     @PreDestroy
     void stop() {
-        waiters.forEach(w -> w.future.complete(FeedPage.empty(w.after)));
+        waiting.values().forEach(set -> set.forEach(w -> w.answer(FeedPage.empty(w.seen))));
     }
 
     /** In the writing transaction: each changed purpose's new decision, as the aggregate now decides it. */
@@ -101,6 +132,7 @@ public class ChangeFeed implements BackgroundWork {
             repository.patientChange(after.application(), after.patient(), e.purpose(), after.decide(e.purpose()),
                     after.consent(e.purpose()).version(), e.at());
         }
+        repository.notifyOthers();
     }
 
     /**
@@ -112,6 +144,7 @@ public class ChangeFeed implements BackgroundWork {
         Instant now = Clock.now();
         switch (changed.change()) {
             case REGISTERED -> {
+                return;
             }
             case PURPOSE_DECLARED -> repository.applicationChange(changed.application(), changed.purpose(), null, now);
             case NOTICE_PUBLISHED -> repository.applicationChange(changed.application(), changed.purpose(),
@@ -119,9 +152,10 @@ public class ChangeFeed implements BackgroundWork {
             case STATUS_CHANGED -> repository.applicationChange(changed.application(), null,
                     ApplicationTerms.afterStatus(changed.status()).orElse(null), now);
         }
+        repository.notifyOthers();
     }
 
-    /** After the commit: this instance's caches forget at once, and the pass numbers the change now rather than at the next tick. */
+    /** After the commit: this instance's caches forget at once, and the pass numbers the change now. */
     @EventListener
     void committed(Committed committed) {
         boolean changes = false;
@@ -139,18 +173,31 @@ public class ChangeFeed implements BackgroundWork {
         }
     }
 
-    private void tell(ApplicationId application, health.consent.model.PatientId patient) {
+    private void tell(ApplicationId application, PatientId patient) {
         listeners.forEach(l -> l.changed(application, patient));
     }
 
     /**
-     * The application's changes after {@code after}, waiting up to {@code wait} for one to appear.
-     * With no {@code after}, answers at once with no change and the current position.
+     * The application's changes after {@code after}, waiting up to {@code wait} for one to appear;
+     * refused when the application already has its allowed number of waiting requests. With no
+     * {@code after}, answers at once with no change and the current position; beyond the head,
+     * with a reset.
      */
-    public CompletableFuture<FeedPage> poll(ApplicationId application, Long after, int waitSeconds) {
-        return CompletableFuture.supplyAsync(() -> {
+    public Result<CompletableFuture<FeedPage>> poll(ApplicationId application, Long after, int waitSeconds) {
+        if (after != null && waitSeconds > 0 && waitsOf(application).size() >= maxWaitsPerApplication) {
+            return Result.refused(Refusal.busy("too-many-waits", "application '" + application + "' already has "
+                    + maxWaitsPerApplication + " requests waiting on this instance; ask again later", 1));
+        }
+        long handedOut = delivered;
+        if (after != null && waitSeconds > 0 && handedOut >= 0 && after == handedOut) {
+            // The usual case: the client asks from where its last answer left it, and this instance
+            // has handed out everything up to there. Nothing to read: it waits for the next pass.
+            Waiter waiter = new Waiter(application, after, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
+            register(waiter);
+            return Result.ok(waiter.future);
+        }
+        return Result.ok(CompletableFuture.supplyAsync(() -> {
             long known = repository.head();
-            head = Math.max(head, known);
             if (after == null) {
                 return FeedPage.empty(known);
             }
@@ -164,97 +211,169 @@ public class ChangeFeed implements BackgroundWork {
             }
             Waiter waiter = new Waiter(application, first.next(),
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
-            waiters.add(waiter);
-            // The head may have moved between the read and the registration.
-            wake(waiter, head);
+            register(waiter);
             return waiter.future;
-        });
+        }));
     }
 
     /**
-     * The application's changes in a range. A suspended application learns nothing about patients:
-     * it gets the catalogue's changes (its suspension, its reactivation) and none of its patients'.
+     * Adds a request to the waiting ones. If the pass handed out changes beyond what the request
+     * read while it was reading, it first catches up on them alone.
      */
+    private void register(Waiter waiter) {
+        handOut.lock();
+        try {
+            if (delivered < 0 || waiter.seen >= delivered) {
+                if (waitsOf(waiter.application).add(waiter)) {
+                    waitingCount.incrementAndGet();
+                }
+                return;
+            }
+        } finally {
+            handOut.unlock();
+        }
+        long upTo = delivered;
+        blocking.execute(() -> {
+            try {
+                FeedPage page = read(waiter.application, waiter.seen, upTo);
+                if (!page.changes().isEmpty()) {
+                    waiter.answer(page);
+                } else {
+                    waiter.seen = page.next();
+                    register(waiter);
+                }
+            } catch (RuntimeException e) {
+                waiter.future.completeExceptionally(e);
+            }
+        });
+    }
+
+    private Set<Waiter> waitsOf(ApplicationId application) {
+        return waiting.computeIfAbsent(application, k -> ConcurrentHashMap.newKeySet());
+    }
+
     private FeedPage read(ApplicationId application, long after, long upTo) {
         List<FeedChange> changes = repository.read(application, after, upTo, PAGE);
         long next = changes.size() == PAGE ? changes.get(changes.size() - 1).seq() : Math.max(after, upTo);
-        if (declarations.find(application).map(a -> a.status() == ApplicationStatus.SUSPENDED).orElse(false)) {
-            changes = changes.stream().filter(FeedChange::isBulk).toList();
-        }
-        return new FeedPage(changes, next);
+        return new FeedPage(suspended(application) ? onlyBulk(changes) : changes, next);
     }
 
-    /** One pass: number new changes, learn the new head, tell the caches, wake the waiting requests. */
+    /** A suspended application learns nothing about patients: the catalogue's changes only. */
+    private boolean suspended(ApplicationId application) {
+        return declarations.find(application).map(a -> a.status() == ApplicationStatus.SUSPENDED).orElse(false);
+    }
+
+    private static List<FeedChange> onlyBulk(List<FeedChange> changes) {
+        return changes.stream().filter(FeedChange::isBulk).toList();
+    }
+
+    /** One pass: number new changes, read them all at once, tell the caches, answer the requests they concern. */
     private void runPass() {
         while (transactions.write(repository::sequence) > 0) {
             // Keep numbering while there is a backlog.
         }
         long known = repository.head();
-        if (known > head) {
-            head = known;
-        }
-        applied = forgetChanged(applied, known);
-        long now = System.nanoTime();
-        for (Waiter w : waiters) {
-            if (w.seen < head || now - w.deadline >= 0) {
-                wake(w, head);
-            }
-        }
-    }
-
-    /** Tells the caches what changed since {@code applied}, through any instance. */
-    private long forgetChanged(long applied, long known) {
-        if (applied < 0) {
+        if (delivered < 0) {
+            // Whatever was cached before this instance followed the feed may be stale. Requests
+            // that came before this first pass are answered from where they read.
             listeners.forEach(ChangeListener::changedEverything);
-        } else if (known > applied) {
-            List<Changed> changed = repository.changedBetween(applied, known, INVALIDATION_BATCH);
-            if (changed.size() == INVALIDATION_BATCH) {
-                listeners.forEach(ChangeListener::changedEverything);
-            } else {
-                for (Changed c : changed) {
-                    tell(c.application(), c.patient());
+            long from = known;
+            for (Set<Waiter> waiters : waiting.values()) {
+                for (Waiter w : waiters) {
+                    from = Math.min(from, w.seen);
                 }
             }
+            delivered = from;
+        }
+        while (delivered < known) {
+            List<Entry> entries = repository.readAll(delivered, known, READ_BATCH);
+            long upTo = entries.size() == READ_BATCH ? entries.get(entries.size() - 1).change().seq() : known;
+            for (Entry e : entries) {
+                tell(e.application(), e.patient());
+            }
+            handOut(entries, upTo);
         }
         listeners.forEach(ChangeListener::synced);
-        return known;
+        expire();
     }
 
-    private void wake(Waiter w, long upTo) {
-        if (!w.busy.compareAndSet(false, true)) {
-            return;
-        }
-        blocking.execute(() -> {
-            try {
-                FeedPage changes = upTo > w.seen ? read(w.application, w.after, upTo) : FeedPage.empty(w.seen);
-                w.seen = Math.max(w.seen, upTo);
-                if (!changes.changes().isEmpty() || System.nanoTime() - w.deadline >= 0) {
-                    waiters.remove(w);
-                    w.future.complete(changes.changes().isEmpty() ? FeedPage.empty(w.seen) : changes);
-                }
-            } catch (RuntimeException e) {
-                waiters.remove(w);
-                w.future.completeExceptionally(e);
-            } finally {
-                w.busy.set(false);
+    /** Completes the waiting requests of the applications that changed, from the changes read, in memory. */
+    private void handOut(List<Entry> entries, long upTo) {
+        Map<ApplicationId, List<Entry>> byApplication = new HashMap<>();
+        for (Entry e : entries) {
+            if (waiting.containsKey(e.application())) {
+                byApplication.computeIfAbsent(e.application(), k -> new ArrayList<>()).add(e);
             }
-        });
+        }
+        handOut.lock();
+        try {
+            Instant now = Instant.now();
+            byApplication.forEach((application, changes) -> {
+                Set<Waiter> waiters = waiting.get(application);
+                if (waiters == null || waiters.isEmpty()) {
+                    return;
+                }
+                boolean bulkOnly = suspended(application);
+                for (Waiter w : waiters) {
+                    List<FeedChange> mine = new ArrayList<>();
+                    Instant oldest = null;
+                    for (Entry e : changes) {
+                        if (e.change().seq() > w.seen && (!bulkOnly || e.change().isBulk()) && mine.size() < PAGE) {
+                            mine.add(e.change());
+                            oldest = oldest == null ? e.at() : oldest;
+                        }
+                    }
+                    if (!mine.isEmpty()) {
+                        long next = mine.size() == PAGE ? mine.get(PAGE - 1).seq() : upTo;
+                        if (w.answer(new FeedPage(mine, next)) && oldest != null) {
+                            deliveryLag.record(Duration.between(oldest, now).abs());
+                        }
+                    }
+                }
+            });
+            delivered = upTo;
+        } finally {
+            handOut.unlock();
+        }
     }
 
-    /** A request waiting for the application's next change. */
-    private static final class Waiter {
+    /** Answers the requests whose wait is over: no change, and the position up to which nothing concerned them. */
+    private void expire() {
+        long now = System.nanoTime();
+        handOut.lock();
+        try {
+            for (Set<Waiter> waiters : waiting.values()) {
+                for (Waiter w : waiters) {
+                    if (now - w.deadline >= 0) {
+                        w.answer(FeedPage.empty(Math.max(w.seen, delivered)));
+                    }
+                }
+            }
+        } finally {
+            handOut.unlock();
+        }
+    }
+
+    /** A request waiting for its application's next change: what it has seen, and until when it waits. */
+    private final class Waiter {
         final ApplicationId application;
-        final long after;
         final long deadline;
         final CompletableFuture<FeedPage> future = new CompletableFuture<>();
-        final AtomicBoolean busy = new AtomicBoolean();
         volatile long seen;
 
-        Waiter(ApplicationId application, long after, long deadline) {
+        Waiter(ApplicationId application, long seen, long deadline) {
             this.application = application;
-            this.after = after;
-            this.seen = after;
+            this.seen = seen;
             this.deadline = deadline;
+        }
+
+        /** Answers once, and stops waiting; false when it was already answered. */
+        boolean answer(FeedPage page) {
+            Set<Waiter> waiters = waiting.get(application);
+            if (waiters != null && waiters.remove(this)) {
+                waitingCount.decrementAndGet();
+            }
+            return future.complete(page);
         }
     }
 }

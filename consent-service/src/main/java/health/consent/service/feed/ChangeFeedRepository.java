@@ -17,8 +17,13 @@ import java.util.List;
 @Singleton
 public class ChangeFeedRepository {
 
-    /** Who changed: an application, and one of its patients or (null) all of them. */
-    public record Changed(ApplicationId application, PatientId patient) {
+    /** A change of the feed, with the application it concerns and when it was committed. */
+    public record Entry(ApplicationId application, FeedChange change, Instant at) {
+
+        /** The patient it concerns, or null for every patient of the application. */
+        public PatientId patient() {
+            return change.patientId() == null ? null : PatientId.of(change.patientId());
+        }
     }
 
     private static final int SEQUENCE_BATCH = 5_000;
@@ -77,27 +82,41 @@ public class ChangeFeedRepository {
         return db.one("SELECT last_seq FROM change_sequence WHERE id = 1", rs -> rs.getLong(1)).orElse(0L);
     }
 
-    /** Who changed between two positions, for every application. */
-    public List<Changed> changedBetween(long after, long upTo, int limit) {
-        return db.list("SELECT application_id, patient_id FROM consent_change WHERE seq > ? AND seq <= ? LIMIT ?",
-                rs -> {
-                    String patient = rs.getString(2);
-                    return new Changed(ApplicationId.of(rs.getString(1)), patient == null ? null : PatientId.of(patient));
-                }, after, upTo, limit);
+    /** Every application's changes after {@code after} and up to {@code upTo}, oldest first: one read for all. */
+    public List<Entry> readAll(long after, long upTo, int limit) {
+        return db.list("SELECT application_id, seq, patient_id, purpose, decision, reason, version, at "
+                        + "FROM consent_change WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
+                rs -> new Entry(ApplicationId.of(rs.getString("application_id")), change(rs), Db.instant(rs, "at")),
+                after, upTo, limit);
     }
+
+    /**
+     * Tells the other instances sharing the database that a change is about to commit (PostgreSQL:
+     * a notification, delivered when the transaction commits and carrying no data). Call inside
+     * the writing transaction. On H2, which one instance uses alone, nothing is sent.
+     */
+    public void notifyOthers() {
+        if (db.isPostgres()) {
+            db.one("SELECT pg_notify('" + CHANNEL + "', '')", rs -> 1);
+        }
+    }
+
+    /** The PostgreSQL notification channel of the feed. */
+    public static final String CHANNEL = "consent_feed";
 
     /** The application's changes after {@code after} and up to {@code upTo}, oldest first. */
     public List<FeedChange> read(ApplicationId application, long after, long upTo, int limit) {
         return db.list("SELECT seq, patient_id, purpose, decision, reason, version FROM consent_change "
                         + "WHERE application_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
-                rs -> {
-                    String purpose = rs.getString("purpose");
-                    String decision = rs.getString("decision");
-                    String reason = rs.getString("reason");
-                    return new FeedChange(rs.getLong("seq"), rs.getString("patient_id"),
-                            purpose == null ? null : Purpose.valueOf(purpose),
-                            decision == null ? null : Outcome.valueOf(decision),
-                            reason == null ? null : Reason.valueOf(reason), rs.getLong("version"));
-                }, application, after, upTo, limit);
+                ChangeFeedRepository::change, application, after, upTo, limit);
+    }
+
+    private static FeedChange change(java.sql.ResultSet rs) throws java.sql.SQLException {
+        String purpose = rs.getString("purpose");
+        String decision = rs.getString("decision");
+        String reason = rs.getString("reason");
+        return new FeedChange(rs.getLong("seq"), rs.getString("patient_id"),
+                purpose == null ? null : Purpose.valueOf(purpose), decision == null ? null : Outcome.valueOf(decision),
+                reason == null ? null : Reason.valueOf(reason), rs.getLong("version"));
     }
 }

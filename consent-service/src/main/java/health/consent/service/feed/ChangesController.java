@@ -3,6 +3,7 @@ package health.consent.service.feed;
 import health.consent.model.wire.FeedPage;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
+import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Controller;
@@ -14,7 +15,11 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.concurrent.CompletableFuture;
 
-/** The calling application's change feed. Waiting holds no thread: the answer completes when a change comes. */
+/**
+ * The calling application's change feed. Waiting holds no thread: the answer completes when a
+ * change comes. Each application may hold a bounded number of waiting requests per instance
+ * ({@code consent.feed.max-waits-per-application}); beyond, 429 with {@code Retry-After}.
+ */
 @Controller("/api/v1/changes")
 @Secured(Roles.APPLICATION)
 @Tag(name = "Decisions")
@@ -42,6 +47,6 @@ public class ChangesController {
             input.problem("wait", "must be between 0 and " + MAX_WAIT_SECONDS + " seconds");
         }
         input.check();
-        return feed.poll(Callers.application(authentication), after, seconds);
+        return ApiException.unwrap(feed.poll(Callers.application(authentication), after, seconds));
     }
 }

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param type   a short stable name of the problem ({@code notice-not-current}), for clients to switch on
  * @param fields the request fields at fault, for {@link Kind#INVALID}
  */
-public record Refusal(Kind kind, String type, String detail, List<Field> fields) {
+public record Refusal(Kind kind, String type, String detail, List<Field> fields, long retryAfterSeconds) {
 
     public enum Kind {
         /** The caller may not do this, whatever the request says. */
@@ -21,6 +21,8 @@ public record Refusal(Kind kind, String type, String detail, List<Field> fields)
         CONFLICT,
         /** The request was made on a version that is no longer current. */
         STALE,
+        /** The caller already asks too much at once: it may try again after {@code retryAfterSeconds}. */
+        BUSY,
         /** A value of the request is wrong. */
         INVALID
     }
@@ -32,6 +34,14 @@ public record Refusal(Kind kind, String type, String detail, List<Field> fields)
     public Refusal {
         Objects.requireNonNull(kind, "kind");
         fields = List.copyOf(fields);
+    }
+
+    public Refusal(Kind kind, String type, String detail, List<Field> fields) {
+        this(kind, type, detail, fields, 0);
+    }
+
+    public static Refusal busy(String type, String detail, long retryAfterSeconds) {
+        return new Refusal(Kind.BUSY, type, detail, List.of(), retryAfterSeconds);
     }
 
     public static Refusal forbidden(String type, String detail) {

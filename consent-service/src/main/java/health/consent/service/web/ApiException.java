@@ -62,6 +62,7 @@ public class ApiException extends RuntimeException {
             case NOT_FOUND -> new ApiException(HttpStatus.NOT_FOUND, refusal.type(), refusal.detail(), List.of());
             case CONFLICT -> conflict(refusal.type(), refusal.detail());
             case STALE -> new ApiException(HttpStatus.PRECONDITION_FAILED, refusal.type(), refusal.detail(), List.of());
+            case BUSY -> tooManyRequests(refusal.type(), refusal.detail(), refusal.retryAfterSeconds());
             case INVALID -> invalid(refusal.fields().stream()
                     .map(f -> new Problem.FieldProblem(f.name(), f.message())).toList());
         };

@@ -1,0 +1,59 @@
+# The change feed's fan-out (./bench/run fanout): 100, 1,000 and 10,000 connected application
+# instances long-polling, 100 applications, patients granting CARE at 50 changes a second; on H2,
+# on PostgreSQL, and with two instances on one PostgreSQL (changes written through one, clients
+# connected to the other). Sourced by bench/run after the build.
+FAN_APPS=100
+FAN_RATE=50
+FAN_SECONDS=${FAN_SECONDS:-20}
+FAN_SIZES=${FAN_SIZES:-"100 1000 10000"}
+ulimit -n 65536
+
+# resources PID: the service's resident memory (MB) and threads.
+resources() {
+  awk '/^VmRSS/ {rss = $2} /^Threads/ {t = $2} END {printf "rss_mb=%d threads=%d", rss / 1024, t}' "/proc/$1/status"
+}
+
+# fan LABEL WRITE_URL READ_URLS INSTANCES PIDS...: one measured run; the services' resources are
+# read halfway through the writes, with every client connected.
+fan() {
+  local label=$1 write=$2 reads=$3 n=$4; shift 4
+  java -Xmx1g -cp "$SERVICE_CP" health.consent.service.bench.FanoutBench "$write" "$reads" "$BENCH_SECRET" \
+    "$FAN_APPS" "$n" "$FAN_RATE" "$FAN_SECONDS" > "$OUT/fanout-$label-$n.txt" 2>&1 &
+  local client=$!
+  sleep $(( 3 + n / 2000 + FAN_SECONDS / 2 ))
+  local res=""
+  for pid in "$@"; do res="$res $(resources "$pid")"; done
+  wait "$client"
+  printf '%s %s%s\n' "$label" "$(grep '^fanout' "$OUT/fanout-$label-$n.txt")" "$res" | tee -a "$SUMMARY"
+}
+
+log "== Change feed fan-out (${FAN_APPS} applications, ${FAN_RATE} changes/s for ${FAN_SECONDS}s; delivery from send to arrival)"
+for n in $FAN_SIZES; do
+  H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
+  start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL=
+  fan h2 "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT" "$n" "$SERVICE_PID"
+  stop_service
+  rm -rf "$H2_DIR"
+done
+
+start_postgres "$PG_DIR" "$PG_PORT"
+psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
+PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres)
+for n in $FAN_SIZES; do
+  start_service "$HTTP_PORT" "${PG_ENV[@]}"
+  fan postgresql "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT" "$n" "$SERVICE_PID"
+  stop_service
+done
+
+for n in $FAN_SIZES; do
+  start_service "$HTTP_PORT" "${PG_ENV[@]}"
+  FIRST=$SERVICE_PID
+  start_service "$((HTTP_PORT + 1))" "${PG_ENV[@]}"
+  SECOND=$SERVICE_PID
+  fan two-instances "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$((HTTP_PORT + 1))" "$n" "$FIRST" "$SECOND"
+  kill "$FIRST" "$SECOND" 2>/dev/null || true
+  wait "$FIRST" "$SECOND" 2>/dev/null || true
+  SERVICE_PID=
+done
+python3 "$ROOT/bench/plot_fanout.py" "$SUMMARY" "$OUT/fanout.svg"
+log "raw outputs: $OUT"

@@ -1,0 +1,196 @@
+package health.consent.service.bench;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import health.consent.service.support.Tokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The change feed's fan-out benchmark (bench/run fanout), against running services:
+ *
+ * <pre>
+ * fanout WRITE_URL READ_URLS SECRET APPS INSTANCES RATE SECONDS
+ * </pre>
+ *
+ * Registers APPS applications, holds INSTANCES long polls of {@code GET /api/v1/changes} spread
+ * over them and over READ_URLS (comma-separated), then has patients grant CARE at RATE changes a
+ * second through WRITE_URL for SECONDS. Each change must reach every instance of its application:
+ * the delivery time runs from just before the change's request is sent to its arrival at an
+ * instance (so it includes the write itself). Prints p50, p99 and max delivery, and the deliveries
+ * missed (expected, not received within ten seconds of the last write).
+ */
+public final class FanoutBench {
+
+    private static final Pattern CHANGE = Pattern.compile("\"patientId\":\"([^\"]+)\"");
+    private static final Pattern NEXT = Pattern.compile("\"next\":(\\d+)");
+
+    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
+            .connectTimeout(Duration.ofSeconds(30)).build();
+    private final String secret;
+    /** When each patient's change was sent (nanoTime), and for which application. */
+    private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
+    private final Map<String, Integer> appOf = new ConcurrentHashMap<>();
+    /** Delivery times in microseconds, one per (instance, change). */
+    private final List<long[]> latencies = new ArrayList<>();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private volatile boolean running = true;
+
+    private FanoutBench(String secret) {
+        this.secret = secret;
+    }
+
+    public static void main(String[] args) throws Exception {
+        new FanoutBench(args[2]).run(args[0], args[1].split(","), Integer.parseInt(args[3]), Integer.parseInt(args[4]),
+                Integer.parseInt(args[5]), Integer.parseInt(args[6]));
+        System.exit(0);
+    }
+
+    private String token(String subject, String role) {
+        return Tokens.sign(new JWTClaimsSet.Builder().subject(subject).claim("roles", List.of(role))
+                .expirationTime(new java.util.Date(System.currentTimeMillis() + 3_600_000)).build(), secret);
+    }
+
+    private HttpResponse<String> send(String method, String url, String token, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60));
+        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private void run(String writeUrl, String[] readUrls, int apps, int instances, int rate, int seconds)
+            throws Exception {
+        String admin = token("admin-1", "ADMIN");
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        String[] appIds = new String[apps];
+        String[] appTokens = new String[apps];
+        for (int a = 0; a < apps; a++) {
+            appIds[a] = "fan-" + run + "-" + a;
+            appTokens[a] = token(appIds[a], "APPLICATION");
+            int status = send("POST", writeUrl + "/api/v1/applications", admin, "{\"id\": \"" + appIds[a]
+                    + "\", \"name\": \"Fan " + a + "\", \"publisher\": \"Bench\", \"purposes\": [{\"purpose\": \"CARE\", "
+                    + "\"noticeVersion\": 1, \"notice\": {\"fr\": \"soins\", \"en\": \"care\"}}]}").statusCode();
+            if (status != 201) {
+                throw new IllegalStateException("registering " + appIds[a] + " answered " + status);
+            }
+        }
+        String body = send("GET", readUrls[0] + "/api/v1/changes", appTokens[0], null).body();
+        Matcher m = NEXT.matcher(body);
+        if (!m.find()) {
+            throw new IllegalStateException("no position: " + body);
+        }
+        long start = Long.parseLong(m.group(1));
+        int[] perApp = new int[apps];
+        for (int i = 0; i < instances; i++) {
+            int app = i % apps;
+            perApp[app]++;
+            poll(readUrls[i % readUrls.length], appTokens[app], app, start, new ConcurrentHashMap<>());
+        }
+        // Let every poll reach the service and wait there.
+        Thread.sleep(Math.max(3_000, instances / 2));
+
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        int changes = rate * seconds;
+        ExecutorService writers = Executors.newFixedThreadPool(32);
+        List<Future<?>> written = new ArrayList<>();
+        for (int c = 0; c < changes; c++) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            next += period;
+            int app = ThreadLocalRandom.current().nextInt(apps);
+            String patient = "f" + run + "-" + c;
+            appOf.put(patient, app);
+            written.add(writers.submit(() -> {
+                try {
+                    sentAt.put(patient, System.nanoTime());
+                    int status = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
+                            token(patient, "PATIENT"), "{\"state\": \"GRANTED\", \"noticeVersion\": 1}").statusCode();
+                    if (status != 200) {
+                        failures.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    failures.incrementAndGet();
+                }
+            }));
+        }
+        for (Future<?> w : written) {
+            w.get();
+        }
+        writers.shutdown();
+        long expected = 0;
+        for (Integer app : appOf.values()) {
+            expected += perApp[app];
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (received.get() < expected && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        running = false;
+        long[] all;
+        synchronized (latencies) {
+            all = latencies.stream().mapToLong(l -> l[0]).sorted().toArray();
+        }
+        System.out.printf("fanout instances=%d apps=%d rate=%d/s changes=%d expected=%d received=%d missed=%d "
+                        + "write_failures=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f%n", instances, apps, rate, changes,
+                expected, received.get(), Math.max(0, expected - received.get()), failures.get(),
+                percentile(all, 0.50), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1000.0);
+    }
+
+    /** One application instance: polls, records each change of its application once, polls again. */
+    private void poll(String base, String token, int app, long after, Map<String, Boolean> seen) {
+        if (!running) {
+            return;
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/changes?wait=25&after=" + after))
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build();
+        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+            long now = System.nanoTime();
+            long position = after;
+            if (failure == null && response.statusCode() == 200) {
+                String body = response.body();
+                Matcher c = CHANGE.matcher(body);
+                while (c.find()) {
+                    String patient = c.group(1);
+                    Long sent = sentAt.get(patient);
+                    Integer of = appOf.get(patient);
+                    if (sent != null && of != null && of == app && seen.putIfAbsent(patient, true) == null) {
+                        received.incrementAndGet();
+                        synchronized (latencies) {
+                            latencies.add(new long[] {(now - sent) / 1_000});
+                        }
+                    }
+                }
+                Matcher n = NEXT.matcher(body);
+                if (n.find()) {
+                    position = Long.parseLong(n.group(1));
+                }
+            } else {
+                LockSupport.parkNanos(100_000_000L);
+            }
+            poll(base, token, app, position, seen);
+        });
+    }
+
+    private static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1000.0;
+    }
+}
