@@ -6,7 +6,8 @@ FAN_APPS=100
 FAN_RATE=50
 FAN_SECONDS=${FAN_SECONDS:-20}
 FAN_SIZES=${FAN_SIZES:-"100 1000 10000"}
-ulimit -n 65536
+# Each side holds one socket per connected instance: use the whole allowance.
+ulimit -n "$(ulimit -Hn)"
 
 # resources PID: the service's resident memory (MB) and threads.
 resources() {
@@ -20,7 +21,8 @@ fan() {
   java -Xmx1g -cp "$SERVICE_CP" health.consent.service.bench.FanoutBench "$write" "$reads" "$BENCH_SECRET" \
     "$FAN_APPS" "$n" "$FAN_RATE" "$FAN_SECONDS" > "$OUT/fanout-$label-$n.txt" 2>&1 &
   local client=$!
-  sleep $(( 3 + n / 2000 + FAN_SECONDS / 2 ))
+  # Connections (up to 5 s), the 10 s warm-up, then half of the measured writes.
+  sleep $(( 5 + n / 2000 + 10 + FAN_SECONDS / 2 ))
   local res=""
   for pid in "$@"; do res="$res $(resources "$pid")"; done
   wait "$client"

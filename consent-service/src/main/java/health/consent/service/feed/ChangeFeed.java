@@ -37,6 +37,8 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +75,12 @@ public class ChangeFeed implements BackgroundWork {
     /** The most changes one read of the pass takes; a larger backlog is read in several. */
     private static final int READ_BATCH = 10_000;
 
+    /** How many answers one task completes, when many are due at once. */
+    private static final int SEND_CHUNK = 256;
+
+    /** How many of the latest changes are kept in memory to answer requests without reading. */
+    private static final int RECENT = 50_000;
+
     private final Transactions transactions;
     private final ChangeFeedRepository repository;
     private final DeclarationCache declarations;
@@ -87,6 +95,13 @@ public class ChangeFeed implements BackgroundWork {
     private final Timer deliveryLag;
     /** The position up to which every change has been read and handed out; -1 before the first pass. */
     private volatile long delivered = -1;
+    /**
+     * The latest changes the passes read, for every application, by position: every change after
+     * {@link #recentFrom} and up to {@link #delivered} is here. A request asking from a recent
+     * position is answered from memory. Guarded by {@link #handOut}.
+     */
+    private final NavigableMap<Long, Entry> recent = new TreeMap<>();
+    private long recentFrom = -1;
 
     public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, DeclarationCache declarations,
                       List<ChangeListener> listeners, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
@@ -188,13 +203,11 @@ public class ChangeFeed implements BackgroundWork {
             return Result.refused(Refusal.busy("too-many-waits", "application '" + application + "' already has "
                     + maxWaitsPerApplication + " requests waiting on this instance; ask again later", 1));
         }
-        long handedOut = delivered;
-        if (after != null && waitSeconds > 0 && handedOut >= 0 && after == handedOut) {
-            // The usual case: the client asks from where its last answer left it, and this instance
-            // has handed out everything up to there. Nothing to read: it waits for the next pass.
-            Waiter waiter = new Waiter(application, after, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
-            register(waiter);
-            return Result.ok(waiter.future);
+        if (after != null) {
+            CompletableFuture<FeedPage> fromMemory = fromMemory(application, after, waitSeconds);
+            if (fromMemory != null) {
+                return Result.ok(fromMemory);
+            }
         }
         return Result.ok(CompletableFuture.supplyAsync(() -> {
             long known = repository.head();
@@ -214,6 +227,41 @@ public class ChangeFeed implements BackgroundWork {
             register(waiter);
             return waiter.future;
         }));
+    }
+
+    /**
+     * The usual case, answered without reading the database: the request asks from a position the
+     * passes read recently. Its changes are taken from memory, or it waits for the next pass.
+     * Null when the position is older (or newer) than what memory holds.
+     */
+    private CompletableFuture<FeedPage> fromMemory(ApplicationId application, long after, int waitSeconds) {
+        handOut.lock();
+        try {
+            if (delivered < 0 || after < recentFrom || after > delivered) {
+                return null;
+            }
+            boolean bulkOnly = suspended(application);
+            List<FeedChange> mine = new ArrayList<>();
+            for (Entry e : recent.tailMap(after, false).values()) {
+                if (e.application().equals(application) && (!bulkOnly || e.change().isBulk())) {
+                    mine.add(e.change());
+                    if (mine.size() == PAGE) {
+                        break;
+                    }
+                }
+            }
+            if (!mine.isEmpty() || waitSeconds == 0) {
+                long next = mine.size() == PAGE ? mine.get(PAGE - 1).seq() : delivered;
+                return CompletableFuture.completedFuture(new FeedPage(mine, next));
+            }
+            Waiter waiter = new Waiter(application, delivered, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
+            if (waitsOf(application).add(waiter)) {
+                waitingCount.incrementAndGet();
+            }
+            return waiter.future;
+        } finally {
+            handOut.unlock();
+        }
     }
 
     /**
@@ -283,7 +331,13 @@ public class ChangeFeed implements BackgroundWork {
                     from = Math.min(from, w.seen);
                 }
             }
-            delivered = from;
+            handOut.lock();
+            try {
+                recentFrom = from;
+                delivered = from;
+            } finally {
+                handOut.unlock();
+            }
         }
         while (delivered < known) {
             List<Entry> entries = repository.readAll(delivered, known, READ_BATCH);
@@ -305,9 +359,15 @@ public class ChangeFeed implements BackgroundWork {
                 byApplication.computeIfAbsent(e.application(), k -> new ArrayList<>()).add(e);
             }
         }
+        List<Answer> answers = new ArrayList<>();
         handOut.lock();
         try {
-            Instant now = Instant.now();
+            for (Entry e : entries) {
+                recent.put(e.change().seq(), e);
+            }
+            while (recent.size() > RECENT) {
+                recentFrom = recent.pollFirstEntry().getKey();
+            }
             byApplication.forEach((application, changes) -> {
                 Set<Waiter> waiters = waiting.get(application);
                 if (waiters == null || waiters.isEmpty()) {
@@ -323,11 +383,9 @@ public class ChangeFeed implements BackgroundWork {
                             oldest = oldest == null ? e.at() : oldest;
                         }
                     }
-                    if (!mine.isEmpty()) {
+                    if (!mine.isEmpty() && w.leave()) {
                         long next = mine.size() == PAGE ? mine.get(PAGE - 1).seq() : upTo;
-                        if (w.answer(new FeedPage(mine, next)) && oldest != null) {
-                            deliveryLag.record(Duration.between(oldest, now).abs());
-                        }
+                        answers.add(new Answer(w, new FeedPage(mine, next), oldest));
                     }
                 }
             });
@@ -335,22 +393,54 @@ public class ChangeFeed implements BackgroundWork {
         } finally {
             handOut.unlock();
         }
+        send(answers);
     }
 
     /** Answers the requests whose wait is over: no change, and the position up to which nothing concerned them. */
     private void expire() {
         long now = System.nanoTime();
+        List<Answer> answers = new ArrayList<>();
         handOut.lock();
         try {
             for (Set<Waiter> waiters : waiting.values()) {
                 for (Waiter w : waiters) {
-                    if (now - w.deadline >= 0) {
-                        w.answer(FeedPage.empty(Math.max(w.seen, delivered)));
+                    if (now - w.deadline >= 0 && w.leave()) {
+                        answers.add(new Answer(w, FeedPage.empty(Math.max(w.seen, delivered)), null));
                     }
                 }
             }
         } finally {
             handOut.unlock();
+        }
+        send(answers);
+    }
+
+    /** An answer to a waiting request, and when the oldest change it carries was committed. */
+    private record Answer(Waiter waiter, FeedPage page, Instant oldest) {
+    }
+
+    /**
+     * Completes answers outside the lock (completing one writes its response), a few hundred per
+     * task on the blocking pool, so that thousands at once neither hold up requests registering
+     * nor the next pass.
+     */
+    private void send(List<Answer> answers) {
+        for (int from = 0; from < answers.size(); from += SEND_CHUNK) {
+            List<Answer> chunk = answers.subList(from, Math.min(answers.size(), from + SEND_CHUNK));
+            Runnable complete = () -> {
+                Instant now = Instant.now();
+                for (Answer a : chunk) {
+                    a.waiter().future.complete(a.page());
+                    if (a.oldest() != null) {
+                        deliveryLag.record(Duration.between(a.oldest(), now).abs());
+                    }
+                }
+            };
+            if (answers.size() <= SEND_CHUNK) {
+                complete.run();
+            } else {
+                blocking.execute(complete);
+            }
         }
     }
 
@@ -367,13 +457,20 @@ public class ChangeFeed implements BackgroundWork {
             this.deadline = deadline;
         }
 
-        /** Answers once, and stops waiting; false when it was already answered. */
-        boolean answer(FeedPage page) {
+        /** Stops waiting; false when it already had (another answer is on its way). */
+        boolean leave() {
             Set<Waiter> waiters = waiting.get(application);
             if (waiters != null && waiters.remove(this)) {
                 waitingCount.decrementAndGet();
+                return true;
             }
-            return future.complete(page);
+            return false;
+        }
+
+        /** Answers once, and stops waiting. */
+        void answer(FeedPage page) {
+            leave();
+            future.complete(page);
         }
     }
 }

@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  *
  * Registers APPS applications, holds INSTANCES long polls of {@code GET /api/v1/changes} spread
  * over them and over READ_URLS (comma-separated), then has patients grant CARE at RATE changes a
- * second through WRITE_URL for SECONDS. Each change must reach every instance of its application:
+ * second through WRITE_URL for SECONDS, after ten seconds of the same unmeasured. Each change must
+ * reach every instance of its application:
  * the delivery time runs from just before the change's request is sent to its arrival at an
  * instance (so it includes the write itself). Prints p50, p99 and max delivery, and the deliveries
  * missed (expected, not received within ten seconds of the last write).
@@ -39,6 +40,7 @@ public final class FanoutBench {
 
     private static final Pattern CHANGE = Pattern.compile("\"patientId\":\"([^\"]+)\"");
     private static final Pattern NEXT = Pattern.compile("\"next\":(\\d+)");
+    private static final int WARMUP_SECONDS = 10;
 
     private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
             .connectTimeout(Duration.ofSeconds(30)).build();
@@ -49,6 +51,8 @@ public final class FanoutBench {
     /** Delivery times in microseconds, one per (instance, change). */
     private final List<long[]> latencies = new ArrayList<>();
     private final AtomicLong received = new AtomicLong();
+    /** Write latencies in microseconds: from sending a change to its 200. */
+    private final List<Long> writes = new ArrayList<>();
     private final AtomicLong failures = new AtomicLong();
     private volatile boolean running = true;
 
@@ -105,34 +109,9 @@ public final class FanoutBench {
         // Let every poll reach the service and wait there.
         Thread.sleep(Math.max(3_000, instances / 2));
 
-        long period = 1_000_000_000L / rate;
-        long next = System.nanoTime();
-        int changes = rate * seconds;
-        ExecutorService writers = Executors.newFixedThreadPool(32);
-        List<Future<?>> written = new ArrayList<>();
-        for (int c = 0; c < changes; c++) {
-            LockSupport.parkNanos(next - System.nanoTime());
-            next += period;
-            int app = ThreadLocalRandom.current().nextInt(apps);
-            String patient = "f" + run + "-" + c;
-            appOf.put(patient, app);
-            written.add(writers.submit(() -> {
-                try {
-                    sentAt.put(patient, System.nanoTime());
-                    int status = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
-                            token(patient, "PATIENT"), "{\"state\": \"GRANTED\", \"noticeVersion\": 1}").statusCode();
-                    if (status != 200) {
-                        failures.incrementAndGet();
-                    }
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                }
-            }));
-        }
-        for (Future<?> w : written) {
-            w.get();
-        }
-        writers.shutdown();
+        // A warm-up at the same rate, not measured: the service's code paths compiled, its pools filled.
+        write(writeUrl, appIds, run + "w", rate, WARMUP_SECONDS, false);
+        int changes = write(writeUrl, appIds, run, rate, seconds, true);
         long expected = 0;
         for (Integer app : appOf.values()) {
             expected += perApp[app];
@@ -146,10 +125,62 @@ public final class FanoutBench {
         synchronized (latencies) {
             all = latencies.stream().mapToLong(l -> l[0]).sorted().toArray();
         }
+        long[] w;
+        synchronized (writes) {
+            w = writes.stream().mapToLong(Long::longValue).sorted().toArray();
+        }
         System.out.printf("fanout instances=%d apps=%d rate=%d/s changes=%d expected=%d received=%d missed=%d "
-                        + "write_failures=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f%n", instances, apps, rate, changes,
-                expected, received.get(), Math.max(0, expected - received.get()), failures.get(),
-                percentile(all, 0.50), percentile(all, 0.99), all.length == 0 ? 0 : all[all.length - 1] / 1000.0);
+                        + "write_failures=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f write_p50_ms=%.1f write_p99_ms=%.1f%n",
+                instances, apps, rate, changes, expected, received.get(), Math.max(0, expected - received.get()),
+                failures.get(), percentile(all, 0.50), percentile(all, 0.99),
+                all.length == 0 ? 0 : all[all.length - 1] / 1000.0, percentile(w, 0.50), percentile(w, 0.99));
+    }
+
+    /** Writes {@code rate} changes a second for {@code seconds}: each a new patient granting CARE to a random application. */
+    private int write(String writeUrl, String[] appIds, String prefix, int rate, int seconds, boolean measured)
+            throws Exception {
+        long period = 1_000_000_000L / rate;
+        long next = System.nanoTime();
+        int changes = rate * seconds;
+        ExecutorService writers = Executors.newFixedThreadPool(32);
+        List<Future<?>> written = new ArrayList<>();
+        for (int c = 0; c < changes; c++) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            next += period;
+            int app = ThreadLocalRandom.current().nextInt(appIds.length);
+            String patient = "f" + prefix + "-" + c;
+            if (measured) {
+                appOf.put(patient, app);
+            }
+            written.add(writers.submit(() -> {
+                try {
+                    String token = token(patient, "PATIENT");
+                    long sent = System.nanoTime();
+                    if (measured) {
+                        sentAt.put(patient, sent);
+                    }
+                    int status = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
+                            token, "{\"state\": \"GRANTED\", \"noticeVersion\": 1}").statusCode();
+                    if (measured) {
+                        synchronized (writes) {
+                            writes.add((System.nanoTime() - sent) / 1_000);
+                        }
+                    }
+                    if (status != 200 && measured) {
+                        failures.incrementAndGet();
+                    }
+                } catch (Exception e) {
+                    if (measured) {
+                        failures.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        for (Future<?> w : written) {
+            w.get();
+        }
+        writers.shutdown();
+        return changes;
     }
 
     /** One application instance: polls, records each change of its application once, polls again. */
