@@ -9,13 +9,21 @@ FAN_SIZES=${FAN_SIZES:-"100 1000 10000"}
 # Each side holds one socket per connected instance: use the whole allowance.
 ulimit -n "$(ulimit -Hn)"
 
+# lag URL: the service's own delivery lag, commit to answer (p50 and p99, from its metrics).
+lag() {
+  curl -s "$1/prometheus" | awk -F'[ "]' '/^consent_feed_delivery_lag_seconds\{quantile="0.5"/ {p50 = $4}
+    /^consent_feed_delivery_lag_seconds\{quantile="0.99"/ {p99 = $4}
+    END {printf " server_p50_ms=%.1f server_p99_ms=%.1f", p50 * 1000, p99 * 1000}'
+}
+
 # resources PID: the service's resident memory (MB) and threads.
 resources() {
   awk '/^VmRSS/ {rss = $2} /^Threads/ {t = $2} END {printf "rss_mb=%d threads=%d", rss / 1024, t}' "/proc/$1/status"
 }
 
 # fan LABEL WRITE_URL READ_URLS INSTANCES PIDS...: one measured run; the services' resources are
-# read halfway through the writes, with every client connected.
+# read halfway through the writes, with every client connected, and the reading service's own lag
+# at the end.
 fan() {
   local label=$1 write=$2 reads=$3 n=$4; shift 4
   java -Xmx1g -cp "$SERVICE_CP" health.consent.service.bench.FanoutBench "$write" "$reads" "$BENCH_SECRET" \
@@ -26,9 +34,12 @@ fan() {
   local res=""
   for pid in "$@"; do res="$res $(resources "$pid")"; done
   wait "$client"
-  printf '%s %s%s\n' "$label" "$(grep '^fanout' "$OUT/fanout-$label-$n.txt")" "$res" | tee -a "$SUMMARY"
+  printf '%s %s%s%s\n' "$label" "$(grep '^fanout' "$OUT/fanout-$label-$n.txt")" "$res" "$(lag "${reads%%,*}")" \
+    | tee -a "$SUMMARY"
 }
 
+# The services of this mode publish their metrics to the benchmark.
+export METRICS_PUBLIC=true
 log "== Change feed fan-out (${FAN_APPS} applications, ${FAN_RATE} changes/s for ${FAN_SECONDS}s; delivery from send to arrival)"
 for n in $FAN_SIZES; do
   H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)

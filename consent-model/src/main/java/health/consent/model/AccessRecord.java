@@ -9,8 +9,9 @@ import java.time.Instant;
  * {@code reason} says why they looked.
  *
  * @param leafIndex the record's index in the audit log, or null until the appender reaches it
+ * @param salt      32 random bytes in hex, part of the record's leaf (see {@link ConsentEvent#salt})
  */
 public record AccessRecord(String id, AccessorType accessorType, String applicationId, String patientId,
                            Purpose purpose, String actor, String dataCategory, Outcome outcome, String reason,
-                           Instant at, Instant receivedAt, Long leafIndex) {
+                           Instant at, Instant receivedAt, Long leafIndex, String salt) {
 }

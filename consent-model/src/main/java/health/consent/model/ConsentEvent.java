@@ -10,10 +10,12 @@ import java.util.Objects;
  *
  * @param cause     the seq of the event that caused this one (a withdrawal of CARE), for cascades
  * @param leafIndex the event's index in the audit log, or null until the appender reaches it
+ * @param salt      32 random bytes in hex, part of the event's leaf, so that the leaf's hash reveals
+ *                  nothing without the event; null until the event is stored
  */
 public record ConsentEvent(long seq, PatientId patient, ApplicationId application, Purpose purpose,
                            ConsentState state, ConsentState previousState, int noticeVersion, DecidedBy decidedBy,
-                           Channel channel, Long cause, Instant at, Long leafIndex) {
+                           Channel channel, Long cause, Instant at, Long leafIndex, String salt) {
 
     public ConsentEvent {
         Objects.requireNonNull(patient, "patient");
@@ -26,10 +28,10 @@ public record ConsentEvent(long seq, PatientId patient, ApplicationId applicatio
         Objects.requireNonNull(at, "at");
     }
 
-    /** The event as stored: numbered, and pointing to its cause when it is a cascade. */
-    public ConsentEvent stored(long seq, Long cause) {
+    /** The event as stored: numbered, pointing to its cause when it is a cascade, and salted. */
+    public ConsentEvent stored(long seq, Long cause, String salt) {
         return new ConsentEvent(seq, patient, application, purpose, state, previousState, noticeVersion, decidedBy,
-                channel, cause, at, leafIndex);
+                channel, cause, at, leafIndex, salt);
     }
 
     public boolean isCascade() {

@@ -187,7 +187,7 @@ public final class PatientConsents {
     private ConsentEvent event(Purpose purpose, ConsentState state, ConsentState previous, int notice,
                                DecidedBy decidedBy, Channel channel, Instant at) {
         return new ConsentEvent(0, patient, application, purpose, state, previous, notice, decidedBy, channel, null,
-                at, null);
+                at, null, null);
     }
 
     private static ChangeOutcome refused(ChangeRefusal.Kind kind, String message) {

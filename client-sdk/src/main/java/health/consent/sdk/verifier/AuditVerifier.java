@@ -115,7 +115,7 @@ public final class AuditVerifier {
                 value(r, "state", ConsentState.class), value(r, "previousState", ConsentState.class), (int) notice,
                 new DecidedBy(value(r, "decidedByType", ActorType.class), model(r, "decidedBy", id -> id)),
                 value(r, "channel", Channel.class), r.get("cause") == null ? null : number(r, "cause"),
-                Instant.parse(text(r, "at")), leafIndex(r));
+                Instant.parse(text(r, "at")), leafIndex(r), text(r, "salt"));
     }
 
     /** An exported access record, as the model's record. {@code receivedAt} is not part of the leaf. */
@@ -124,7 +124,7 @@ public final class AuditVerifier {
                 text(r, "applicationId"), text(r, "patientId"),
                 r.get("purpose") == null ? null : value(r, "purpose", Purpose.class), text(r, "actor"),
                 text(r, "dataCategory"), value(r, "outcome", Outcome.class), text(r, "reason"),
-                Instant.parse(text(r, "at")), null, leafIndex(r));
+                Instant.parse(text(r, "at")), null, leafIndex(r), text(r, "salt"));
     }
 
     /** The model's value of a text field; a missing or refused value was not written by the service. */

@@ -18,6 +18,7 @@ import java.util.Map;
  * java -cp client-sdk.jar:consent-model.jar health.consent.sdk.verifier.AuditVerifierCli checkpoint  --key KEY --checkpoint cp.json
  * ... inclusion   --key KEY --checkpoint cp.json --proof inclusion.json [--record record.json]
  * ... consistency --key KEY --old old.json --new new.json --proof consistency.json
+ * ... witness     --name NAME --log-key VKEY --state FILE --key-file FILE [--port 0]
  * </pre>
  *
  * KEY is the base64 public key (or {@code @file} holding it). Prints {@code OK} or
@@ -39,6 +40,9 @@ public final class AuditVerifierCli {
                 throw new IllegalArgumentException("a command is required: checkpoint, inclusion or consistency");
             }
             Map<String, String> options = options(args);
+            if (args[0].equals("witness")) {
+                return witness(options, out);
+            }
             AuditVerifier verifier = AuditVerifier.withPublicKey(value(options.get("key"), "key").trim());
             boolean ok;
             String what;
@@ -76,6 +80,56 @@ public final class AuditVerifierCli {
             out.println("usage: checkpoint|inclusion|consistency --key KEY ... (" + e.getMessage() + ")");
             return 2;
         }
+    }
+
+    /**
+     * Runs a witness until the process ends: {@code witness --name NAME --log-key VKEY --state FILE
+     * --key-file FILE [--port 0] [--host 127.0.0.1]}. The key file holds the witness's Ed25519 private
+     * key (base64 PKCS#8); it is made when missing. Prints the witness's verifier key and its port.
+     */
+    private static int witness(Map<String, String> options, PrintStream out) throws IOException {
+        Path keyFile = Path.of(value(options.get("key-file"), "key-file"));
+        java.security.KeyPair pair;
+        try {
+            java.security.KeyFactory factory = java.security.KeyFactory.getInstance("Ed25519");
+            if (Files.exists(keyFile)) {
+                java.security.PrivateKey key = factory.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(
+                        java.util.Base64.getDecoder().decode(Files.readString(keyFile).trim())));
+                pair = new java.security.KeyPair(publicOf(key), key);
+            } else {
+                pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                Files.writeString(keyFile, java.util.Base64.getEncoder().encodeToString(pair.getPrivate().getEncoded()));
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("the key file does not hold an Ed25519 private key");
+        }
+        Witness witness = new Witness(value(options.get("name"), "name"), pair.getPrivate(), pair.getPublic(),
+                List.of(health.consent.model.audit.SignedNote.VerifierKey.parse(value(options.get("log-key"), "log-key"))),
+                Path.of(value(options.get("state"), "state")));
+        int port = witness.start(new java.net.InetSocketAddress(options.getOrDefault("host", "127.0.0.1"),
+                Integer.parseInt(options.getOrDefault("port", "0"))));
+        out.println("witness " + witness.verifierKey() + " port " + port);
+        out.flush();
+        try {
+            Thread.currentThread().join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** The public key of an Ed25519 private key: the JDK derives it from the key's seed. */
+    private static java.security.PublicKey publicOf(java.security.PrivateKey key)
+            throws java.security.GeneralSecurityException {
+        byte[] seed = ((java.security.interfaces.EdECPrivateKey) key).getBytes().orElseThrow();
+        java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("Ed25519");
+        generator.initialize(java.security.spec.NamedParameterSpec.ED25519, new java.security.SecureRandom() {
+            @Override
+            public void nextBytes(byte[] bytes) {
+                System.arraycopy(seed, 0, bytes, 0, Math.min(seed.length, bytes.length));
+            }
+        });
+        return generator.generateKeyPair().getPublic();
     }
 
     private static Map<String, String> options(String[] args) {

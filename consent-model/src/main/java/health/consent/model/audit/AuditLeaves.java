@@ -7,16 +7,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What each leaf of the audit log holds: the canonical JSON (RFC 8785) of one consent event or
+ * What each leaf of the audit log (v2) holds: the canonical JSON (RFC 8785) of one consent event or
  * one access record, with the fields below and nothing else. Times are ISO-8601 UTC as
- * {@link Instant#toString()} writes them (to the microsecond at most). The leaf hash is
- * {@code SHA-256(0x00 || canonical bytes)}.
+ * {@link Instant#toString()} writes them (to the microsecond at most); {@code salt} is 32 random
+ * bytes in lowercase hex, kept with the record, so that a leaf hash confirms no guess of what it
+ * holds. The leaf hash is {@code SHA-256(0x00 || canonical bytes)}.
  *
  * <pre>
  * consent event: {"at","cause","channel","decidedBy","decidedByType","applicationId","kind":"consent-event",
- *                 "noticeVersion","patientId","previousState","purpose","seq","state"}
+ *                 "noticeVersion","patientId","previousState","purpose","salt","seq","state"}
  * access record: {"accessorType","actor","applicationId","at","dataCategory","id","kind":"access-record",
- *                 "outcome","patientId","purpose","reason"}
+ *                 "outcome","patientId","purpose","reason","salt"}
  * </pre>
  */
 public final class AuditLeaves {
@@ -43,6 +44,7 @@ public final class AuditLeaves {
         f.put("channel", e.channel().name());
         f.put("cause", e.cause());
         f.put("at", e.at().toString());
+        f.put("salt", requireSalt(e.salt()));
         return f;
     }
 
@@ -63,8 +65,26 @@ public final class AuditLeaves {
         f.put("outcome", r.outcome().name());
         f.put("reason", r.reason());
         f.put("at", r.at().toString());
+        f.put("salt", requireSalt(r.salt()));
         return f;
     }
+
+    /** A salt is 32 bytes in lowercase hex: a leaf without one would reveal its record to a guess. */
+    private static String requireSalt(String salt) {
+        if (salt == null || !salt.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("a leaf's salt is 32 bytes in lowercase hex");
+        }
+        return salt;
+    }
+
+    /** A new salt: 32 bytes from a strong random source, in lowercase hex. */
+    public static String newSalt() {
+        byte[] salt = new byte[32];
+        RANDOM.nextBytes(salt);
+        return Merkle.hex(salt);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     public static byte[] hash(Map<String, Object> fields) {
         return Merkle.leafHash(CanonicalJson.bytes(fields));

@@ -6,6 +6,7 @@ import health.consent.model.ApplicationId;
 import health.consent.model.Outcome;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
+import health.consent.model.audit.AuditLeaves;
 import health.consent.model.wire.AccessReport;
 import health.consent.service.db.Db;
 import health.consent.service.db.Filters;
@@ -25,8 +26,8 @@ import java.util.stream.IntStream;
 public class AccessRecordRepository {
 
     private static final String SELECT = "SELECT id, leaf_index, accessor_type, application_id, patient_id, purpose, "
-            + "actor, data_category, outcome, reason, at, received_at FROM access_record";
-    private static final int COLUMNS = 9;
+            + "actor, data_category, outcome, reason, at, received_at, salt FROM access_record";
+    private static final int COLUMNS = 10;
 
     private final Db db;
 
@@ -39,11 +40,11 @@ public class AccessRecordRepository {
         List<Object[]> rows = new ArrayList<>(reports.size());
         for (AccessReport r : reports) {
             rows.add(new Object[] {application.value(), r.id(), r.patientId(), r.purpose(), r.actor(),
-                    r.dataCategory(), r.outcome(), r.at(), receivedAt});
+                    r.dataCategory(), r.outcome(), r.at(), receivedAt, AuditLeaves.newSalt()});
         }
         return db.isPostgres() ? insertAll(rows) : Arrays.stream(db.batch(
                 "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, at, "
-                        + "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows))
+                        + "received_at, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows))
                 .map(c -> c > 0 ? 1 : 0).sum();
     }
 
@@ -58,10 +59,11 @@ public class AccessRecordRepository {
             }
         }
         return db.update("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
-                        + "outcome, at, received_at) SELECT app, id, patient, purpose, actor, category, outcome, "
-                        + "at::timestamptz, received::timestamptz FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], "
-                        + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) "
-                        + "AS u(app, id, patient, purpose, actor, category, outcome, at, received) ON CONFLICT DO NOTHING",
+                        + "outcome, at, received_at, salt) SELECT app, id, patient, purpose, actor, category, outcome, "
+                        + "at::timestamptz, received::timestamptz, salt FROM unnest(?::varchar[], ?::varchar[], "
+                        + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], "
+                        + "?::varchar[], ?::varchar[]) "
+                        + "AS u(app, id, patient, purpose, actor, category, outcome, at, received, salt) ON CONFLICT DO NOTHING",
                 IntStream.range(0, COLUMNS).mapToObj(c -> new Db.SqlArray("varchar", columns[c])).toArray());
     }
 
@@ -69,8 +71,10 @@ public class AccessRecordRepository {
     public void insertRegulatorRead(String regulator, String actor, PatientId patient, String category, String reason,
                                     Instant at) {
         db.update("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, "
-                        + "at, received_at, accessor_type, reason) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 'REGULATOR', ?)",
-                regulator, UUID.randomUUID().toString(), patient, actor, category, Outcome.PERMIT, at, at, reason);
+                        + "at, received_at, accessor_type, reason, salt) "
+                        + "VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 'REGULATOR', ?, ?)",
+                regulator, UUID.randomUUID().toString(), patient, actor, category, Outcome.PERMIT, at, at, reason,
+                AuditLeaves.newSalt());
     }
 
     /** The records matching the filters, newest first. */
@@ -86,6 +90,11 @@ public class AccessRecordRepository {
     public long count(Filters filters) {
         Filters.Where where = where(filters);
         return db.count("SELECT COUNT(*) FROM access_record WHERE " + where.sql(), where.params().toArray());
+    }
+
+    /** The record at a leaf of the audit log, if that leaf is an access record. */
+    public java.util.Optional<AccessRecord> atLeaf(long leafIndex) {
+        return db.one(SELECT + " WHERE leaf_index = ?", AccessRecordRepository::record, leafIndex);
     }
 
     /** The oldest records not yet in the audit log, in the order they were received. */
@@ -119,6 +128,6 @@ public class AccessRecordRepository {
                 rs.getString("application_id"), rs.getString("patient_id"),
                 purpose == null ? null : Purpose.valueOf(purpose), rs.getString("actor"), rs.getString("data_category"),
                 Outcome.valueOf(rs.getString("outcome")), rs.getString("reason"), Db.instant(rs, "at"),
-                Db.instant(rs, "received_at"), rs.getObject("leaf_index", Long.class));
+                Db.instant(rs, "received_at"), rs.getObject("leaf_index", Long.class), rs.getString("salt"));
     }
 }

@@ -45,12 +45,14 @@ public class AccessRecordService {
 
     /**
      * One access, as the patient reads it. {@code accessorType} is APPLICATION (then
-     * {@code applicationName} is the catalogue's name) or REGULATOR (then {@code reason} says why they looked).
+     * {@code applicationName} is the catalogue's name) or REGULATOR (then {@code reason} says why they
+     * looked). {@code leafIndex} is the record's leaf in the public log (null for a moment after it
+     * is written): {@code GET /api/v1/me/proofs/{leafIndex}} proves it is there.
      */
     @Serdeable
     public record Entry(String id, Instant at, AccessorType accessorType, String applicationId, String applicationName,
                         String actor, Purpose purpose, Label purposeText, String dataCategory,
-                        health.consent.model.Outcome outcome, String reason) {
+                        health.consent.model.Outcome outcome, String reason, Long leafIndex) {
     }
 
     private static final Map<Purpose, Label> PURPOSES = Map.of(
@@ -121,6 +123,6 @@ public class AccessRecordService {
         return new Entry(r.id(), r.at(), r.accessorType(), r.applicationId(),
                 application ? names.getOrDefault(r.applicationId(), r.applicationId()) : null, r.actor(), r.purpose(),
                 r.purpose() == null ? SUPERVISION : PURPOSES.get(r.purpose()), r.dataCategory(), r.outcome(),
-                r.reason());
+                r.reason(), r.leafIndex());
     }
 }

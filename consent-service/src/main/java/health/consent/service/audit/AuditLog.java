@@ -5,6 +5,7 @@ import health.consent.model.ConsentEvent;
 import health.consent.model.audit.AuditLeaves;
 import health.consent.model.audit.Checkpoint;
 import health.consent.model.audit.Merkle;
+import health.consent.model.audit.SignedNote;
 import health.consent.service.access.AccessRecordRepository;
 import health.consent.service.consent.ConsentRepository;
 import health.consent.service.db.Clock;
@@ -95,9 +96,18 @@ public class AuditLog implements BackgroundWork {
         if (latest.isPresent() && latest.get().treeSize() == size) {
             return latest.get();
         }
-        Checkpoint c = signer.sign(size, Merkle.hex(tree.root(size)), Clock.now());
-        checkpoints.insert(c);
+        byte[] root = tree.root(size);
+        Checkpoint c = signer.sign(size, Merkle.hex(root), Clock.now());
+        checkpoints.insert(c, signer.origin(), signer.signNote(SignedNote.checkpointText(signer.origin(), size, root)));
         return latest().orElse(c);
+    }
+
+    /** The latest checkpoint as a C2SP signed note, publishing one first if none exists. */
+    public CheckpointRepository.Published latestPublished() {
+        return checkpoints.latestPublished().orElseGet(() -> {
+            publish();
+            return checkpoints.latestPublished().orElseThrow();
+        });
     }
 
     public Optional<Checkpoint> latest() {

@@ -1,6 +1,7 @@
 package health.consent.service.audit;
 
 import health.consent.model.audit.Checkpoint;
+import health.consent.model.audit.SignedNote;
 import io.micronaut.context.annotation.Value;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.exceptions.ConfigurationException;
@@ -34,8 +35,16 @@ public class AuditSigner {
     private final PrivateKey privateKey;
     private final PublicKey publicKey;
     private final String keyId;
+    private final String origin;
 
-    public AuditSigner(@Value("${consent.audit.signing-key:}") String encoded, Environment environment) {
+    public AuditSigner(@Value("${consent.audit.signing-key:}") String encoded,
+                       @Value("${consent.audit.origin:consent.example/audit/v2}") String origin,
+                       Environment environment) {
+        if (!SignedNote.isValidName(origin)) {
+            throw new ConfigurationException("AUDIT_LOG_ORIGIN must name the log with no space and no '+', "
+                    + "such as consent.example/audit/v2; it is " + origin);
+        }
+        this.origin = origin;
         try {
             KeyPair pair;
             if (encoded == null || encoded.isBlank()) {
@@ -66,6 +75,21 @@ public class AuditSigner {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a checkpoint", e);
         }
+    }
+
+    /** The log's origin, the first line of its checkpoints and the name of its note key. */
+    public String origin() {
+        return origin;
+    }
+
+    /** Signs a checkpoint's note text (c2sp.org/tlog-checkpoint) with the log's key, named after its origin. */
+    public SignedNote.Line signNote(String text) {
+        return SignedNote.sign(origin, privateKey, publicKey, text);
+    }
+
+    /** The log's verifier key, as witnesses and note verifiers are configured with it. */
+    public String verifierKey() {
+        return SignedNote.verifierKey(origin, SignedNote.ED25519, publicKey);
     }
 
     public String keyId() {

@@ -26,19 +26,19 @@ public final class AuditViews {
     @Serdeable
     public record AuditAccessRecord(String id, Long leafIndex, AccessorType accessorType, String applicationId,
                                     String patientId, Purpose purpose, String actor, String dataCategory,
-                                    Outcome outcome, String reason, Instant at, Instant receivedAt) {
+                                    Outcome outcome, String reason, Instant at, Instant receivedAt, String salt) {
 
         static AuditAccessRecord of(AccessRecord r) {
             return new AuditAccessRecord(r.id(), r.leafIndex(), r.accessorType(), r.applicationId(), r.patientId(),
-                    r.purpose(), r.actor(), r.dataCategory(), r.outcome(), r.reason(), r.at(), r.receivedAt());
+                    r.purpose(), r.actor(), r.dataCategory(), r.outcome(), r.reason(), r.at(), r.receivedAt(), r.salt());
         }
 
         static final List<String> COLUMNS = List.of("id", "leafIndex", "accessorType", "applicationId", "patientId",
-                "purpose", "actor", "dataCategory", "outcome", "reason", "at", "receivedAt");
+                "purpose", "actor", "dataCategory", "outcome", "reason", "at", "receivedAt", "salt");
 
         List<Object> values() {
             return java.util.Arrays.asList(id, leafIndex, accessorType, applicationId, patientId, purpose, actor,
-                    dataCategory, outcome, reason, at, receivedAt);
+                    dataCategory, outcome, reason, at, receivedAt, salt);
         }
     }
 
@@ -46,20 +46,20 @@ public final class AuditViews {
     public record AuditConsentEvent(long seq, Long leafIndex, String patientId, String applicationId, Purpose purpose,
                                     ConsentState state, ConsentState previousState, int noticeVersion,
                                     ActorType decidedByType, String decidedBy, Channel channel, Long cause,
-                                    Instant at) {
+                                    Instant at, String salt) {
 
         static AuditConsentEvent of(ConsentEvent e) {
             return new AuditConsentEvent(e.seq(), e.leafIndex(), e.patient().value(), e.application().value(),
                     e.purpose(), e.state(), e.previousState(), e.noticeVersion(), e.decidedBy().type(),
-                    e.decidedBy().id(), e.channel(), e.cause(), e.at());
+                    e.decidedBy().id(), e.channel(), e.cause(), e.at(), e.salt());
         }
 
         static final List<String> COLUMNS = List.of("seq", "leafIndex", "patientId", "applicationId", "purpose",
-                "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at");
+                "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at", "salt");
 
         List<Object> values() {
             return java.util.Arrays.asList(seq, leafIndex, patientId, applicationId, purpose, state, previousState,
-                    noticeVersion, decidedByType, decidedBy, channel, cause, at);
+                    noticeVersion, decidedByType, decidedBy, channel, cause, at, salt);
         }
     }
 

@@ -36,6 +36,24 @@ public class MerkleStore {
         return db.one("SELECT tree_size FROM audit_log WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).orElseThrow();
     }
 
+    /**
+     * Hash tile {@code index} at tile level {@code level} (c2sp.org/tlog-tiles): the first
+     * {@code width} of its 256 hashes, each the root of a complete subtree of 256^level leaves,
+     * concatenated; or null when the log does not hold them all yet.
+     */
+    public byte[] tile(int level, long index, int width) {
+        List<String> hashes = db.list("SELECT node_hash FROM merkle_node WHERE lvl = ? AND idx >= ? AND idx < ? "
+                + "ORDER BY idx", rs -> rs.getString(1), (short) (8 * level), index * 256, index * 256 + width);
+        if (hashes.size() != width) {
+            return null;
+        }
+        byte[] tile = new byte[32 * width];
+        for (int i = 0; i < width; i++) {
+            System.arraycopy(Merkle.unhex(hashes.get(i)), 0, tile, 32 * i, 32);
+        }
+        return tile;
+    }
+
     /** The root of the first {@code size} leaves. */
     public byte[] root(long size) {
         return size == 0 ? Merkle.emptyRoot() : mth(0, size, new HashMap<>());

@@ -9,6 +9,7 @@ import health.consent.model.DecidedBy;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.model.PurposeConsent;
+import health.consent.model.audit.AuditLeaves;
 import health.consent.service.db.Db;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
@@ -38,7 +39,7 @@ public class ConsentRepository {
     private static final String SELECT_STORED =
             "SELECT application_id, purpose, state, notice_version, version, updated_at FROM consent";
     private static final String SELECT_EVENTS = "SELECT seq, leaf_index, patient_id, application_id, purpose, state, "
-            + "previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at FROM consent_event";
+            + "previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt FROM consent_event";
 
     private final Db db;
 
@@ -92,13 +93,15 @@ public class ConsentRepository {
         }
     }
 
-    /** Appends an event; returns its seq. */
-    public long append(ConsentEvent e) {
-        return db.insert("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
-                        + "notice_version, actor_type, actor_id, channel, cause_seq, at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
+    /** Appends an event with its salt; returns it as stored (numbered). */
+    public ConsentEvent append(ConsentEvent e) {
+        String salt = AuditLeaves.newSalt();
+        long seq = db.insert("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
+                        + "notice_version, actor_type, actor_id, channel, cause_seq, at, salt) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
                 e.patient(), e.application(), e.purpose(), e.state(), e.previousState(), e.noticeVersion(),
-                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at());
+                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at(), salt);
+        return e.stored(seq, e.cause(), salt);
     }
 
     /** The patient's events, newest first. */
@@ -124,6 +127,11 @@ public class ConsentRepository {
     public long countTrail(Filters filters) {
         Filters.Where where = filters.where("application_id", "patient_id", "purpose", "at");
         return db.count("SELECT COUNT(*) FROM consent_event WHERE " + where.sql(), where.params().toArray());
+    }
+
+    /** The event at a leaf of the audit log, if that leaf is a consent event. */
+    public java.util.Optional<ConsentEvent> atLeaf(long leafIndex) {
+        return db.one(SELECT_EVENTS + " WHERE leaf_index = ?", ConsentRepository::event, leafIndex);
     }
 
     /** The oldest events not yet in the audit log, in the order they were written. */
@@ -175,6 +183,6 @@ public class ConsentRepository {
                 rs.getInt("notice_version"),
                 new DecidedBy(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id")),
                 Channel.valueOf(rs.getString("channel")), rs.getObject("cause_seq", Long.class), Db.instant(rs, "at"),
-                rs.getObject("leaf_index", Long.class));
+                rs.getObject("leaf_index", Long.class), rs.getString("salt"));
     }
 }

@@ -95,11 +95,10 @@ public class ConsentService {
         for (ConsentEvent event : applied.events()) {
             PurposeConsent after = applied.after().consent(event.purpose());
             consents.save(patient, applicationId, before.consent(event.purpose()), after);
-            ConsentEvent numbered = event.stored(0, event.isCascade() ? cause : null);
-            long seq = consents.append(numbered);
-            stored.add(numbered.stored(seq, numbered.cause()));
+            ConsentEvent saved = consents.append(event.stored(0, event.isCascade() ? cause : null, null));
+            stored.add(saved);
             if (cause == null) {
-                cause = seq;
+                cause = saved.seq();
             }
         }
         if (!stored.isEmpty()) {

@@ -53,16 +53,20 @@ public final class ConsentViews {
     public record ChangeResult(ConsentView consent, List<ConsentView> cascaded) {
     }
 
-    /** One recorded change of consent, in the patient's history. {@code cause} is the event that triggered it, for cascades. */
+    /**
+     * One recorded change of consent, in the patient's history. {@code cause} is the event that
+     * triggered it, for cascades; {@code leafIndex} its leaf in the public log (null for a moment
+     * after it is written).
+     */
     @Serdeable
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record HistoryEvent(long seq, String applicationId, Purpose purpose, ConsentState state,
                                ConsentState previousState, int noticeVersion, DecidedBy decidedBy, Channel channel,
-                               Long cause, Instant at) {
+                               Long cause, Instant at, Long leafIndex) {
 
         static HistoryEvent of(ConsentEvent e) {
             return new HistoryEvent(e.seq(), e.application().value(), e.purpose(), e.state(), e.previousState(),
-                    e.noticeVersion(), e.decidedBy(), e.channel(), e.cause(), e.at());
+                    e.noticeVersion(), e.decidedBy(), e.channel(), e.cause(), e.at(), e.leafIndex());
         }
     }
 

@@ -97,7 +97,7 @@ class AccessLogAndAuditApiTest extends OnBothDatabases {
         assertThat(csv.status()).isEqualTo(200);
         assertThat(csv.contentType()).startsWith("text/csv");
         String[] lines = csv.body().split("\r\n");
-        assertThat(lines[0]).isEqualTo("id,leafIndex,accessorType,applicationId,patientId,purpose,actor,dataCategory,outcome,reason,at,receivedAt");
+        assertThat(lines[0]).isEqualTo("id,leafIndex,accessorType,applicationId,patientId,purpose,actor,dataCategory,outcome,reason,at,receivedAt,salt");
         assertThat(lines).hasSize(3);
         assertThat(csv.body()).contains("\"'@SUM(1+1)\"").contains("dr-martin");
         Res csvEvents = api.send("GET", "/api/v1/audit/consent-events?applicationId=" + app + "&reason=" + REASON, Tokens.regulator(), null,

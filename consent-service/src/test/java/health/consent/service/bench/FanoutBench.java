@@ -42,6 +42,7 @@ public final class FanoutBench {
     private static final Pattern NEXT = Pattern.compile("\"next\":(\\d+)");
     private static final int WARMUP_SECONDS = 10;
 
+    /** For the writes and the set-up; the long polls go through {@link Pollers}. */
     private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
             .connectTimeout(Duration.ofSeconds(30)).build();
     private final String secret;
@@ -101,10 +102,18 @@ public final class FanoutBench {
         }
         long start = Long.parseLong(m.group(1));
         int[] perApp = new int[apps];
+        instanceApp = new int[instances];
+        seenBy = new java.util.Set[instances];
+        Pollers pollers = new Pollers(this::answered);
+        Thread polling = new Thread(pollers, "pollers");
+        polling.setDaemon(true);
+        polling.start();
         for (int i = 0; i < instances; i++) {
             int app = i % apps;
             perApp[app]++;
-            poll(readUrls[i % readUrls.length], appTokens[app], app, start, new ConcurrentHashMap<>());
+            instanceApp[i] = app;
+            seenBy[i] = new java.util.HashSet<>();
+            pollers.add(i, URI.create(readUrls[i % readUrls.length]), appTokens[app], start);
         }
         // Let every poll reach the service and wait there.
         Thread.sleep(Math.max(3_000, instances / 2));
@@ -121,6 +130,7 @@ public final class FanoutBench {
             Thread.sleep(50);
         }
         running = false;
+        pollers.stop();
         long[] all;
         synchronized (latencies) {
             all = latencies.stream().mapToLong(l -> l[0]).sorted().toArray();
@@ -183,39 +193,28 @@ public final class FanoutBench {
         return changes;
     }
 
-    /** One application instance: polls, records each change of its application once, polls again. */
-    private void poll(String base, String token, int app, long after, Map<String, Boolean> seen) {
-        if (!running) {
-            return;
-        }
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/api/v1/changes?wait=25&after=" + after))
-                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(60)).GET().build();
-        http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
-            long now = System.nanoTime();
-            long position = after;
-            if (failure == null && response.statusCode() == 200) {
-                String body = response.body();
-                Matcher c = CHANGE.matcher(body);
-                while (c.find()) {
-                    String patient = c.group(1);
-                    Long sent = sentAt.get(patient);
-                    Integer of = appOf.get(patient);
-                    if (sent != null && of != null && of == app && seen.putIfAbsent(patient, true) == null) {
-                        received.incrementAndGet();
-                        synchronized (latencies) {
-                            latencies.add(new long[] {(now - sent) / 1_000});
-                        }
-                    }
+    /** Instance i's application, and the changes it has seen (touched by the pollers' thread only). */
+    private int[] instanceApp;
+    private java.util.Set<String>[] seenBy;
+
+    /** An instance's answer: records each change of its application once; returns where to ask from next. */
+    private Long answered(int instance, String body) {
+        long now = System.nanoTime();
+        Matcher c = CHANGE.matcher(body);
+        while (c.find()) {
+            String patient = c.group(1);
+            Long sent = sentAt.get(patient);
+            Integer of = appOf.get(patient);
+            if (sent != null && of != null && of == instanceApp[instance] && seenBy[instance].add(patient)) {
+                received.incrementAndGet();
+                synchronized (latencies) {
+                    latencies.add(new long[] {(now - sent) / 1_000});
                 }
-                Matcher n = NEXT.matcher(body);
-                if (n.find()) {
-                    position = Long.parseLong(n.group(1));
-                }
-            } else {
-                LockSupport.parkNanos(100_000_000L);
             }
-            poll(base, token, app, position, seen);
-        });
+        }
+        Matcher n = NEXT.matcher(body);
+        // No position (a problem document): the instance asks again from where it was.
+        return n.find() ? Long.valueOf(n.group(1)) : null;
     }
 
     private static double percentile(long[] sorted, double p) {
