@@ -98,6 +98,26 @@ public final class AuditVerifier {
         throw new IllegalArgumentException("neither a consent event (seq) nor an access record (id)");
     }
 
+    /**
+     * Whether a checkpoint note ({@code GET /log/checkpoint}) is signed by the log's key and
+     * cosigned by at least {@code quorum} of the given witnesses (c2sp.org/tlog-cosignature):
+     * a checkpoint shown to one reader only would lack independent witnesses' cosignatures.
+     */
+    public static boolean verifyCosigned(String note, String logKey, List<String> witnessKeys, int quorum) {
+        try {
+            health.consent.model.audit.SignedNote.Note parsed = health.consent.model.audit.SignedNote.parse(note);
+            if (!health.consent.model.audit.SignedNote.verify(parsed,
+                    health.consent.model.audit.SignedNote.VerifierKey.parse(logKey))) {
+                return false;
+            }
+            long cosigned = witnessKeys.stream().map(health.consent.model.audit.SignedNote.VerifierKey::parse)
+                    .filter(k -> health.consent.model.audit.Cosignature.verify(parsed, k).isPresent()).count();
+            return cosigned >= quorum;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** A checkpoint from the JSON the service answers. */
     public static Checkpoint checkpoint(Map<String, Object> json) {
         return new Checkpoint(number(json, "treeSize"), text(json, "rootHash"), text(json, "signature"),

@@ -19,6 +19,7 @@ import java.util.Map;
  * ... inclusion   --key KEY --checkpoint cp.json --proof inclusion.json [--record record.json]
  * ... consistency --key KEY --old old.json --new new.json --proof consistency.json
  * ... witness     --name NAME --log-key VKEY --state FILE --key-file FILE [--port 0]
+ * ... cosigned    --note checkpoint.txt --log-key VKEY --witness-keys VKEY1,VKEY2 [--quorum N]
  * </pre>
  *
  * KEY is the base64 public key (or {@code @file} holding it). Prints {@code OK} or
@@ -42,6 +43,15 @@ public final class AuditVerifierCli {
             Map<String, String> options = options(args);
             if (args[0].equals("witness")) {
                 return witness(options, out);
+            }
+            if (args[0].equals("cosigned")) {
+                List<String> witnesses = List.of(value(options.get("witness-keys"), "witness-keys").trim().split(","));
+                int quorum = Integer.parseInt(options.getOrDefault("quorum", String.valueOf(witnesses.size())));
+                boolean ok = AuditVerifier.verifyCosigned(Files.readString(Path.of(value(options.get("note"), "note"))),
+                        value(options.get("log-key"), "log-key").trim(), witnesses, quorum);
+                out.println((ok ? "OK: " : "FAILED: not proven that ") + "the checkpoint is signed by the log and "
+                        + "cosigned by " + quorum + " of the " + witnesses.size() + " witnesses");
+                return ok ? 0 : 1;
             }
             AuditVerifier verifier = AuditVerifier.withPublicKey(value(options.get("key"), "key").trim());
             boolean ok;
@@ -77,6 +87,7 @@ public final class AuditVerifierCli {
             out.println((ok ? "OK: " : "FAILED: not proven that ") + what);
             return ok ? 0 : 1;
         } catch (IllegalArgumentException | IOException | ClassCastException e) {
+            // NumberFormatException (a malformed --quorum or --port) is an IllegalArgumentException.
             out.println("usage: checkpoint|inclusion|consistency --key KEY ... (" + e.getMessage() + ")");
             return 2;
         }

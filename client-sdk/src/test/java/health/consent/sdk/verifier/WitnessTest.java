@@ -123,6 +123,14 @@ class WitnessTest {
         assertThat(witness.addCheckpoint("hello").status()).isEqualTo(400);
         assertThat(witness.addCheckpoint(request(20, 15, logKeys, List.of())).status()).isEqualTo(400);
 
+        // A verifier asks for a quorum of cosignatures.
+        String logKey = SignedNote.verifierKey(ORIGIN, SignedNote.ED25519, logKeys.getPublic());
+        assertThat(AuditVerifier.verifyCosigned(cosigned, logKey, List.of(witness.verifierKey()), 1)).isTrue();
+        assertThat(AuditVerifier.verifyCosigned(checkpoint(7, logKeys), logKey, List.of(witness.verifierKey()), 1))
+                .as("not cosigned").isFalse();
+        assertThat(AuditVerifier.verifyCosigned(cosigned, logKey, List.of(witness.verifierKey()), 2))
+                .as("one cosignature is not a quorum of two").isFalse();
+
         // It remembers what it cosigned across a restart.
         assertThat(witness(state).addCheckpoint(request(0, 15, logKeys, List.of())).body()).isEqualTo("12\n");
     }

@@ -45,12 +45,13 @@ public class AuditLog implements BackgroundWork {
     private final MerkleStore tree;
     private final CheckpointRepository checkpoints;
     private final AuditSigner signer;
+    private final Witnesses witnesses;
     private final long checkpointNanos;
     private final BackgroundPass pass;
     private long lastCheckpoint = System.nanoTime();
 
     public AuditLog(Transactions transactions, ConsentRepository consentEvents, AccessRecordRepository accessRecords,
-                    MerkleStore tree, CheckpointRepository checkpoints, AuditSigner signer,
+                    MerkleStore tree, CheckpointRepository checkpoints, AuditSigner signer, Witnesses witnesses,
                     @Value("${consent.audit.append-interval:200ms}") Duration appendInterval,
                     @Value("${consent.audit.checkpoint-interval:60s}") Duration checkpointInterval) {
         this.transactions = transactions;
@@ -59,6 +60,7 @@ public class AuditLog implements BackgroundWork {
         this.tree = tree;
         this.checkpoints = checkpoints;
         this.signer = signer;
+        this.witnesses = witnesses;
         this.checkpointNanos = checkpointInterval.toNanos();
         this.pass = new BackgroundPass("consent-audit-log", appendInterval, Duration.ofMillis(COALESCE_MILLIS),
                 this::runPass, LOG);
@@ -142,12 +144,18 @@ public class AuditLog implements BackgroundWork {
         });
     }
 
-    /** One pass: append what was written, and sign a checkpoint when the interval has passed. */
+    /**
+     * One pass: append what was written, sign a checkpoint when the interval has passed, and send
+     * the latest checkpoint to the witnesses that have not cosigned it.
+     */
     private void runPass() {
         appendAll();
         if (System.nanoTime() - lastCheckpoint >= checkpointNanos) {
             publish();
             lastCheckpoint = System.nanoTime();
+        }
+        if (witnesses.any()) {
+            checkpoints.latestPublished().ifPresent(witnesses::submit);
         }
     }
 }

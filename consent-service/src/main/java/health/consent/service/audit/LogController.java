@@ -37,18 +37,23 @@ public class LogController {
     private final AuditLog log;
     private final MerkleStore tree;
     private final AuditSigner signer;
+    private final Witnesses witnesses;
 
-    public LogController(AuditLog log, MerkleStore tree, AuditSigner signer) {
+    public LogController(AuditLog log, MerkleStore tree, AuditSigner signer, Witnesses witnesses) {
         this.log = log;
         this.tree = tree;
         this.signer = signer;
+        this.witnesses = witnesses;
     }
 
-    @Operation(summary = "The latest checkpoint, as a C2SP signed note (anyone)")
+    @Operation(summary = "The latest checkpoint, as a C2SP signed note with the witnesses' cosignatures (anyone)")
     @Get("/checkpoint")
     @Produces(TEXT)
     public HttpResponse<String> checkpoint() {
-        return HttpResponse.ok(log.latestPublished().note().format()).contentType(TEXT)
+        CheckpointRepository.Published latest = log.latestPublished();
+        StringBuilder note = new StringBuilder(latest.note().format());
+        witnesses.cosignatures(latest.checkpoint().treeSize()).forEach(note::append);
+        return HttpResponse.ok(note.toString()).contentType(TEXT)
                 .header("Cache-Control", "public, max-age=5");
     }
 
