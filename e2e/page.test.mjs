@@ -269,3 +269,38 @@ test('odd rows in the access log never hide the others, and what an application 
   assert.deepEqual(await axeViolations(page), []);
   await context.close();
 });
+
+test('a patient checks in the browser that an entry of their history is in the public log, and a tampered proof is caught', async () => {
+  const { page, context } = await signedIn(/Alice Martin/);
+  await purposeOf(page, 'Sommeil Serein', 'Connexion pour vos soins')
+    .getByRole('button', { name: 'Connecter l’application' }).click();
+  await page.getByRole('status').getByText('C’est enregistré').waitFor();
+  // The entry reaches the log within a moment: show the history again until it can be checked.
+  const check = page.getByRole('button', { name: 'Vérifier' }).first();
+  for (let i = 0; i < 50; i++) {
+    await page.getByRole('button', { name: 'Historique de mes choix' }).click();
+    await page.getByRole('heading', { name: 'Historique de mes choix', level: 1 }).waitFor();
+    try {
+      await check.waitFor({ timeout: 300 });
+      break;
+    } catch (e) {
+      // Not in the log yet: show the history again.
+    }
+  }
+  await check.click();
+  await page.getByRole('status').getByText('Cette entrée figure dans le journal public').waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+
+  await page.route('**/api/v1/me/proofs/**', async (route) => {
+    const response = await route.fetch();
+    const proof = await response.json();
+    proof.leaf.state = proof.leaf.state === 'GRANTED' ? 'REFUSED' : 'GRANTED';
+    await route.fulfill({ response, json: proof });
+  });
+  await page.getByRole('button', { name: 'Historique de mes choix' }).click();
+  await page.getByRole('heading', { name: 'Historique de mes choix', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Vérifier' }).first().click();
+  await page.getByRole('status').getByText('Nous n’avons pas pu vérifier cette entrée').waitFor();
+  assert.match(await page.getByRole('status').innerText(), /ne correspond pas/);
+  await context.close();
+});

@@ -31,6 +31,14 @@ const TEXT = {
     regulator: 'Autorité de contrôle', reasonGiven: 'Motif donné :', denied: 'refusé', more: 'Voir plus',
     namedBy: 'personne ou service indiqué par l’application :', badRow: 'Cette ligne ne peut pas être affichée.',
     tooMany: 'Trop de changements d’un coup. Attendez un peu, puis réessayez.',
+    verifyCol: 'Preuve', verify: 'Vérifier', checking: 'Vérification…', notYet: 'En cours d’inscription au journal',
+    checked0: 'Cette entrée figure dans le journal public signé par le service ; aucun témoin indépendant ne l’a encore confirmée.',
+    checked1: 'Cette entrée figure dans le journal public, confirmée par un témoin indépendant.',
+    checked: 'Cette entrée figure dans le journal public, confirmée par {n} témoins indépendants.',
+    notChecked: 'Nous n’avons pas pu vérifier cette entrée :',
+    why_record: 'elle ne correspond pas à ce que le journal contient.', why_proof: 'la preuve ne mène pas au journal signé.',
+    why_signature: 'la signature du journal n’est pas valable.', why_unavailable: 'le service ne répond pas ; réessayez plus tard.',
+    why_browser: 'votre navigateur ne sait pas vérifier les signatures.',
     historyTitle: 'Historique de mes choix', historyIntro: 'Toutes vos décisions, la plus récente en premier.',
     historyEmpty: 'Vous n’avez encore pris aucune décision.', app: 'Application', purposeCol: 'Utilisation',
     choice: 'Choix', decidedBy: 'Par', you: 'Vous', representative: '{r}, qui agit pour vous', automatic: 'automatiquement, suite à la déconnexion',
@@ -69,6 +77,14 @@ const TEXT = {
     regulator: 'Health authority', reasonGiven: 'Reason given:', denied: 'refused', more: 'Show more',
     namedBy: 'person or service as named by the application:', badRow: 'This line cannot be shown.',
     tooMany: 'Too many changes at once. Wait a moment, then try again.',
+    verifyCol: 'Proof', verify: 'Check', checking: 'Checking…', notYet: 'Being added to the log',
+    checked0: 'This entry is in the public log signed by the service; no independent witness has confirmed it yet.',
+    checked1: 'This entry is in the public log, confirmed by one independent witness.',
+    checked: 'This entry is in the public log, confirmed by {n} independent witnesses.',
+    notChecked: 'We could not check this entry:',
+    why_record: 'it does not match what the log holds.', why_proof: 'the proof does not lead to the signed log.',
+    why_signature: 'the log’s signature is not valid.', why_unavailable: 'the service does not answer; try again later.',
+    why_browser: 'your browser cannot check signatures.',
     historyTitle: 'My past choices', historyIntro: 'All your decisions, most recent first.',
     historyEmpty: 'You have not made any decision yet.', app: 'App', purposeCol: 'Use',
     choice: 'Choice', decidedBy: 'By', you: 'You', representative: '{r}, acting for you', automatic: 'automatically, after disconnecting',
@@ -333,9 +349,9 @@ async function change(app, declared, consent, target) {
 
 const PAGED = {
   log: { path: '/api/v1/me/access-log', title: 'logTitle', intro: 'logIntro', empty: 'logEmpty',
-    columns: ['when', 'who', 'why', 'what'], cells: logCells },
+    columns: ['when', 'who', 'why', 'what', 'verifyCol'], cells: logCells },
   history: { path: '/api/v1/me/consents/history', title: 'historyTitle', intro: 'historyIntro', empty: 'historyEmpty',
-    columns: ['when', 'app', 'purposeCol', 'choice', 'decidedBy'], cells: historyCells }
+    columns: ['when', 'app', 'purposeCol', 'choice', 'decidedBy', 'verifyCol'], cells: historyCells }
 };
 
 async function pagedView(name, page = 0, items = []) {
@@ -377,14 +393,135 @@ function logCells(e) {
     : [h('strong', {}, h('bdi', {}, e.applicationName)), h('br'),
       h('span', { class: 'named' }, t('namedBy') + ' ', h('bdi', {}, e.actor))];
   return [formatDate(e.at), who, e.purposeText[state.lang] + (e.outcome === 'DENY' ? ' (' + t('denied') + ')' : ''),
-    e.dataCategory];
+    e.dataCategory, verifyCell(e)];
 }
 
 function historyCells(e) {
   const app = state.apps.find((a) => a.id === e.applicationId);
   let by = e.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: e.decidedBy.id }) : t('you');
   if (e.channel === 'CASCADE') by += ', ' + t('automatic');
-  return [formatDate(e.at), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by];
+  return [formatDate(e.at), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by, verifyCell(e)];
+}
+
+// ---- Checking an entry of the public log, in the browser (Web Crypto: SHA-256, Ed25519) ----
+
+const utf8 = new TextEncoder();
+const ONE = new Uint8Array([1]);
+
+function concat(...parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+const sha256 = async (...parts) => new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...parts)));
+const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+const fromHex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
+const fromBase64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+// RFC 8785 for a flat object of strings, whole numbers and nulls: what a leaf holds.
+function canonical(leaf) {
+  return '{' + Object.keys(leaf).sort().map((k) => JSON.stringify(k) + ':' + JSON.stringify(leaf[k])).join(',') + '}';
+}
+
+// RFC 9162 2.1.3.2: the root an inclusion proof leads to, or null.
+async function rootOf(index, size, leafHash, proof) {
+  if (index >= size) return null;
+  let fn = index; let sn = size - 1; let r = leafHash;
+  for (const p of proof) {
+    if (sn === 0) return null;
+    if (fn % 2 === 1 || fn === sn) {
+      r = await sha256(ONE, p, r);
+      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
+    } else {
+      r = await sha256(ONE, r, p);
+    }
+    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? r : null;
+}
+
+// c2sp.org/signed-note: the text, and the signature lines as {name, id, sig}.
+function readNote(note) {
+  const split = note.lastIndexOf('\n\n');
+  const lines = note.slice(split + 2).split('\n').filter((l) => l);
+  return { text: note.slice(0, split + 1), signatures: lines.map((l) => {
+    const [, name, data] = l.match(/^\u2014 (\S+) (\S+)$/) || [];
+    const bytes = data ? fromBase64(data) : new Uint8Array(0);
+    return { name, id: bytes.slice(0, 4), sig: bytes.slice(4) };
+  }) };
+}
+
+// A verifier key, name+id+base64(type || key): the key, if the id matches it.
+async function readKey(vkey) {
+  const [name, id, data] = vkey.trim().split(/\+(.*?)\+(.*)/s).filter((x) => x !== '');
+  const typed = fromBase64(data);
+  const hash = await sha256(utf8.encode(name), new Uint8Array([10]), typed);
+  if (toHex(hash.slice(0, 4)) !== id) throw new Error('key');
+  return { name, id: fromHex(id), type: typed[0],
+    key: await crypto.subtle.importKey('raw', typed.slice(1), { name: 'Ed25519' }, false, ['verify']) };
+}
+
+const verifyEd25519 = (key, sig, data) => crypto.subtle.verify({ name: 'Ed25519' }, key, sig, data);
+
+// The log's public texts (its key, its witnesses' keys): plain text, for anyone.
+async function publicText(path) {
+  const response = await fetch(path);
+  if (!response.ok) throw new ApiError(response.status);
+  return response.text();
+}
+
+// Checks one entry: its record hashes to its leaf, the proof leads to the signed checkpoint, the
+// log's key signed it; and counts the witnesses whose cosignatures verify. Throws a reason word.
+async function checkEntry(leafIndex) {
+  const proof = await json('/api/v1/me/proofs/' + leafIndex);
+  const leafHash = await sha256(new Uint8Array([0]), utf8.encode(canonical(proof.leaf)));
+  if (toHex(leafHash) !== proof.leafHash) throw new Error('record');
+  const note = readNote(proof.checkpoint);
+  const [, size, root] = note.text.split('\n');
+  const reached = await rootOf(leafIndex, Number(size), leafHash, proof.proof.map(fromHex));
+  if (!reached || !same(reached, fromBase64(root))) throw new Error('proof');
+  let logKey;
+  try {
+    logKey = await readKey(await publicText('/log/key'));
+  } catch (e) {
+    throw new Error(e.message === 'key' ? 'signature' : e instanceof ApiError ? 'unavailable' : 'browser');
+  }
+  const signed = note.signatures.find((s) => s.name === logKey.name && same(s.id, logKey.id));
+  if (!signed || !(await verifyEd25519(logKey.key, signed.sig, utf8.encode(note.text)))) throw new Error('signature');
+  let witnesses = 0;
+  for (const vkey of (await publicText('/log/witnesses')).split('\n').filter((l) => l)) {
+    const w = await readKey(vkey);
+    const line = note.signatures.find((s) => s.name === w.name && same(s.id, w.id) && s.sig.length === 72);
+    if (!line) continue;
+    const time = new DataView(line.sig.buffer, line.sig.byteOffset, 8).getBigUint64(0);
+    const message = utf8.encode('cosignature/v1\ntime ' + time + '\n' + note.text);
+    if (await verifyEd25519(w.key, line.sig.slice(8), message)) witnesses++;
+  }
+  return witnesses;
+}
+
+async function verifyEntry(leafIndex, cell) {
+  cell.replaceChildren(t('checking'));
+  let message;
+  try {
+    const n = await checkEntry(leafIndex);
+    message = n === 0 ? t('checked0') : n === 1 ? t('checked1') : t('checked', { n });
+  } catch (e) {
+    const reason = ['record', 'proof', 'signature', 'unavailable', 'browser'].includes(e.message) ? e.message
+      : (e instanceof ApiError ? 'unavailable' : 'browser');
+    message = t('notChecked') + ' ' + t('why_' + reason);
+  }
+  cell.replaceChildren(message);
+  say(message);
+}
+
+function verifyCell(e) {
+  if (e.leafIndex == null) return t('notYet');
+  const cell = h('span', {});
+  cell.append(h('button', { type: 'button', onclick: () => verifyEntry(e.leafIndex, cell) }, t('verify')));
+  return cell;
 }
 
 function exportView() {

@@ -64,6 +64,15 @@ public class LogController {
         return HttpResponse.ok(signer.verifierKey() + "\n").contentType(TEXT);
     }
 
+    @Operation(summary = "The witnesses' cosignature verifier keys, one a line (anyone)")
+    @Get("/witnesses")
+    @Produces(TEXT)
+    public HttpResponse<String> witnesses() {
+        StringBuilder keys = new StringBuilder();
+        witnesses.verifierKeys().forEach(k -> keys.append(k).append('\n'));
+        return HttpResponse.ok(keys.toString()).contentType(TEXT);
+    }
+
     @Operation(summary = "A hash tile of the tree, c2sp.org/tlog-tiles: tile/<L>/<N>[.p/<W>] (anyone)")
     @Get("/tile/{level}/{+index}")
     @Produces(MediaType.APPLICATION_OCTET_STREAM)

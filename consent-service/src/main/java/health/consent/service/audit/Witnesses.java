@@ -86,6 +86,12 @@ public class Witnesses {
         this.meters = meters;
     }
 
+    /** The configured witnesses' verifier keys. */
+    public List<String> verifierKeys() {
+        return witnesses.stream().map(w -> SignedNote.verifierKey(w.key().name(), Cosignature.TYPE, w.key().key()))
+                .toList();
+    }
+
     /** Whether any witness is configured. */
     boolean any() {
         return !witnesses.isEmpty();
