@@ -49,10 +49,11 @@ public class Witnesses {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     /** The witnesses that failed, and when to try each again (nanoTime): a refusing witness is not asked at every pass. */
     private final Map<String, Long> failing = new ConcurrentHashMap<>();
-    private static final long RETRY_NANOS = Duration.ofSeconds(10).toNanos();
+    private final long retryNanos;
 
     public Witnesses(@Value("${consent.audit.witnesses:}") String configured,
-                     @Value("${consent.audit.witness-quorum:0}") int quorum, WitnessRepository repository,
+                     @Value("${consent.audit.witness-quorum:0}") int quorum,
+                     @Value("${consent.audit.witness-retry:10s}") Duration retry, WitnessRepository repository,
                      MerkleStore tree, MeterRegistry meters) {
         for (String entry : configured.split(",")) {
             if (entry.isBlank()) {
@@ -81,6 +82,7 @@ public class Witnesses {
                     + witnesses.size());
         }
         this.quorum = quorum == 0 ? witnesses.size() : quorum;
+        this.retryNanos = retry.toNanos();
         this.repository = repository;
         this.tree = tree;
         this.meters = meters;
@@ -125,7 +127,7 @@ public class Witnesses {
             } catch (RuntimeException e) {
                 Counter.builder("consent.audit.witness.failures").tag("witness", name)
                         .description("Checkpoints a witness did not cosign").register(meters).increment();
-                if (failing.put(name, System.nanoTime() + RETRY_NANOS) == null) {
+                if (failing.put(name, System.nanoTime() + retryNanos) == null) {
                     LOG.warn("Witness {} did not cosign the checkpoint of {} leaves: {}", name, size, e.getMessage());
                 }
             }
