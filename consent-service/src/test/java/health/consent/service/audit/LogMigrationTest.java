@@ -1,0 +1,65 @@
+package health.consent.service.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import health.consent.service.support.Tokens;
+import java.util.Map;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A database that holds a version 1 log (unsalted leaves) is migrated: its checkpoints kept
+ * aside, every record salted and appended again to the version 2 log.
+ */
+class LogMigrationTest {
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void a_database_holding_a_v1_log_is_salted_and_appended_again_to_the_v2_log(String db) {
+        Map<String, Object> database = "H2".equals(db) ? Databases.h2() : Databases.postgres();
+        String url = (String) database.get("datasources.default.url");
+        String user = (String) database.get("datasources.default.username");
+        String password = (String) database.get("datasources.default.password");
+        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("5").load()
+                .migrate();
+        try (var c = java.sql.DriverManager.getConnection(url, user, password); var s = c.createStatement()) {
+            s.execute("INSERT INTO application (id, name, publisher, status, registered_at) "
+                    + "VALUES ('old-app', 'Old', 'Old', 'ACTIVE', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+            for (int i = 0; i < 3; i++) {
+                s.execute("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
+                        + "notice_version, actor_type, actor_id, channel, at, leaf_index) VALUES ('p-" + i + "', "
+                        + "'old-app', 'CARE', 'GRANTED', 'NOT_SET', 1, 'PATIENT', 'p-" + i + "', 'WEB', "
+                        + "TIMESTAMP WITH TIME ZONE '2026-02-01 00:00:00+00', " + i + ")");
+                s.execute("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
+                        + "outcome, at, received_at, leaf_index) VALUES ('old-app', '00000000-0000-4000-8000-00000000000"
+                        + i + "', 'p-" + i + "', 'CARE', 'dr', 'vitals', 'PERMIT', "
+                        + "TIMESTAMP WITH TIME ZONE '2026-02-02 00:00:00+00', TIMESTAMP WITH TIME ZONE '2026-02-02 00:00:00+00', "
+                        + (3 + i) + ")");
+            }
+            s.execute("UPDATE audit_log SET tree_size = 6");
+            s.execute("INSERT INTO checkpoint (tree_size, root_hash, signature, key_id, at) VALUES (6, '"
+                    + "ab".repeat(32) + "', 'sig', 'key', TIMESTAMP WITH TIME ZONE '2026-02-03 00:00:00+00')");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+
+        try (TestService service = TestService.start(database)) {
+            assertThat(service.count("SELECT COUNT(*) FROM checkpoint_v1")).as("v1 checkpoints kept").isEqualTo(1);
+            assertThat(service.count("SELECT COUNT(*) FROM consent_event WHERE salt IS NULL")
+                    + service.count("SELECT COUNT(*) FROM access_record WHERE salt IS NULL")).isZero();
+            await().until(() -> service.count("SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL")
+                    + service.count("SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL") == 0);
+            assertThat(service.api().post("/api/v1/audit/checkpoints", Tokens.regulator(), null).num("treeSize"))
+                    .isEqualTo(6);
+            assertThat(service.api().get("/log/checkpoint", null).body().split("\n")[1]).isEqualTo("6");
+            var exported = service.api().get("/api/v1/audit/consent-events?reason=Checking%20the%20migration",
+                    Tokens.regulator());
+            assertThat(exported.list("items")).allSatisfy(e -> assertThat(e.get("salt").getStringValue())
+                    .matches("[0-9a-f]{64}"));
+        }
+    }
+}
