@@ -5,7 +5,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * What an application declares in the catalogue, as far as decisions need it: whether it is
@@ -26,10 +25,6 @@ public record ApplicationTerms(ApplicationId application, ApplicationStatus stat
 
     public boolean declares(Purpose purpose) {
         return notices.containsKey(purpose);
-    }
-
-    public Set<Purpose> purposes() {
-        return notices.keySet();
     }
 
     public boolean isSuspended() {

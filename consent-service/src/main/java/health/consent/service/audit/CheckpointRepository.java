@@ -49,8 +49,9 @@ public class CheckpointRepository {
 
     /** The signature line, stored as key id and signature in base64, as it stands on the line. */
     private static String encode(SignedNote.Line line) {
-        String formatted = line.format();
-        return formatted.substring(formatted.lastIndexOf(' ') + 1, formatted.length() - 1);
+        byte[] both = Arrays.copyOf(line.keyId(), 4 + line.signature().length);
+        System.arraycopy(line.signature(), 0, both, 4, line.signature().length);
+        return Base64.getEncoder().encodeToString(both);
     }
 
     private static SignedNote.Line decode(String name, String stored) {

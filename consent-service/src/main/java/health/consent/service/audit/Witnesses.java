@@ -42,7 +42,6 @@ public class Witnesses {
     }
 
     private final List<Witness> witnesses = new ArrayList<>();
-    private final int quorum;
     private final WitnessRepository repository;
     private final MerkleStore tree;
     private final MeterRegistry meters;
@@ -50,6 +49,8 @@ public class Witnesses {
     /** The witnesses that failed, and when to try each again (nanoTime): a refusing witness is not asked at every pass. */
     private final Map<String, Long> failing = new ConcurrentHashMap<>();
     private final long retryNanos;
+    /** The size each witness is known to have cosigned, so that a pass with nothing new asks nothing of the database. */
+    private final Map<String, Long> cosignedSize = new ConcurrentHashMap<>();
 
     public Witnesses(@Value("${consent.audit.witnesses:}") String configured,
                      @Value("${consent.audit.witness-quorum:0}") int quorum,
@@ -81,7 +82,6 @@ public class Witnesses {
             throw new ConfigurationException("AUDIT_WITNESS_QUORUM must be between 1 and the number of witnesses, "
                     + witnesses.size());
         }
-        this.quorum = quorum == 0 ? witnesses.size() : quorum;
         this.retryNanos = retry.toNanos();
         this.repository = repository;
         this.tree = tree;
@@ -99,11 +99,6 @@ public class Witnesses {
         return !witnesses.isEmpty();
     }
 
-    /** How many cosignatures a verifier should require. */
-    public int quorum() {
-        return quorum;
-    }
-
     /** The cosignature lines of the checkpoint of that size. */
     public List<String> cosignatures(long treeSize) {
         return repository.cosignatures(treeSize);
@@ -116,11 +111,17 @@ public class Witnesses {
         for (Witness w : witnesses) {
             String name = w.key().name();
             Long retryAt = failing.get(name);
-            if ((retryAt != null && System.nanoTime() - retryAt < 0) || repository.hasCosigned(name, size)) {
+            boolean waiting = retryAt != null && System.nanoTime() - retryAt < 0;
+            if (waiting || Long.valueOf(size).equals(cosignedSize.get(name))) {
+                continue;
+            }
+            if (repository.hasCosigned(name, size)) {
+                cosignedSize.put(name, size);
                 continue;
             }
             try {
                 submit(w, note, size, repository.size(name), true);
+                cosignedSize.put(name, size);
                 if (failing.remove(name) != null) {
                     LOG.info("Witness {} cosigns again", name);
                 }

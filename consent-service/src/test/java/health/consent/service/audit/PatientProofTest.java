@@ -35,14 +35,19 @@ class PatientProofTest extends OnBothDatabases {
         return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /** The patient connects the application; returns the leaf of that event, once the log holds it. */
+    private static long connectedAndLogged(String app, String patient) {
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        await().until(() -> !api.get("/api/v1/me/consents/history", Tokens.patient(patient)).at("items[0].leafIndex")
+                .isNull());
+        return api.get("/api/v1/me/consents/history", Tokens.patient(patient)).num("items[0].leafIndex");
+    }
+
     @Test
     void a_patient_gets_the_proof_of_their_own_records_and_it_checks_against_the_signed_checkpoint() throws Exception {
         String app = registerApplication(api);
         String patient = newPatient();
-        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
-        await().until(() -> !api.get("/api/v1/me/consents/history", Tokens.patient(patient)).at("items[0].leafIndex")
-                .isNull());
-        long leaf = api.get("/api/v1/me/consents/history", Tokens.patient(patient)).num("items[0].leafIndex");
+        long leaf = connectedAndLogged(app, patient);
 
         Res proof = api.get("/api/v1/me/proofs/" + leaf, Tokens.patient(patient));
         assertThat(proof.status()).as(proof.toString()).isEqualTo(200);
@@ -66,10 +71,7 @@ class PatientProofTest extends OnBothDatabases {
     void another_patients_leaf_and_a_leaf_that_does_not_exist_are_answered_alike() {
         String app = registerApplication(api);
         String patient = newPatient();
-        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
-        await().until(() -> !api.get("/api/v1/me/consents/history", Tokens.patient(patient)).at("items[0].leafIndex")
-                .isNull());
-        long leaf = api.get("/api/v1/me/consents/history", Tokens.patient(patient)).num("items[0].leafIndex");
+        long leaf = connectedAndLogged(app, patient);
         String stranger = Tokens.patient(newPatient());
         Res theirs = api.get("/api/v1/me/proofs/" + leaf, stranger);
         Res none = api.get("/api/v1/me/proofs/999999999", stranger);
