@@ -23,11 +23,12 @@ psql_run() {
   runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qAt -c "$3"
 }
 
-# start_service PORT [ENV...]: the packaged jar with a fresh audit key; waits for its first 200.
+# start_service PORT [ENV...]: the packaged jar with a fresh audit key (or $AUDIT_KEY); waits for its
+# first 200.
 start_service() {
   local port=$1; shift
   local key
-  key=$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)
+  key=${AUDIT_KEY:-$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)}
   env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" "$@" \
     java $JAVA_OPTS -jar "$JAR" >"$OUT/service-$port.log" 2>&1 &
   SERVICE_PID=$!

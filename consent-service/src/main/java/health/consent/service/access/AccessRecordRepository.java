@@ -97,6 +97,12 @@ public class AccessRecordRepository {
         return db.one(SELECT + " WHERE leaf_index = ?", AccessRecordRepository::record, leafIndex);
     }
 
+    /** The records in the audit log after a leaf, in the log's order. */
+    public List<AccessRecord> loggedAfter(long leafIndex, int limit) {
+        return db.list(SELECT + " WHERE leaf_index > ? ORDER BY leaf_index LIMIT " + limit,
+                AccessRecordRepository::record, leafIndex);
+    }
+
     /** The oldest records not yet in the audit log, in the order they were received. */
     public List<AccessRecord> unlogged(int limit) {
         return db.list(SELECT + " WHERE leaf_index IS NULL ORDER BY received_at, application_id, id LIMIT " + limit,

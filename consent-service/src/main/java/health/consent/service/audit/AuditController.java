@@ -1,8 +1,10 @@
 package health.consent.service.audit;
 
 import health.consent.model.audit.Checkpoint;
+import health.consent.model.compliance.FindingKind;
 import health.consent.service.audit.AuditViews.AuditAccessRecord;
 import health.consent.service.audit.AuditViews.AuditConsentEvent;
+import health.consent.service.audit.AuditViews.AuditFinding;
 import health.consent.service.audit.AuditViews.ConsistencyProof;
 import health.consent.service.audit.AuditViews.InclusionProof;
 import health.consent.service.audit.AuditViews.PublicKeyView;
@@ -33,7 +35,9 @@ import io.micronaut.security.rules.SecurityRule;
 import io.micronaut.serde.annotation.SerdeImport;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 
 /** The regulator's audit trail and the proofs of the tamper-evident log. */
@@ -74,6 +78,37 @@ public class AuditController {
                                          @RequestBean TrailParams params) {
         return trail(request, authentication, params, "consent-events", AuditConsentEvent.COLUMNS,
                 audit::consentEvents, AuditConsentEvent::values);
+    }
+
+    @Operation(summary = "What the trail shows to be wrong, newest access first, each with the leaves that prove it; JSON or CSV (format=csv). Needs a reason; the read is recorded in the log of each patient named (REGULATOR)",
+            description = "Filters: applicationId, kind (ACCESS_WITHOUT_CONSENT, UNDECLARED_PURPOSE, ACCESS_WHILE_SUSPENDED, "
+                    + "LATE_REPORT, PURGE_OVERDUE), from and to (on the access's time).")
+    @Get("/findings")
+    @Produces({MediaType.APPLICATION_JSON, CSV})
+    public HttpResponse<?> findings(HttpRequest<?> request, Authentication authentication,
+                                    @RequestBean FindingParams params) {
+        boolean csv = wantsCsv(request, params.format());
+        Filters filters = Params.filters(params.applicationId(), null, null, params.from(), params.to());
+        FindingKind kind = null;
+        if (params.kind() != null) {
+            kind = Arrays.stream(FindingKind.values()).filter(k -> k.name().equals(params.kind())).findFirst()
+                    .orElseThrow(() -> ApiException.invalid("kind", "must be one of " + Arrays.stream(FindingKind.values())
+                            .map(Enum::name).collect(Collectors.joining(", "))));
+        }
+        Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
+        String reason = reason(params.reason());
+        Paging<AuditFinding> result = audit.findings(new AuditService.FindingsQuery(Callers.regulator(authentication),
+                new FindingRepository.Query(params.applicationId(), kind, filters.from(), filters.to()), reason, paging));
+        return csv ? csv("findings", AuditFinding.COLUMNS, result.items().stream().map(AuditFinding::values).toList())
+                : HttpResponse.ok(result);
+    }
+
+    /** The findings' query parameters, as they come. */
+    @Introspected
+    public record FindingParams(@Nullable @QueryValue String applicationId, @Nullable @QueryValue String kind,
+                                @Nullable @QueryValue String from, @Nullable @QueryValue String to,
+                                @Nullable @QueryValue String reason, @Nullable @QueryValue Integer page,
+                                @Nullable @QueryValue Integer size, @Nullable @QueryValue String format) {
     }
 
     @Operation(summary = "The latest signed checkpoint of the audit log (REGULATOR)")
@@ -126,7 +161,11 @@ public class AuditController {
         Filters filters = Params.filters(params.applicationId(), params.patientId(), params.purpose(), params.from(),
                 params.to());
         Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
-        String reason = params.reason();
+        return new AuditService.TrailQuery(regulator, filters, reason(params.reason()), paging);
+    }
+
+    /** The reason a regulator gives for reading patient-level rows, which each patient read will see. */
+    private static String reason(String reason) {
         Input input = new Input();
         if (reason == null || reason.isBlank()) {
             input.problem("reason", "is required: the trail names patients, and each patient whose rows are read "
@@ -137,7 +176,7 @@ public class AuditController {
                     + " characters without control characters");
         }
         input.check();
-        return new AuditService.TrailQuery(regulator, filters, reason.trim(), paging);
+        return reason.trim();
     }
 
     /** The trail's query parameters, as they come. */

@@ -8,6 +8,7 @@ import health.consent.model.audit.Merkle;
 import health.consent.service.access.AccessRecordRepository;
 import health.consent.service.audit.AuditViews.AuditAccessRecord;
 import health.consent.service.audit.AuditViews.AuditConsentEvent;
+import health.consent.service.audit.AuditViews.AuditFinding;
 import health.consent.service.audit.AuditViews.ConsentRate;
 import health.consent.service.audit.AuditViews.ConsistencyProof;
 import health.consent.service.audit.AuditViews.InclusionProof;
@@ -44,9 +45,12 @@ public class AuditService {
     private final AuditLog log;
     private final MerkleStore tree;
     private final CatalogueService catalogue;
+    private final FindingRepository findings;
 
     public AuditService(Transactions transactions, AccessRecordRepository accessRecords,
-                        ConsentRepository consentEvents, AuditLog log, MerkleStore tree, CatalogueService catalogue) {
+                        ConsentRepository consentEvents, AuditLog log, MerkleStore tree, CatalogueService catalogue,
+                        FindingRepository findings) {
+        this.findings = findings;
         this.transactions = transactions;
         this.accessRecords = accessRecords;
         this.consentEvents = consentEvents;
@@ -66,7 +70,8 @@ public class AuditService {
     public Paging<AuditAccessRecord> accessRecords(TrailQuery query) {
         return transactions.write(() -> {
             List<AccessRecord> rows = accessRecords.find(query.filters(), query.page());
-            recordRegulatorRead(query, "access-records", rows.stream().map(AccessRecord::patientId));
+            recordRegulatorRead(query.regulator(), query.filters().patientId(), query.reason(), "access-records",
+                    rows.stream().map(AccessRecord::patientId));
             return Paging.of(rows.stream().map(AuditAccessRecord::of).toList(), query.page(),
                     accessRecords.count(query.filters()));
         });
@@ -76,17 +81,37 @@ public class AuditService {
     public Paging<AuditConsentEvent> consentEvents(TrailQuery query) {
         return transactions.write(() -> {
             List<ConsentEvent> rows = consentEvents.trail(query.filters(), query.page());
-            recordRegulatorRead(query, "consent-events", rows.stream().map(e -> e.patient().value()));
+            recordRegulatorRead(query.regulator(), query.filters().patientId(), query.reason(), "consent-events",
+                    rows.stream().map(e -> e.patient().value()));
             return Paging.of(rows.stream().map(AuditConsentEvent::of).toList(), query.page(),
                     consentEvents.countTrail(query.filters()));
         });
     }
 
+    /** A regulator's question about findings, with the reason each patient named will see. */
+    public record FindingsQuery(RegulatorCaller regulator, FindingRepository.Query query, String reason,
+                                Paging.Request page) {
+    }
+
+    /**
+     * The findings matching the query, newest access first. Findings name patients: the read is
+     * recorded in each one's log, as the trail's reads are.
+     */
+    public Paging<AuditFinding> findings(FindingsQuery q) {
+        return transactions.write(() -> {
+            List<FindingRepository.Finding> rows = findings.find(q.query(), q.page());
+            recordRegulatorRead(q.regulator(), null, q.reason(), "findings",
+                    rows.stream().map(FindingRepository.Finding::patientId));
+            return Paging.of(rows.stream().map(AuditFinding::of).toList(), q.page(), findings.count(q.query()));
+        });
+    }
+
     /** One access record per patient read (the patient named by the query, or those whose rows are answered). */
-    private void recordRegulatorRead(TrailQuery query, String category, Stream<String> patientsRead) {
+    private void recordRegulatorRead(RegulatorCaller regulator, PatientId named, String reason, String category,
+                                     Stream<String> patientsRead) {
         Set<String> patients = new LinkedHashSet<>();
-        if (query.filters().patientId() != null) {
-            patients.add(query.filters().patientId().value());
+        if (named != null) {
+            patients.add(named.value());
         }
         patientsRead.forEach(patients::add);
         if (patients.isEmpty()) {
@@ -94,8 +119,8 @@ public class AuditService {
         }
         Instant now = Clock.now();
         for (String patient : patients) {
-            accessRecords.insertRegulatorRead(query.regulator().regulator(), query.regulator().actor(),
-                    PatientId.of(patient), category, query.reason(), now);
+            accessRecords.insertRegulatorRead(regulator.regulator(), regulator.actor(), PatientId.of(patient), category,
+                    reason, now);
         }
         transactions.publish(new AccessRecorded(patients.size()));
     }

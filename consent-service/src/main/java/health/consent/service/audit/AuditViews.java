@@ -8,6 +8,7 @@ import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
 import health.consent.model.Outcome;
 import health.consent.model.Purpose;
+import health.consent.model.compliance.FindingKind;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
@@ -61,6 +62,41 @@ public final class AuditViews {
             return java.util.Arrays.asList(seq, leafIndex, patientId, applicationId, purpose, state, previousState,
                     noticeVersion, decidedByType, decidedBy, channel, cause, at, salt);
         }
+    }
+
+    /**
+     * A finding: what is wrong, the access record that shows it and the consent events that prove
+     * it, each with its leaf of the audit log, so that the regulator can prove it offline.
+     */
+    @Serdeable
+    public record AuditFinding(long id, FindingKind kind, String applicationId, String patientId, String purpose,
+                               Instant at, String consentReason, String detail, RecordRef record,
+                               List<EventRef> events, Instant foundAt) {
+
+        static AuditFinding of(FindingRepository.Finding f) {
+            return new AuditFinding(f.id(), f.kind(), f.applicationId(), f.patientId(), f.purpose(), f.at(),
+                    f.consentReason(), f.detail(), new RecordRef(f.recordId(), f.recordLeaf()),
+                    f.events().stream().map(e -> new EventRef(e.seq(), e.leafIndex())).toList(), f.foundAt());
+        }
+
+        static final List<String> COLUMNS = List.of("id", "kind", "applicationId", "patientId", "purpose", "at",
+                "consentReason", "detail", "recordId", "recordLeafIndex", "eventLeafIndexes", "foundAt");
+
+        List<Object> values() {
+            return java.util.Arrays.asList(id, kind, applicationId, patientId, purpose, at, consentReason, detail,
+                    record.id(), record.leafIndex(),
+                    String.join(" ", events.stream().map(e -> String.valueOf(e.leafIndex())).toList()), foundAt);
+        }
+    }
+
+    /** The access record a finding is about. */
+    @Serdeable
+    public record RecordRef(String id, long leafIndex) {
+    }
+
+    /** A consent event that proves a finding: its number in the history and its leaf. */
+    @Serdeable
+    public record EventRef(long seq, long leafIndex) {
     }
 
     /** For each application and declared purpose, how its patients decided. */

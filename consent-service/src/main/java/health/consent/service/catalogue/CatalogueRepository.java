@@ -82,10 +82,40 @@ public class CatalogueRepository {
     public void insertApplication(ApplicationId id, String name, String publisher, Instant at) {
         db.update("INSERT INTO application (id, name, publisher, status, registered_at) VALUES (?, ?, ?, ?, ?)",
                 id, name, publisher, ApplicationStatus.ACTIVE, at);
+        db.update("INSERT INTO application_status_change (application_id, status, at) VALUES (?, ?, ?)",
+                id, ApplicationStatus.ACTIVE, at);
     }
 
-    public int updateStatus(ApplicationId id, ApplicationStatus status) {
-        return db.update("UPDATE application SET status = ? WHERE id = ?", status, id);
+    /** Sets the status and keeps it in the application's status history. */
+    public int updateStatus(ApplicationId id, ApplicationStatus status, Instant at) {
+        int updated = db.update("UPDATE application SET status = ? WHERE id = ?", status, id);
+        if (updated > 0) {
+            db.update("INSERT INTO application_status_change (application_id, status, at) VALUES (?, ?, ?)",
+                    id, status, at);
+        }
+        return updated;
+    }
+
+    /** A status an application took, and when. */
+    public record StatusChange(String applicationId, ApplicationStatus status, Instant at) {
+    }
+
+    /** Every application's status history, in order. */
+    public List<StatusChange> statusHistory() {
+        return db.list("SELECT application_id, status, at FROM application_status_change ORDER BY at, seq",
+                rs -> new StatusChange(rs.getString(1), ApplicationStatus.valueOf(rs.getString(2)),
+                        Db.instant(rs, "at")));
+    }
+
+    /** A notice version, and when it was published. */
+    public record Publication(String applicationId, Purpose purpose, int version, Instant at) {
+    }
+
+    /** Every notice version ever published, in order. */
+    public List<Publication> publications() {
+        return db.list("SELECT application_id, purpose, version, published_at FROM notice ORDER BY published_at, version",
+                rs -> new Publication(rs.getString(1), Purpose.valueOf(rs.getString(2)), rs.getInt(3),
+                        Db.instant(rs, "published_at")));
     }
 
     /** The current notice version of a declared purpose, locked until the transaction ends. */

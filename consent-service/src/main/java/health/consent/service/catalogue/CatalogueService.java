@@ -114,7 +114,7 @@ public class CatalogueService {
 
     public Result<Application> setStatus(ApplicationId applicationId, ApplicationStatus status) {
         return transactions.write(() -> {
-            if (repository.updateStatus(applicationId, status) == 0) {
+            if (repository.updateStatus(applicationId, status, Clock.now()) == 0) {
                 return Result.refused(notFound(applicationId));
             }
             transactions.publish(CatalogueChanged.status(applicationId, status));

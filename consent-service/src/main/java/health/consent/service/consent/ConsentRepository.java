@@ -16,7 +16,9 @@ import health.consent.service.db.Paging;
 import jakarta.inject.Singleton;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,6 +129,24 @@ public class ConsentRepository {
     public long countTrail(Filters filters) {
         Filters.Where where = filters.where("application_id", "patient_id", "purpose", "at");
         return db.count("SELECT COUNT(*) FROM consent_event WHERE " + where.sql(), where.params().toArray());
+    }
+
+    /**
+     * The events of these patients for one application and purpose, up to a time: what the findings
+     * pass judges their accesses by.
+     */
+    public List<ConsentEvent> eventsOf(ApplicationId application, Purpose purpose, Collection<String> patients,
+                                       Instant until) {
+        if (patients.isEmpty()) {
+            return List.of();
+        }
+        List<Object> params = new ArrayList<>(patients);
+        params.add(application);
+        params.add(purpose);
+        params.add(until);
+        String marks = String.join(", ", java.util.Collections.nCopies(patients.size(), "?"));
+        return db.list(SELECT_EVENTS + " WHERE patient_id IN (" + marks + ") AND application_id = ? AND purpose = ? "
+                + "AND at <= ? ORDER BY seq", ConsentRepository::event, params.toArray());
     }
 
     /** The event at a leaf of the audit log, if that leaf is a consent event. */

@@ -1,0 +1,55 @@
+# Access-record ingestion with salted audit leaves (./bench/run ingest), on PostgreSQL, as in the
+# full suite (batches of 1,000, wrk -t2 -c4, 20 s after a 10 s warm-up), twice on fresh databases:
+# without witnesses, then with two witnesses (processes of the SDK's witness mode) cosigning every
+# checkpoint. Sourced by bench/run after the build.
+INGEST=${INGEST_SECONDS:-20}
+start_postgres "$PG_DIR" "$PG_PORT"
+PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres)
+ADMIN=$(jwt admin-1 ADMIN)
+APP=$(jwt bench-app APPLICATION)
+URL="http://127.0.0.1:$HTTP_PORT"
+AUDIT_KEY=$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)
+export AUDIT_KEY
+SDK_JAR_CP="$ROOT/client-sdk/target/classes:$ROOT/consent-model/target/classes"
+WITNESS_PIDS=()
+stop_witnesses() { for pid in "${WITNESS_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap 'stop_witnesses; cleanup' EXIT
+
+# The log's verifier key, from a first start with the benchmark's audit key.
+psql_run "$PG_PORT" postgres "CREATE DATABASE probe"
+start_service "$HTTP_PORT" JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/probe" JDBC_USER=postgres
+LOG_KEY=$(curl -fs "$URL/log/key")
+stop_service
+
+# witness N: starts witness N and prints "<url> <verifier key>".
+witness() {
+  java -cp "$SDK_JAR_CP" health.consent.sdk.verifier.AuditVerifierCli witness --name "bench.example/w$1" \
+    --log-key "$LOG_KEY" --state "$WORK/w$1.state" --key-file "$WORK/w$1.key" --port 0 > "$WORK/w$1.out" 2>&1 &
+  WITNESS_PIDS+=($!)
+  until grep -q '^witness ' "$WORK/w$1.out" 2>/dev/null; do sleep 0.1; done
+  awk '/^witness / {print "http://127.0.0.1:" $4 " " $2}' "$WORK/w$1.out"
+}
+
+# run LABEL [ENV...]: a fresh database, a warm-up, then the measured ingestion.
+run() {
+  local label=$1; shift
+  psql_run "$PG_PORT" postgres "DROP DATABASE IF EXISTS consent"
+  psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
+  start_service "$HTTP_PORT" "${PG_ENV[@]}" "$@"
+  register bench-app
+  local measured=$INGEST
+  INGEST=10 measure_ingestion "$label-warm-up" > /dev/null
+  INGEST=$measured measure_ingestion "$label"
+  curl -fs "$URL/log/checkpoint" > "$OUT/checkpoint-$label.txt"
+  stop_service
+}
+
+log "== Access-record ingestion with salted audit leaves (PostgreSQL, batches of 1,000, wrk -t2 -c4, ${INGEST}s)"
+run no-witness
+W1=$(witness 1)
+W2=$(witness 2)
+run two-witnesses AUDIT_WITNESSES="$W1,$W2"
+# Witnesses cosign after each checkpoint: the served one carries both cosignatures once they caught up.
+log "cosignatures on the last checkpoint: $(grep -c '^— bench.example/w' "$OUT/checkpoint-two-witnesses.txt" || true)"
+stop_witnesses
+log "raw outputs: $OUT"
