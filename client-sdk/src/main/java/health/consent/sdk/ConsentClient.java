@@ -86,6 +86,15 @@ public interface ConsentClient extends AutoCloseable {
      */
     void recordAccess(String patientId, Purpose purpose, AccessContext context, Outcome outcome);
 
+    /**
+     * Asks the service for the decision with its signed receipt, to keep in the application's
+     * processing log as evidence that consent was checked. Never from the cache. The receipt's
+     * signature is checked (with the service's receipt key, fetched once) and the decision returned
+     * is the one the receipt signs. Fails closed: when the service cannot be reached, or its receipt
+     * does not verify or is about another patient or purpose, the answer is DENY without a receipt.
+     */
+    SignedDecision checkWithReceipt(String patientId, Purpose purpose);
+
     /** Where the client stands with the service's change feed. */
     ClientStatus status();
 

@@ -7,6 +7,8 @@ import health.consent.model.Purpose;
 import health.consent.model.Reason;
 import health.consent.model.wire.AccessReport;
 import health.consent.model.wire.DecisionAnswer;
+import health.consent.model.wire.DecisionReceipt;
+import java.security.PublicKey;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -31,6 +34,8 @@ final class DefaultConsentClient implements ConsentClient {
     private static final System.Logger LOG = System.getLogger(DefaultConsentClient.class.getName());
     private static final Decision UNAVAILABLE = Decision.deny(Reason.SERVICE_UNAVAILABLE);
     private static final Decision INVALID = Decision.deny(Reason.NOT_SET);
+    /** The service's receipt key, fetched at the first receipt. */
+    private final AtomicReference<PublicKey> receiptKey = new AtomicReference<>();
     /** After a failed request, checks answer from what is known for this long instead of waiting on the network. */
     private static final long RETRY_AFTER_NANOS = 1_000_000_000L;
     private static final int FILTER_CHUNK = 10_000;
@@ -103,6 +108,29 @@ final class DefaultConsentClient implements ConsentClient {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Consent check failed; answering DENY", e);
             return UNAVAILABLE;
+        }
+    }
+
+    @Override
+    public SignedDecision checkWithReceipt(String patientId, Purpose purpose) {
+        if (purpose == null || !PatientId.isValid(patientId)) {
+            return new SignedDecision(INVALID, null, null);
+        }
+        try {
+            PublicKey key = receiptKey.get();
+            if (key == null) {
+                key = DecisionReceipt.fromJwk(connection.receiptKey());
+                receiptKey.set(key);
+            }
+            String jws = connection.decisionReceipt(patientId, purpose);
+            DecisionReceipt claims = DecisionReceipt.verify(jws, key);
+            if (!claims.patient().equals(patientId) || claims.purpose() != purpose) {
+                throw new IllegalArgumentException("the receipt is about " + claims.patient() + "/" + claims.purpose());
+            }
+            return new SignedDecision(Decision.of(claims.reason()), jws, claims);
+        } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected | RuntimeException e) {
+            LOG.log(Level.WARNING, "No verified receipt; answering DENY: {0}", e.getMessage());
+            return new SignedDecision(UNAVAILABLE, null, null);
         }
     }
 

@@ -49,6 +49,21 @@ final class HttpConnection implements ServiceConnection {
     }
 
     @Override
+    public String decisionReceipt(String patientId, Purpose purpose) throws Unavailable, Rejected {
+        Object receipt = Json.object(send(get("api/v1/decisions/" + encode(patientId) + "/" + purpose.name()
+                + "?receipt=true", requestTimeout))).get("receipt");
+        if (!(receipt instanceof String jws)) {
+            throw new Unavailable("the service answered no receipt", null);
+        }
+        return jws;
+    }
+
+    @Override
+    public String receiptKey() throws Unavailable, Rejected {
+        return send(get("api/v1/audit/receipt-key", requestTimeout));
+    }
+
+    @Override
     public FeedPage changes(Long after, int waitSeconds) throws Unavailable, Rejected {
         String path = after == null ? "api/v1/changes" : "api/v1/changes?after=" + after + "&wait=" + waitSeconds;
         return FeedPage.fromJson(send(get(path, requestTimeout.plusSeconds(waitSeconds))));

@@ -21,6 +21,15 @@ public interface ServiceConnection {
     DecisionAnswer decision(String patientId, Purpose purpose) throws Unavailable, Rejected;
 
     /**
+     * {@code GET /api/v1/decisions/{patientId}/{purpose}?receipt=true}: the signed receipt of the
+     * decision (a compact JWS), which carries the decision itself.
+     */
+    String decisionReceipt(String patientId, Purpose purpose) throws Unavailable, Rejected;
+
+    /** {@code GET /api/v1/audit/receipt-key}: the JWK that checks receipts. */
+    String receiptKey() throws Unavailable, Rejected;
+
+    /**
      * {@code GET /api/v1/changes}: with {@code after} null, no changes and the current position;
      * otherwise the changes after {@code after}, answered as soon as there is one or after
      * {@code waitSeconds} with none.

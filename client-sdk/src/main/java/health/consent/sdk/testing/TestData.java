@@ -16,6 +16,7 @@ import health.consent.model.PurposeConsent;
 import health.consent.model.Reason;
 import health.consent.model.wire.AccessReport;
 import health.consent.model.wire.DecisionAnswer;
+import health.consent.model.wire.DecisionReceipt;
 import health.consent.model.wire.FeedChange;
 import health.consent.model.wire.FeedPage;
 import health.consent.sdk.ConsentClient;
@@ -92,6 +93,7 @@ public final class TestData implements ServiceConnection {
     private static final long CONNECTING = -1;
 
     private final ReentrantLock lock = new ReentrantLock();
+    private final java.security.KeyPair receiptKeys = receiptKeys();
     private final Condition changed = lock.newCondition();
     // Everything below is guarded by lock.
     private final Map<String, Patient> patients = new HashMap<>();
@@ -193,6 +195,29 @@ public final class TestData implements ServiceConnection {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Signs the decision's receipt with this test service's own key ({@link #receiptKey}), as the
+     * real service does with its receipt key.
+     */
+    @Override
+    public String decisionReceipt(String patientId, Purpose purpose) throws Unavailable, Rejected {
+        DecisionAnswer answer = decision(patientId, purpose);
+        return new DecisionReceipt(APPLICATION.value(), patientId, purpose, answer.decision(), answer.reason(),
+                answer.version(), java.time.Instant.now().getEpochSecond())
+                .sign(receiptKeys.getPrivate(), DecisionReceipt.keyId(receiptKeys.getPublic()));
+    }
+
+    @Override
+    public String receiptKey() throws Unavailable {
+        lock.lock();
+        try {
+            requireAvailable();
+        } finally {
+            lock.unlock();
+        }
+        return DecisionReceipt.jwk(receiptKeys.getPublic());
     }
 
     @Override
@@ -384,5 +409,13 @@ public final class TestData implements ServiceConnection {
             notices.put(p, 1);
         }
         return notices;
+    }
+
+    private static java.security.KeyPair receiptKeys() {
+        try {
+            return java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("Ed25519 is part of every Java 17 runtime", e);
+        }
     }
 }

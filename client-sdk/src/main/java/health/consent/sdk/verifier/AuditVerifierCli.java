@@ -1,6 +1,7 @@
 package health.consent.sdk.verifier;
 
 import health.consent.model.audit.Checkpoint;
+import health.consent.model.wire.DecisionReceipt;
 import health.consent.model.audit.Merkle;
 import health.consent.model.wire.Json;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.util.Map;
  * ... consistency --key KEY --old old.json --new new.json --proof consistency.json
  * ... witness     --name NAME --log-key VKEY --state FILE --key-file FILE [--port 0]
  * ... cosigned    --note checkpoint.txt --log-key VKEY --witness-keys VKEY1,VKEY2 [--quorum N]
+ * ... receipt     --jwk receipt-key.json --receipt receipt.jws
  * </pre>
  *
  * KEY is the base64 public key (or {@code @file} holding it). Prints {@code OK} or
@@ -43,6 +45,9 @@ public final class AuditVerifierCli {
             Map<String, String> options = options(args);
             if (args[0].equals("witness")) {
                 return witness(options, out);
+            }
+            if (args[0].equals("receipt")) {
+                return receipt(options, out);
             }
             if (args[0].equals("cosigned")) {
                 List<String> witnesses = List.of(value(options.get("witness-keys"), "witness-keys").trim().split(","));
@@ -90,6 +95,26 @@ public final class AuditVerifierCli {
             // NumberFormatException (a malformed --quorum or --port) is an IllegalArgumentException.
             out.println("usage: checkpoint|inclusion|consistency --key KEY ... (" + e.getMessage() + ")");
             return 2;
+        }
+    }
+
+    /**
+     * Checks a decision receipt offline: {@code receipt --jwk FILE --receipt FILE}, the JWK the service
+     * publishes at {@code /api/v1/audit/receipt-key} and the compact JWS an application kept.
+     */
+    private static int receipt(Map<String, String> options, PrintStream out) throws IOException {
+        String jwk = Files.readString(Path.of(value(options.get("jwk"), "jwk")));
+        String jws = Files.readString(Path.of(value(options.get("receipt"), "receipt"))).trim();
+        java.security.PublicKey key = DecisionReceipt.fromJwk(jwk);
+        try {
+            DecisionReceipt r = DecisionReceipt.verify(jws, key);
+            out.println("OK: the service answered " + r.decision() + " (" + r.reason() + ", version " + r.version()
+                    + ") to application " + r.app() + " about patient " + r.patient() + " for " + r.purpose() + " at "
+                    + java.time.Instant.ofEpochSecond(r.iat()));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            out.println("FAILED: not proven that the service signed this receipt: " + e.getMessage());
+            return 1;
         }
     }
 

@@ -13,6 +13,7 @@ import health.consent.sdk.AccessContext;
 import health.consent.sdk.ClientStatus;
 import health.consent.sdk.ConsentClient;
 import health.consent.sdk.ConsentDeniedException;
+import health.consent.sdk.SignedDecision;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -72,6 +73,24 @@ class TestDataTest {
             assertThat(client.check("p-1", Purpose.CARE).reason()).isEqualTo(Reason.WITHDRAWN);
             assertThat(client.check("p-1", Purpose.STATISTICS).reason())
                     .as("withdrawing CARE withdraws the secondary grants").isEqualTo(Reason.CARE_NOT_GRANTED);
+        }
+    }
+
+    @Test
+    void a_receipt_carries_the_signed_decision_and_an_outage_gives_deny_without_receipt() {
+        TestData consents = new TestData().grant("p-1", Purpose.CARE).grant("p-1", Purpose.STATISTICS);
+        try (ConsentClient client = client(consents)) {
+            SignedDecision signed = client.checkWithReceipt("p-1", Purpose.STATISTICS);
+            assertThat(signed.permitted()).isTrue();
+            assertThat(signed.receipt()).matches("[\\w-]+\\.[\\w-]+\\.[\\w-]+");
+            assertThat(signed.claims().patient()).isEqualTo("p-1");
+            consents.deny("p-1", Purpose.STATISTICS, Reason.WITHDRAWN);
+            assertThat(client.checkWithReceipt("p-1", Purpose.STATISTICS).claims().reason()).isEqualTo(Reason.WITHDRAWN);
+
+            consents.unavailable(true);
+            SignedDecision none = client.checkWithReceipt("p-1", Purpose.CARE);
+            assertThat(none.decision().reason()).isEqualTo(Reason.SERVICE_UNAVAILABLE);
+            assertThat(none.receipt()).isNull();
         }
     }
 

@@ -96,6 +96,23 @@ public class AuditSigner {
         return keyId;
     }
 
+    /**
+     * A second Ed25519 key derived from this one for another use (the SHA-256 of the label and this
+     * key's seed), so that one secret serves both and neither signature can pass for the other.
+     */
+    public KeyPair derive(String label) {
+        try {
+            byte[] seed = ((EdECPrivateKey) privateKey).getBytes().orElseThrow();
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
+            generator.initialize(NamedParameterSpec.ED25519, new FixedSeed(sha.digest(seed)));
+            return generator.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot derive a key", e);
+        }
+    }
+
     /** The public key, base64 of its X.509 encoding: what a verifier needs. */
     public String publicKeyBase64() {
         return Base64.getEncoder().encodeToString(publicKey.getEncoded());

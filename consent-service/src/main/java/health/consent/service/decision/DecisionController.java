@@ -2,17 +2,21 @@ package health.consent.service.decision;
 
 import health.consent.model.ApplicationId;
 import health.consent.model.PatientId;
+import health.consent.model.Outcome;
 import health.consent.model.Purpose;
+import health.consent.model.Reason;
 import health.consent.model.wire.DecisionAnswer;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.Input;
 import jakarta.inject.Named;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.QueryValue;
 import io.micronaut.json.tree.JsonNode;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
@@ -38,9 +42,12 @@ public class DecisionController {
 
     private final DecisionService decisions;
     private final ExecutorService blocking;
+    private final Receipts receipts;
 
-    public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking) {
+    public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
+                              Receipts receipts) {
         this.decisions = decisions;
+        this.receipts = receipts;
         this.blocking = blocking;
     }
 
@@ -48,11 +55,21 @@ public class DecisionController {
     public record FilterResult(List<String> permitted) {
     }
 
-    @Operation(summary = "May the calling application process this patient's data for this purpose? (APPLICATION)")
+    /** A decision with its signed receipt. */
+    @Serdeable
+    public record ReceiptedDecision(Outcome decision, Reason reason, long version, String receipt) {
+    }
+
+    @Operation(summary = "May the calling application process this patient's data for this purpose? (APPLICATION)",
+            description = "With receipt=true the answer adds 'receipt': a compact JWS (EdDSA) of {app, patient, purpose, "
+                    + "decision, reason, version, iat}, checked with the key at /api/v1/audit/receipt-key.")
     @Get("/{patientId}/{purpose}")
-    public CompletableFuture<DecisionAnswer> decide(Authentication authentication, @PathVariable String patientId,
-                                                  @PathVariable String purpose) {
+    public CompletableFuture<Object> decide(Authentication authentication, @PathVariable String patientId,
+                                            @PathVariable String purpose, @Nullable @QueryValue String receipt) {
         Input input = new Input();
+        if (receipt != null && !receipt.equals("true") && !receipt.equals("false")) {
+            input.problem("receipt", "must be true or false");
+        }
         if (!PatientId.isValid(patientId)) {
             input.problem("patientId", "must match " + PatientId.PATTERN);
         }
@@ -65,8 +82,13 @@ public class DecisionController {
         PatientId patient = PatientId.of(patientId);
         // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
         DecisionAnswer cached = decisions.cached(application, patient, p);
-        return cached != null ? CompletableFuture.completedFuture(cached)
+        CompletableFuture<DecisionAnswer> answer = cached != null ? CompletableFuture.completedFuture(cached)
                 : CompletableFuture.supplyAsync(() -> decisions.decide(application, patient, p), blocking);
+        if (!"true".equals(receipt)) {
+            return answer.thenApply(a -> a);
+        }
+        return answer.thenApply(a -> new ReceiptedDecision(a.decision(), a.reason(), a.version(),
+                receipts.sign(application, patient, p, a)));
     }
 
     @Operation(summary = "Which of these patients permit this purpose for the calling application? (APPLICATION)")
