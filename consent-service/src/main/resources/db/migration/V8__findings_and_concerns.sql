@@ -50,6 +50,7 @@ CREATE TABLE concern (
     text           VARCHAR(2000) NOT NULL,
     status         VARCHAR(16)   NOT NULL,
     answer         VARCHAR(2000),
+    filed_by       VARCHAR(64)   NOT NULL,
     answered_by    VARCHAR(64),
     created_at     TIMESTAMP WITH TIME ZONE NOT NULL,
     updated_at     TIMESTAMP WITH TIME ZONE NOT NULL

@@ -16,6 +16,8 @@ import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.consent.ConsentRepository.Stored;
 import health.consent.service.consent.ConsentViews.ChangeResult;
 import health.consent.service.consent.ConsentViews.ConsentView;
+import health.consent.service.concern.ConcernRepository;
+import health.consent.service.concern.ConcernService;
 import health.consent.service.consent.ConsentViews.Export;
 import health.consent.service.consent.ConsentViews.HistoryEvent;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
@@ -49,10 +51,12 @@ public class ConsentService {
     private final ConsentRepository consents;
     private final CatalogueRepository catalogue;
     private final DeclarationCache declarations;
+    private final ConcernRepository concerns;
 
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
-                          DeclarationCache declarations) {
+                          DeclarationCache declarations, ConcernRepository concerns) {
         this.transactions = transactions;
+        this.concerns = concerns;
         this.consents = consents;
         this.catalogue = catalogue;
         this.declarations = declarations;
@@ -144,7 +148,8 @@ public class ConsentService {
                             .map(n -> new NoticeVersion(k.application().value(), k.purpose(), k.version(), n)).stream())
                     .toList();
             return new Export(patient.value(), Clock.now(), current, history.stream().map(HistoryEvent::of).toList(),
-                    notices);
+                    notices, concerns.ofPatient(patient.value(), new Paging.Request(0, Integer.MAX_VALUE)).stream()
+                    .map(ConcernService.PatientConcern::of).toList());
         });
     }
 

@@ -15,6 +15,7 @@ import health.consent.service.catalogue.Catalogue;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
 import io.micronaut.serde.annotation.SerdeImport;
+import health.consent.service.concern.ConcernService;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
@@ -78,6 +79,7 @@ public final class ConsentViews {
     /** Everything held about a patient. */
     @Serdeable
     public record Export(String patientId, Instant exportedAt, List<ConsentView> consents,
-                         List<HistoryEvent> history, List<NoticeVersion> notices) {
+                         List<HistoryEvent> history, List<NoticeVersion> notices,
+                         List<ConcernService.PatientConcern> concerns) {
     }
 }

@@ -15,12 +15,16 @@ import java.util.function.Supplier;
 public class Limits {
 
     private final RateLimiter patientChanges;
+    private final RateLimiter concerns;
     private final Semaphore exports;
 
     public Limits(@Value("${consent.limits.patient-changes.burst:200}") int changesBurst,
                   @Value("${consent.limits.patient-changes.per-second:2}") double changesPerSecond,
-                  @Value("${consent.limits.concurrent-exports:2}") int concurrentExports) {
+                  @Value("${consent.limits.concurrent-exports:2}") int concurrentExports,
+                  @Value("${consent.limits.concerns.burst:10}") int concernsBurst,
+                  @Value("${consent.limits.concerns.per-hour:2}") double concernsPerHour) {
         this.patientChanges = new RateLimiter(changesBurst, changesPerSecond);
+        this.concerns = new RateLimiter(concernsBurst, concernsPerHour / 3600);
         this.exports = new Semaphore(Math.max(1, concurrentExports));
     }
 
@@ -30,6 +34,15 @@ public class Limits {
         if (wait > 0) {
             throw ApiException.tooManyRequests("too-many-changes",
                     "too many consent changes in a short time; try again in " + wait + " s", wait);
+        }
+    }
+
+    /** Takes one of the patient's concern reports, or refuses with the time to wait. */
+    public void concern(Object patient) {
+        long wait = concerns.acquire(patient);
+        if (wait > 0) {
+            throw ApiException.tooManyRequests("too-many-concerns",
+                    "too many concerns reported in a short time; try again in " + wait + " s", wait);
         }
     }
 
