@@ -167,6 +167,42 @@ test('a patient downloads everything held about them', async () => {
   await context.close();
 });
 
+test('a patient reports a concern, sees it as their words, and reads the authority’s answer', async () => {
+  const { page, context, failures } = await signedIn('Se connecter comme Bernard Petit');
+  await page.getByRole('button', { name: 'Signaler un problème' }).click();
+  await page.getByRole('heading', { name: 'Signaler un problème', level: 1 }).waitFor();
+  await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+  await page.getByRole('alert').getByText('Choisissez une application').waitFor();
+
+  const words = '<img src=x onerror=alert(1)> Ils ont continué\naprès mon refus.';
+  await page.getByLabel('Application concernée').selectOption({ label: 'Glycémie+' });
+  await page.getByRole('radio', { name: 'Mes données ont servi à quelque chose que j’avais refusé' }).check();
+  await page.getByLabel('Racontez avec vos mots').fill(words);
+  await page.getByRole('button', { name: 'Envoyer le signalement' }).click();
+  await page.getByRole('status').getByText('Votre signalement a été envoyé').waitFor();
+  const card = page.locator('.concern').first();
+  assert.equal(await card.locator('.words').innerText(), words, 'shown as written, line break kept');
+  assert.equal(await page.locator('main img').count(), 0, 'nothing in it became markup');
+  await card.getByText('Reçu').waitFor();
+
+  // A regulator answers through the API; the patient reads it on the page.
+  const regulator = await devToken(service.base, 'regulator-1', ['REGULATOR']);
+  const listed = await (await fetch(service.base + '/api/v1/concerns?status=RECEIVED', {
+    headers: { Authorization: 'Bearer ' + regulator } })).json();
+  const id = listed.items.find((c) => c.text === words).id;
+  const answered = await fetch(service.base + '/api/v1/concerns/' + id, {
+    method: 'PUT', headers: { Authorization: 'Bearer ' + regulator, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ status: 'ANSWERED', answer: '<b>Merci</b> : nous avons écrit à l’éditeur.' })
+  });
+  assert.equal(answered.status, 200);
+  await page.getByRole('button', { name: 'Historique de mes choix' }).click();
+  await page.getByRole('button', { name: 'Signaler un problème' }).click();
+  await page.locator('.concern .answer').getByText('<b>Merci</b> : nous avons écrit à l’éditeur.').waitFor();
+  await page.locator('.concern').first().getByText('Réponse reçue').waitFor();
+  assert.deepEqual(failures, []);
+  await context.close();
+});
+
 test('an error is explained in plain words, never as raw JSON', async () => {
   const { page, context } = await signedIn();
   await page.evaluate(() => sessionStorage.setItem('consent.token', 'expired.token.value'));
@@ -186,9 +222,10 @@ test('every view passes an axe-core audit with zero violations, in both language
   for (const lang of ['fr', 'en']) {
     for (const [view, heading] of lang === 'fr'
       ? [['Mes applications', 'Mes applications'], ['Qui a consulté mes données', 'Qui a consulté mes données'],
-        ['Historique de mes choix', 'Historique de mes choix'], ['Télécharger mes données', 'Télécharger mes données']]
+        ['Historique de mes choix', 'Historique de mes choix'], ['Signaler un problème', 'Signaler un problème'],
+        ['Télécharger mes données', 'Télécharger mes données']]
       : [['My apps', 'My apps'], ['Who read my data', 'Who read my data'], ['My past choices', 'My past choices'],
-        ['Download my data', 'Download my data']]) {
+        ['Report a problem', 'Report a problem'], ['Download my data', 'Download my data']]) {
       await page.getByRole('button', { name: view, exact: true }).click();
       await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
       assert.deepEqual(await axeViolations(page), [], `${lang}: ${view}`);

@@ -4,6 +4,18 @@
 
 const TEXT = {
   fr: {
+    navConcerns: 'Signaler un problème', concernsTitle: 'Signaler un problème',
+    concernsIntro: 'Quelque chose vous inquiète dans la façon dont une application utilise vos données ? Dites-le à l’autorité de contrôle. L’application n’en est pas informée par ce service.',
+    concernApp: 'Application concernée', concernWhat: 'Ce qui s’est passé',
+    USED_DESPITE_REFUSAL: 'Mes données ont servi à quelque chose que j’avais refusé',
+    REFUSAL_COST_ME_THE_SERVICE: 'Je ne pouvais pas refuser sans perdre le service',
+    DID_NOT_UNDERSTAND: 'Je n’ai pas compris ce que j’acceptais', OTHER: 'Autre chose',
+    concernText: 'Racontez avec vos mots', concernHint: 'Jusqu’à 2 000 caractères. N’indiquez pas d’informations médicales inutiles.',
+    send: 'Envoyer le signalement', sent: 'Votre signalement a été envoyé à l’autorité de contrôle.',
+    concernMissing: 'Choisissez une application, ce qui s’est passé, et écrivez quelques mots.',
+    myConcerns: 'Mes signalements', noConcerns: 'Vous n’avez encore rien signalé.',
+    RECEIVED: 'Reçu', UNDER_REVIEW: 'En cours d’examen', ANSWERED: 'Réponse reçue', answer: 'Réponse de l’autorité :',
+    sentOn: 'Envoyé le {d}', tooManyConcerns: 'Vous avez envoyé beaucoup de signalements. Réessayez plus tard.',
     skip: 'Aller au contenu', brand: 'Mes consentements santé', signOut: 'Se déconnecter', navLabel: 'Rubriques',
     navApps: 'Mes applications', navLog: 'Qui a consulté mes données', navHistory: 'Historique de mes choix',
     navExport: 'Télécharger mes données', loading: 'Chargement…', switchTo: 'English',
@@ -42,7 +54,7 @@ const TEXT = {
     historyTitle: 'Historique de mes choix', historyIntro: 'Toutes vos décisions, la plus récente en premier.',
     historyEmpty: 'Vous n’avez encore pris aucune décision.', app: 'Application', purposeCol: 'Utilisation',
     choice: 'Choix', decidedBy: 'Par', you: 'Vous', representative: '{r}, qui agit pour vous', automatic: 'automatiquement, suite à la déconnexion',
-    exportTitle: 'Télécharger mes données', exportIntro: 'Obtenez en un fichier tout ce que ce service garde sur vous : vos choix, leur historique, les textes que vous avez acceptés et qui a consulté vos données.',
+    exportTitle: 'Télécharger mes données', exportIntro: 'Obtenez en un fichier tout ce que ce service garde sur vous : vos choix, leur historique, les textes que vous avez acceptés, qui a consulté vos données et vos signalements.',
     download: 'Télécharger mon fichier', downloaded: 'Votre fichier a été téléchargé.',
     errSession: 'Votre session a expiré. Reconnectez-vous.', errNetwork: 'Le service ne répond pas. Réessayez dans quelques minutes.',
     errStale: 'Vos choix ont changé depuis l’affichage de la page. La page a été mise à jour : vérifiez et recommencez.',
@@ -50,6 +62,18 @@ const TEXT = {
     errOther: 'Une erreur est survenue. Réessayez plus tard.', signedInAs: 'Connecté : {n}'
   },
   en: {
+    navConcerns: 'Report a problem', concernsTitle: 'Report a problem',
+    concernsIntro: 'Something worries you in how an app uses your data? Tell the supervisory authority. This service does not tell the app.',
+    concernApp: 'App concerned', concernWhat: 'What happened',
+    USED_DESPITE_REFUSAL: 'My data was used for something I refused',
+    REFUSAL_COST_ME_THE_SERVICE: 'I could not say no without losing the service',
+    DID_NOT_UNDERSTAND: 'I did not understand what I agreed to', OTHER: 'Something else',
+    concernText: 'Tell us in your own words', concernHint: 'Up to 2,000 characters. Leave out medical details that are not needed.',
+    send: 'Send the report', sent: 'Your report was sent to the supervisory authority.',
+    concernMissing: 'Choose an app and what happened, and write a few words.',
+    myConcerns: 'My reports', noConcerns: 'You have not reported anything yet.',
+    RECEIVED: 'Received', UNDER_REVIEW: 'Being reviewed', ANSWERED: 'Answered', answer: 'The authority’s answer:',
+    sentOn: 'Sent on {d}', tooManyConcerns: 'You have sent many reports. Try again later.',
     skip: 'Skip to content', brand: 'My health consents', signOut: 'Sign out', navLabel: 'Sections',
     navApps: 'My apps', navLog: 'Who read my data', navHistory: 'My past choices',
     navExport: 'Download my data', loading: 'Loading…', switchTo: 'Français',
@@ -88,7 +112,7 @@ const TEXT = {
     historyTitle: 'My past choices', historyIntro: 'All your decisions, most recent first.',
     historyEmpty: 'You have not made any decision yet.', app: 'App', purposeCol: 'Use',
     choice: 'Choice', decidedBy: 'By', you: 'You', representative: '{r}, acting for you', automatic: 'automatically, after disconnecting',
-    exportTitle: 'Download my data', exportIntro: 'Get in one file everything this service keeps about you: your choices, their history, the texts you agreed to and who read your data.',
+    exportTitle: 'Download my data', exportIntro: 'Get in one file everything this service keeps about you: your choices, their history, the texts you agreed to, who read your data and your reports.',
     download: 'Download my file', downloaded: 'Your file was downloaded.',
     errSession: 'Your session has expired. Please sign in again.', errNetwork: 'The service is not answering. Please try again in a few minutes.',
     errStale: 'Your choices changed since the page was shown. The page is now up to date: check and try again.',
@@ -255,6 +279,7 @@ async function go(name, focus = true) {
     if (name === 'apps') await appsView();
     else if (name === 'log') await pagedView('log');
     else if (name === 'history') await pagedView('history');
+    else if (name === 'concerns') await concernsView();
     else exportView();
     if (focus) {
       say('');
@@ -522,6 +547,57 @@ function verifyCell(e) {
   const cell = h('span', {});
   cell.append(h('button', { type: 'button', onclick: () => verifyEntry(e.leafIndex, cell) }, t('verify')));
   return cell;
+}
+
+// ---- Concerns: the patient tells the supervisory authority, and reads its answer ----
+
+const CATEGORIES = ['USED_DESPITE_REFUSAL', 'REFUSAL_COST_ME_THE_SERVICE', 'DID_NOT_UNDERSTAND', 'OTHER'];
+
+async function concernsView() {
+  const [apps, mine] = await Promise.all([json('/api/v1/applications'), json('/api/v1/me/concerns?size=50')]);
+  state.apps = apps;
+  const form = h('form', { class: 'card', novalidate: true, onsubmit: (e) => { e.preventDefault(); sendConcern(form); } },
+    h('p', {}, h('label', { for: 'concern-app' }, t('concernApp')), h('br'),
+      h('select', { id: 'concern-app', name: 'app', required: true }, h('option', { value: '' }, '—'),
+        apps.map((a) => h('option', { value: a.id }, a.name)))),
+    h('fieldset', {}, h('legend', {}, t('concernWhat')),
+      CATEGORIES.map((c) => h('p', { class: 'radio' }, h('input', { type: 'radio', name: 'category', value: c, id: 'cat-' + c }),
+        ' ', h('label', { for: 'cat-' + c }, t(c))))),
+    h('p', {}, h('label', { for: 'concern-text' }, t('concernText')), h('br'),
+      h('textarea', { id: 'concern-text', name: 'text', rows: '5', maxlength: '2000', required: true,
+        'aria-describedby': 'concern-hint' }), h('br'), h('span', { id: 'concern-hint', class: 'muted' }, t('concernHint'))),
+    h('button', { type: 'submit', class: 'primary' }, t('send')));
+  const list = mine.items.length ? mine.items.map(concernCard) : [h('p', {}, t('noConcerns'))];
+  show([h('h1', { tabindex: '-1' }, t('concernsTitle')), h('p', {}, t('concernsIntro')), form,
+    h('h2', {}, t('myConcerns')), ...list]);
+}
+
+// The patient's own words and the authority's answer are shown as text, line breaks kept.
+function concernCard(c) {
+  const app = state.apps.find((a) => a.id === c.applicationId);
+  return h('section', { class: 'card concern' },
+    h('h3', {}, h('bdi', {}, app ? app.name : c.applicationId), ' — ', t(c.category)),
+    h('p', { class: 'muted' }, t('sentOn', { d: formatDate(c.createdAt) }), ' · ', h('strong', {}, t(c.status))),
+    h('p', { class: 'words' }, h('bdi', {}, c.text)),
+    c.answer ? h('div', { class: 'answer' }, h('p', {}, h('strong', {}, t('answer'))), h('p', { class: 'words' }, h('bdi', {}, c.answer))) : null);
+}
+
+async function sendConcern(form) {
+  const category = form.querySelector('input[name=category]:checked');
+  const body = { applicationId: form.app.value, category: category && category.value, text: form.text.value.trim() };
+  if (!body.applicationId || !body.category || !body.text) {
+    warn(t('concernMissing'));
+    return;
+  }
+  try {
+    await json('/api/v1/me/concerns', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    await concernsView();
+    say(t('sent'));
+    $('view').querySelector('h2').setAttribute('tabindex', '-1');
+    $('view').querySelector('h2').focus();
+  } catch (e) {
+    if (e.status === 429) warn(t('tooManyConcerns')); else fail(e);
+  }
 }
 
 function exportView() {
