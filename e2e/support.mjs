@@ -23,12 +23,12 @@ function freePort() {
   });
 }
 
-export async function startService() {
+export async function startService(extraEnv = {}) {
   if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
   const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-jar', jar], {
-    env: { ...process.env, MICRONAUT_ENVIRONMENTS: 'dev', PORT: String(port), CONSENT_DATA_DIR: dataDir, JDBC_URL: '' },
+    env: { ...process.env, MICRONAUT_ENVIRONMENTS: 'dev', PORT: String(port), CONSENT_DATA_DIR: dataDir, JDBC_URL: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   let output = '';

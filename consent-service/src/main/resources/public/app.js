@@ -1,5 +1,5 @@
 'use strict';
-// The patients' page: plain DOM, no framework, no third-party request. Every text is in French
+// The patients' page (with common.js and log-check.js): plain DOM, no framework, no third-party request. Every text is in French
 // and English; data from the API is only ever inserted as text, never as HTML.
 
 const TEXT = {
@@ -129,51 +129,7 @@ function t(key, vars) {
   return s;
 }
 
-// Builds an element; strings become text nodes, so API data can never inject markup.
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === false || v == null) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c != null && c !== false) el.append(c instanceof Node ? c : String(c));
-  return el;
-}
-
-const $ = (id) => document.getElementById(id);
-
-function say(message) {
-  $('alert').hidden = true;
-  $('status').textContent = message;
-}
-
-function warn(message) {
-  $('status').textContent = '';
-  $('alert').textContent = message;
-  $('alert').hidden = false;
-}
-
-class ApiError extends Error {
-  constructor(status, problem) { super('HTTP ' + status); this.status = status; this.problem = problem || {}; }
-}
-
-async function api(path, options = {}) {
-  const headers = Object.assign({ Accept: 'application/json' }, options.headers);
-  if (state.token) headers.Authorization = 'Bearer ' + state.token;
-  let response;
-  try {
-    response = await fetch(path, Object.assign({}, options, { headers }));
-  } catch (e) {
-    throw new ApiError(0);
-  }
-  if (!response.ok) {
-    let problem = {};
-    try { problem = await response.json(); } catch (e) { /* not a problem document */ }
-    throw new ApiError(response.status, problem);
-  }
-  return response;
-}
+const api = (path, options = {}) => callApi(path, options, state.token);
 
 const json = async (path, options) => (await api(path, options)).json();
 
@@ -193,17 +149,6 @@ function explain(error) {
 function fail(error) {
   warn(explain(error));
   if (error.status === 401) signOut(false);
-}
-
-// A date the browser cannot show (out of its range, malformed) is shown as it came.
-function formatDate(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return String(iso);
-  try {
-    return new Intl.DateTimeFormat(state.lang, { dateStyle: 'long', timeStyle: 'short' }).format(date);
-  } catch (e) {
-    return String(iso);
-  }
 }
 
 // ---- Sign-in ----
@@ -417,7 +362,7 @@ function logCells(e) {
     ? [t('regulator') + ' (', h('bdi', {}, e.actor), ')', h('br'), t('reasonGiven') + ' ', h('bdi', {}, e.reason)]
     : [h('strong', {}, h('bdi', {}, e.applicationName)), h('br'),
       h('span', { class: 'named' }, t('namedBy') + ' ', h('bdi', {}, e.actor))];
-  return [formatDate(e.at), who, e.purposeText[state.lang] + (e.outcome === 'DENY' ? ' (' + t('denied') + ')' : ''),
+  return [formatDate(e.at, state.lang), who, e.purposeText[state.lang] + (e.outcome === 'DENY' ? ' (' + t('denied') + ')' : ''),
     e.dataCategory, verifyCell(e)];
 }
 
@@ -425,106 +370,20 @@ function historyCells(e) {
   const app = state.apps.find((a) => a.id === e.applicationId);
   let by = e.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: e.decidedBy.id }) : t('you');
   if (e.channel === 'CASCADE') by += ', ' + t('automatic');
-  return [formatDate(e.at), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by, verifyCell(e)];
+  return [formatDate(e.at, state.lang), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by, verifyCell(e)];
 }
 
-// ---- Checking an entry of the public log, in the browser (Web Crypto: SHA-256, Ed25519) ----
-
-const utf8 = new TextEncoder();
-const ONE = new Uint8Array([1]);
-
-function concat(...parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
-const sha256 = async (...parts) => new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...parts)));
-const toHex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-const fromHex = (s) => new Uint8Array((s.match(/../g) || []).map((h) => parseInt(h, 16)));
-const fromBase64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-// RFC 8785 for a flat object of strings, whole numbers and nulls: what a leaf holds.
-function canonical(leaf) {
-  return '{' + Object.keys(leaf).sort().map((k) => JSON.stringify(k) + ':' + JSON.stringify(leaf[k])).join(',') + '}';
-}
-
-// RFC 9162 2.1.3.2: the root an inclusion proof leads to, or null.
-async function rootOf(index, size, leafHash, proof) {
-  if (index >= size) return null;
-  let fn = index; let sn = size - 1; let r = leafHash;
-  for (const p of proof) {
-    if (sn === 0) return null;
-    if (fn % 2 === 1 || fn === sn) {
-      r = await sha256(ONE, p, r);
-      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2); }
-    } else {
-      r = await sha256(ONE, r, p);
-    }
-    fn = Math.floor(fn / 2); sn = Math.floor(sn / 2);
-  }
-  return sn === 0 ? r : null;
-}
-
-// c2sp.org/signed-note: the text, and the signature lines as {name, id, sig}.
-function readNote(note) {
-  const split = note.lastIndexOf('\n\n');
-  const lines = note.slice(split + 2).split('\n').filter((l) => l);
-  return { text: note.slice(0, split + 1), signatures: lines.map((l) => {
-    const [, name, data] = l.match(/^\u2014 (\S+) (\S+)$/) || [];
-    const bytes = data ? fromBase64(data) : new Uint8Array(0);
-    return { name, id: bytes.slice(0, 4), sig: bytes.slice(4) };
-  }) };
-}
-
-// A verifier key, name+id+base64(type || key): the key, if the id matches it.
-async function readKey(vkey) {
-  const [name, id, data] = vkey.trim().split(/\+(.*?)\+(.*)/s).filter((x) => x !== '');
-  const typed = fromBase64(data);
-  const hash = await sha256(utf8.encode(name), new Uint8Array([10]), typed);
-  if (toHex(hash.slice(0, 4)) !== id) throw new Error('key');
-  return { name, id: fromHex(id), type: typed[0],
-    key: await crypto.subtle.importKey('raw', typed.slice(1), { name: 'Ed25519' }, false, ['verify']) };
-}
-
-const verifyEd25519 = (key, sig, data) => crypto.subtle.verify({ name: 'Ed25519' }, key, sig, data);
-
-// The log's public texts (its key, its witnesses' keys): plain text, for anyone.
-async function publicText(path) {
-  const response = await fetch(path);
-  if (!response.ok) throw new ApiError(response.status);
-  return response.text();
-}
+// ---- Checking an entry of the public log, in the browser (log-check.js) ----
 
 // Checks one entry: its record hashes to its leaf, the proof leads to the signed checkpoint, the
 // log's key signed it; and counts the witnesses whose cosignatures verify. Throws a reason word.
 async function checkEntry(leafIndex) {
   const proof = await json('/api/v1/me/proofs/' + leafIndex);
-  const leafHash = await sha256(new Uint8Array([0]), utf8.encode(canonical(proof.leaf)));
-  if (toHex(leafHash) !== proof.leafHash) throw new Error('record');
-  const note = readNote(proof.checkpoint);
-  const [, size, root] = note.text.split('\n');
-  const reached = await rootOf(leafIndex, Number(size), leafHash, proof.proof.map(fromHex));
-  if (!reached || !same(reached, fromBase64(root))) throw new Error('proof');
-  let logKey;
-  try {
-    logKey = await readKey(await publicText('/log/key'));
-  } catch (e) {
-    throw new Error(e.message === 'key' ? 'signature' : e instanceof ApiError ? 'unavailable' : 'browser');
-  }
-  const signed = note.signatures.find((s) => s.name === logKey.name && same(s.id, logKey.id));
-  if (!signed || !(await verifyEd25519(logKey.key, signed.sig, utf8.encode(note.text)))) throw new Error('signature');
-  let witnesses = 0;
-  for (const vkey of (await publicText('/log/witnesses')).split('\n').filter((l) => l)) {
-    const w = await readKey(vkey);
-    const line = note.signatures.find((s) => s.name === w.name && same(s.id, w.id) && s.sig.length === 72);
-    if (!line) continue;
-    const time = new DataView(line.sig.buffer, line.sig.byteOffset, 8).getBigUint64(0);
-    const message = utf8.encode('cosignature/v1\ntime ' + time + '\n' + note.text);
-    if (await verifyEd25519(w.key, line.sig.slice(8), message)) witnesses++;
-  }
-  return witnesses;
+  const leafHash = await LogCheck.leafHash(proof.leaf);
+  if (LogCheck.toHex(leafHash) !== proof.leafHash) throw new Error('record');
+  const checkpoint = await LogCheck.checkpoint(proof.checkpoint);
+  if (!(await LogCheck.includes(checkpoint, leafIndex, leafHash, proof.proof))) throw new Error('proof');
+  return checkpoint.witnesses;
 }
 
 async function verifyEntry(leafIndex, cell) {
@@ -577,7 +436,7 @@ function concernCard(c) {
   const app = state.apps.find((a) => a.id === c.applicationId);
   return h('section', { class: 'card concern' },
     h('h3', {}, h('bdi', {}, app ? app.name : c.applicationId), ' — ', t(c.category)),
-    h('p', { class: 'muted' }, t('sentOn', { d: formatDate(c.createdAt) }), ' · ', h('strong', {}, t(c.status))),
+    h('p', { class: 'muted' }, t('sentOn', { d: formatDate(c.createdAt, state.lang) }), ' · ', h('strong', {}, t(c.status))),
     h('p', { class: 'words' }, h('bdi', {}, c.text)),
     c.answer ? h('div', { class: 'answer' }, h('p', {}, h('strong', {}, t('answer'))), h('p', { class: 'words' }, h('bdi', {}, c.answer))) : null);
 }

@@ -12,6 +12,7 @@ import health.consent.service.audit.AuditViews.AuditFinding;
 import health.consent.service.audit.AuditViews.ConsentRate;
 import health.consent.service.audit.AuditViews.ConsistencyProof;
 import health.consent.service.audit.AuditViews.InclusionProof;
+import health.consent.service.audit.AuditViews.MonthlyConsent;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
 import health.consent.service.catalogue.CatalogueService;
@@ -123,6 +124,30 @@ public class AuditService {
                     reason, now);
         }
         transactions.publish(new AccessRecorded(patients.size()));
+    }
+
+    /** Decisions made each month, by application and purpose: the trend behind the rates. */
+    public List<MonthlyConsent> monthlyConsents() {
+        return transactions.read(() -> {
+            Map<String, long[]> byKey = new java.util.TreeMap<>();
+            for (ConsentRepository.MonthlyChanges m : consentEvents.monthlyChanges()) {
+                String key = String.format("%04d-%02d", m.year(), m.month()) + "/" + m.applicationId() + "/" + m.purpose();
+                long[] counts = byKey.computeIfAbsent(key, k -> new long[3]);
+                switch (m.state()) {
+                    case GRANTED -> counts[0] += m.count();
+                    case REFUSED -> counts[1] += m.count();
+                    case WITHDRAWN -> counts[2] += m.count();
+                    default -> { }
+                }
+            }
+            List<MonthlyConsent> months = new ArrayList<>();
+            byKey.forEach((key, c) -> {
+                String[] parts = key.split("/");
+                months.add(new MonthlyConsent(parts[0], parts[1], health.consent.model.Purpose.valueOf(parts[2]),
+                        c[0], c[1], c[2]));
+            });
+            return months;
+        });
     }
 
     public List<ConsentRate> consentRates() {

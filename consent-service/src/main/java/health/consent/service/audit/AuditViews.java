@@ -99,6 +99,12 @@ public final class AuditViews {
     public record EventRef(long seq, long leafIndex) {
     }
 
+    /** For one month (UTC, "2026-11"), one application and purpose: the decisions made, by kind. */
+    @Serdeable
+    public record MonthlyConsent(String month, String applicationId, Purpose purpose, long granted, long refused,
+                                 long withdrawn) {
+    }
+
     /** For each application and declared purpose, how its patients decided. */
     @Serdeable
     public record ConsentRate(String applicationId, String applicationName, Purpose purpose, long granted,

@@ -1,6 +1,7 @@
 package health.consent.service.audit;
 
 import health.consent.service.audit.AuditViews.ConsentRate;
+import health.consent.service.audit.AuditViews.MonthlyConsent;
 import health.consent.service.security.Roles;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -30,5 +31,11 @@ public class ReportController {
     @Get("/consent-rates")
     public List<ConsentRate> consentRates() {
         return audit.consentRates();
+    }
+
+    @Operation(summary = "Per month (UTC), application and purpose: the grants, refusals and withdrawals decided (REGULATOR)")
+    @Get("/consent-rates/monthly")
+    public List<MonthlyConsent> monthly() {
+        return audit.monthlyConsents();
     }
 }

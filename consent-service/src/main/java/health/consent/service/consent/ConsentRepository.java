@@ -176,6 +176,20 @@ public class ConsentRepository {
     }
 
     /** How many decisions each application and purpose has in each state: keys "application/purpose/state". */
+    /** Decisions made in one month (UTC) for one application and purpose, by the state decided. */
+    public record MonthlyChanges(int year, int month, String applicationId, Purpose purpose, ConsentState state,
+                                 long count) {
+    }
+
+    /** The consent events of every month, counted by application, purpose and state decided. */
+    public List<MonthlyChanges> monthlyChanges() {
+        String utc = db.isPostgres() ? "at AT TIME ZONE 'UTC'" : "at";
+        return db.list("SELECT EXTRACT(YEAR FROM " + utc + ") AS y, EXTRACT(MONTH FROM " + utc + ") AS m, "
+                + "application_id, purpose, state, COUNT(*) FROM consent_event GROUP BY 1, 2, application_id, purpose, "
+                + "state ORDER BY 1, 2", rs -> new MonthlyChanges(rs.getInt(1), rs.getInt(2), rs.getString(3),
+                        Purpose.valueOf(rs.getString(4)), ConsentState.valueOf(rs.getString(5)), rs.getLong(6)));
+    }
+
     public Map<String, Long> countsByState() {
         Map<String, Long> counts = new HashMap<>();
         db.list("SELECT application_id, purpose, state, COUNT(*) FROM consent GROUP BY application_id, purpose, state",
