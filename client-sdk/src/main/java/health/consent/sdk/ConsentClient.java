@@ -4,6 +4,7 @@ import health.consent.model.Decision;
 import health.consent.model.Outcome;
 import health.consent.model.Purpose;
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -94,6 +95,28 @@ public interface ConsentClient extends AutoCloseable {
      * does not verify or is about another patient or purpose, the answer is DENY without a receipt.
      */
     SignedDecision checkWithReceipt(String patientId, Purpose purpose);
+
+    /**
+     * Calls {@code listener} with every erasure the application comes to owe (a secondary grant
+     * withdrawn, refused after it, or expired), on the feed's thread, as the change arrives. Erase
+     * what was extracted under the purpose, then {@link #confirmPurge}. A listener that throws leaves
+     * the obligation pending: {@link #pendingPurges} lists them (at start, say).
+     */
+    void addPurgeListener(Consumer<PurgeRequest> listener);
+
+    /**
+     * Tells the service the erasure is done. Idempotent.
+     *
+     * @throws PurgeNotConfirmedException when the service cannot be told now: confirm again later
+     */
+    void confirmPurge(String purgeId);
+
+    /**
+     * The erasures owed and not yet confirmed, oldest first, asked of the service.
+     *
+     * @throws PurgeNotConfirmedException when the service cannot be reached
+     */
+    List<PurgeRequest> pendingPurges();
 
     /** Where the client stands with the service's change feed. */
     ClientStatus status();

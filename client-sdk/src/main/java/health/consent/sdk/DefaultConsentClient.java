@@ -135,6 +135,35 @@ final class DefaultConsentClient implements ConsentClient {
     }
 
     @Override
+    public void addPurgeListener(Consumer<PurgeRequest> listener) {
+        if (listener == null) {
+            throw new IllegalArgumentException("listener is required");
+        }
+        feed.addPurgeListener(listener);
+    }
+
+    @Override
+    public void confirmPurge(String purgeId) {
+        if (purgeId == null || purgeId.isBlank()) {
+            throw new IllegalArgumentException("a purge obligation's id is required");
+        }
+        try {
+            connection.confirmPurge(purgeId);
+        } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
+            throw new PurgeNotConfirmedException("the erasure " + purgeId + " was not confirmed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<PurgeRequest> pendingPurges() {
+        try {
+            return connection.pendingPurges();
+        } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
+            throw new PurgeNotConfirmedException("the erasures owed could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public <T> T withConsent(String patientId, Purpose purpose, AccessContext context, Supplier<T> work) {
         if (context == null || work == null) {
             throw new IllegalArgumentException("context and work are required");

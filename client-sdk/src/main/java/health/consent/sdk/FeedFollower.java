@@ -27,6 +27,7 @@ final class FeedFollower {
     private final DecisionCache cache;
     private final int waitSeconds;
     private final List<Consumer<ClientStatus>> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<PurgeRequest>> purgeListeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstAttempt = new CountDownLatch(1);
     private final Thread thread;
     private volatile ClientStatus status = ClientStatus.INITIALIZING;
@@ -65,6 +66,10 @@ final class FeedFollower {
 
     void addStatusListener(Consumer<ClientStatus> listener) {
         listeners.add(listener);
+    }
+
+    void addPurgeListener(Consumer<PurgeRequest> listener) {
+        purgeListeners.add(listener);
     }
 
     /** Whether the feed answered within the last {@code boundNanos}, and has not failed since. */
@@ -142,6 +147,17 @@ final class FeedFollower {
             cache.invalidate(c.purpose());
         } else if (c.purpose() != null) {
             cache.apply(c.patientId(), c.purpose(), c.toDecision(), c.version());
+        }
+        if (c.purgeId() != null && c.patientId() != null && c.purpose() != null) {
+            PurgeRequest request = new PurgeRequest(c.purgeId(), c.patientId(), c.purpose());
+            for (Consumer<PurgeRequest> l : purgeListeners) {
+                try {
+                    l.accept(request);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "A purge listener failed for obligation " + request.id()
+                            + "; it stays pending (see pendingPurges)", e);
+                }
+            }
         }
     }
 

@@ -64,6 +64,28 @@ final class HttpConnection implements ServiceConnection {
     }
 
     @Override
+    public void confirmPurge(String purgeId) throws Unavailable, Rejected {
+        send(post("api/v1/purges/" + encode(purgeId) + "/confirmation", "{}"));
+    }
+
+    @Override
+    public List<PurgeRequest> pendingPurges() throws Unavailable, Rejected {
+        List<PurgeRequest> pending = new ArrayList<>();
+        for (int page = 0; ; page++) {
+            Map<String, Object> body = Json.object(send(get("api/v1/purges?size=200&page=" + page, requestTimeout)));
+            List<?> items = (List<?>) body.get("items");
+            for (Object o : items) {
+                Map<?, ?> p = (Map<?, ?>) o;
+                pending.add(new PurgeRequest((String) p.get("id"), (String) p.get("patientId"),
+                        Purpose.valueOf((String) p.get("purpose"))));
+            }
+            if (items.size() < 200) {
+                return pending;
+            }
+        }
+    }
+
+    @Override
     public FeedPage changes(Long after, int waitSeconds) throws Unavailable, Rejected {
         String path = after == null ? "api/v1/changes" : "api/v1/changes?after=" + after + "&wait=" + waitSeconds;
         return FeedPage.fromJson(send(get(path, requestTimeout.plusSeconds(waitSeconds))));

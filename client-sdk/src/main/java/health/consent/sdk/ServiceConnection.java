@@ -36,6 +36,12 @@ public interface ServiceConnection {
      */
     FeedPage changes(Long after, int waitSeconds) throws Unavailable, Rejected;
 
+    /** {@code POST /api/v1/purges/{id}/confirmation}: the erasure is done. */
+    void confirmPurge(String purgeId) throws Unavailable, Rejected;
+
+    /** {@code GET /api/v1/purges}: the erasures owed and not confirmed, oldest first. */
+    List<PurgeRequest> pendingPurges() throws Unavailable, Rejected;
+
     /** {@code POST /api/v1/decisions/filter}: the ids among {@code patientIds} that permit the purpose. */
     List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected;
 

@@ -1,7 +1,11 @@
 package health.consent.model;
 
-/** Who made a consent decision: the patient, or a representative acting for them. */
+/**
+ * Who made a consent decision: the patient, a representative acting for them, or the service
+ * carrying out what the patient decided before (a time-boxed grant's end).
+ */
 public enum ActorType {
     PATIENT,
-    REPRESENTATIVE
+    REPRESENTATIVE,
+    SERVICE
 }

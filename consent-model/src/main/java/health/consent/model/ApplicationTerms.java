@@ -1,5 +1,6 @@
 package health.consent.model;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;
@@ -10,12 +11,24 @@ import java.util.Optional;
  * What an application declares in the catalogue, as far as decisions need it: whether it is
  * active, and the notice version it publishes for each purpose it declares.
  */
-public record ApplicationTerms(ApplicationId application, ApplicationStatus status, Map<Purpose, Integer> notices) {
+public record ApplicationTerms(ApplicationId application, ApplicationStatus status, Map<Purpose, Integer> notices,
+                               Map<Purpose, Duration> longestGrants) {
 
     public ApplicationTerms {
         Objects.requireNonNull(application, "application");
         Objects.requireNonNull(status, "status");
         notices = notices.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(notices));
+        longestGrants = longestGrants.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(longestGrants));
+    }
+
+    /** Terms with no limit on how long a grant lasts. */
+    public ApplicationTerms(ApplicationId application, ApplicationStatus status, Map<Purpose, Integer> notices) {
+        this(application, status, notices, Map.of());
+    }
+
+    /** The longest a grant of the purpose may last, when the application declares one. */
+    public Optional<Duration> longestGrant(Purpose purpose) {
+        return Optional.ofNullable(longestGrants.get(purpose));
     }
 
     /** The notice version published now for the purpose, or empty if it is not declared. */

@@ -15,6 +15,8 @@ public record ChangeRefusal(Kind kind, String message) {
         NOT_A_DECISION,
         NOTICE_NOT_CURRENT,
         SECONDARY_REQUIRES_CARE,
-        NOTHING_TO_WITHDRAW
+        NOTHING_TO_WITHDRAW,
+        /** {@code expiresAt} given with something other than a grant, not ahead, or beyond the declared longest grant. */
+        INVALID_EXPIRY
     }
 }

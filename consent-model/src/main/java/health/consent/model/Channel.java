@@ -7,5 +7,7 @@ public enum Channel {
     /** Another client of the HTTP API (the national portal, a mobile app). */
     API,
     /** Made by the service as a consequence of another decision (withdrawing CARE). */
-    CASCADE
+    CASCADE,
+    /** Made by the service when a time-boxed grant reached its end. */
+    EXPIRY
 }

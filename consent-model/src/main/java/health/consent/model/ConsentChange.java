@@ -1,5 +1,6 @@
 package health.consent.model;
 
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -7,9 +8,15 @@ import java.util.Objects;
  *
  * @param seenNoticeVersion the notice version the patient saw, or null for the one published now
  * @param ifMatch           the version the patient read, or null when they do not guard against a race
+ * @param expiresAt         for a grant, when it ends (null: until the patient changes their mind, or the
+ *                          longest the application declares for the purpose)
  */
 public record ConsentChange(Purpose purpose, ConsentState state, Integer seenNoticeVersion, Channel channel,
-                            Long ifMatch) {
+                            Long ifMatch, Instant expiresAt) {
+
+    public ConsentChange(Purpose purpose, ConsentState state, Integer seenNoticeVersion, Channel channel, Long ifMatch) {
+        this(purpose, state, seenNoticeVersion, channel, ifMatch, null);
+    }
 
     public ConsentChange {
         Objects.requireNonNull(purpose, "purpose");

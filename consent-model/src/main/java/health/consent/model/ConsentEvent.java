@@ -12,10 +12,18 @@ import java.util.Objects;
  * @param leafIndex the event's index in the audit log, or null until the appender reaches it
  * @param salt      32 random bytes in hex, part of the event's leaf, so that the leaf's hash reveals
  *                  nothing without the event; null until the event is stored
+ * @param expiresAt for a time-boxed grant, when it ends (part of the leaf only when set)
  */
 public record ConsentEvent(long seq, PatientId patient, ApplicationId application, Purpose purpose,
                            ConsentState state, ConsentState previousState, int noticeVersion, DecidedBy decidedBy,
-                           Channel channel, Long cause, Instant at, Long leafIndex, String salt) {
+                           Channel channel, Long cause, Instant at, Long leafIndex, String salt, Instant expiresAt) {
+
+    public ConsentEvent(long seq, PatientId patient, ApplicationId application, Purpose purpose, ConsentState state,
+                        ConsentState previousState, int noticeVersion, DecidedBy decidedBy, Channel channel, Long cause,
+                        Instant at, Long leafIndex, String salt) {
+        this(seq, patient, application, purpose, state, previousState, noticeVersion, decidedBy, channel, cause, at,
+                leafIndex, salt, null);
+    }
 
     public ConsentEvent {
         Objects.requireNonNull(patient, "patient");
@@ -31,7 +39,22 @@ public record ConsentEvent(long seq, PatientId patient, ApplicationId applicatio
     /** The event as stored: numbered, pointing to its cause when it is a cascade, and salted. */
     public ConsentEvent stored(long seq, Long cause, String salt) {
         return new ConsentEvent(seq, patient, application, purpose, state, previousState, noticeVersion, decidedBy,
-                channel, cause, at, leafIndex, salt);
+                channel, cause, at, leafIndex, salt, expiresAt);
+    }
+
+    /** The event of a grant that ends at a time. */
+    public ConsentEvent withExpiry(Instant end) {
+        return new ConsentEvent(seq, patient, application, purpose, state, previousState, noticeVersion, decidedBy,
+                channel, cause, at, leafIndex, salt, end);
+    }
+
+    /**
+     * Whether this event leaves the application owing the erasure of what it extracted under the
+     * purpose: a secondary grant withdrawn (by the patient or by CARE's withdrawal), refused after
+     * the grant, or expired.
+     */
+    public boolean createsPurgeObligation() {
+        return purpose.isSecondary() && previousState == ConsentState.GRANTED && state != ConsentState.GRANTED;
     }
 
     public boolean isCascade() {

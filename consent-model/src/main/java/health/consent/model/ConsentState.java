@@ -5,17 +5,20 @@ import java.util.Optional;
 /**
  * What a patient decided for one purpose of one application.
  *
- * <p>{@link #NOT_SET} is the state before any decision; a patient cannot choose it.
+ * <p>{@link #NOT_SET} is the state before any decision, {@link #EXPIRED} the state a time-boxed grant
+ * reaches at its end; a patient chooses neither.
  */
 public enum ConsentState {
     GRANTED,
     REFUSED,
     WITHDRAWN,
+    /** A time-boxed grant that reached its end: set by the service, never chosen. */
+    EXPIRED,
     NOT_SET;
 
     /** True for the states a patient may choose. */
     public boolean isDecision() {
-        return this != NOT_SET;
+        return this != NOT_SET && this != EXPIRED;
     }
 
     /** The state with this exact wire name, or empty. */

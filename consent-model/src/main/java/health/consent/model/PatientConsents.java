@@ -21,6 +21,9 @@ import java.util.Objects;
  *   <li>An undeclared purpose is DENY with {@link Reason#PURPOSE_NOT_DECLARED}.</li>
  *   <li>A grant on an older notice of a secondary purpose stops permitting
  *       ({@link Reason#RECONSENT_REQUIRED}); a new CARE notice never blocks care.</li>
+ *   <li>A grant may be time-boxed ({@code expiresAt}), never beyond the longest grant the application
+ *       declares for the purpose (which is then the default); at its end it becomes EXPIRED
+ *       ({@link #expire}), and an expired CARE withdraws the secondary grants as a withdrawal does.</li>
  * </ol>
  *
  * <p>Immutable: a change returns a new aggregate.
@@ -107,6 +110,8 @@ public final class PatientConsents {
                 return Reason.REFUSED;
             case WITHDRAWN:
                 return Reason.WITHDRAWN;
+            case EXPIRED:
+                return Reason.EXPIRED;
             case GRANTED:
             default:
                 break;
@@ -156,22 +161,69 @@ public final class PatientConsents {
             return refused(ChangeRefusal.Kind.SECONDARY_REQUIRES_CARE,
                     purpose + " can only be granted while CARE is granted for this application");
         }
+        Instant expiresAt = change.expiresAt();
+        if (expiresAt != null && requested != ConsentState.GRANTED) {
+            return refused(ChangeRefusal.Kind.INVALID_EXPIRY, "only a grant may end at a time");
+        }
+        if (requested == ConsentState.GRANTED) {
+            var longest = terms.longestGrant(purpose);
+            if (expiresAt != null && !expiresAt.isAfter(at)) {
+                return refused(ChangeRefusal.Kind.INVALID_EXPIRY, "expiresAt must be ahead of now");
+            }
+            if (longest.isPresent() && expiresAt != null && expiresAt.isAfter(at.plus(longest.get()))) {
+                return refused(ChangeRefusal.Kind.INVALID_EXPIRY, "the application declares grants of " + purpose
+                        + " for " + longest.get().toDays() + " days at most: expiresAt must be at the latest "
+                        + at.plus(longest.get()));
+            }
+            if (expiresAt == null && longest.isPresent()) {
+                expiresAt = at.plus(longest.get());
+            }
+        }
         if (requested == ConsentState.WITHDRAWN && current.state() != ConsentState.GRANTED
                 && current.state() != ConsentState.WITHDRAWN) {
             return refused(ChangeRefusal.Kind.NOTHING_TO_WITHDRAW,
                     "only a granted purpose can be withdrawn; its state is " + current.state());
         }
-        // The same state again (and, for a grant, on the same notice) records nothing.
-        if (current.isSet() && current.state() == requested
-                && (requested != ConsentState.GRANTED || current.noticeVersion() == seen)) {
+        // The same state again (and, for a grant, on the same notice until the same time) records nothing;
+        // a grant with no end asked again keeps a declared longest grant's end as it was.
+        if (current.isSet() && current.state() == requested && (requested != ConsentState.GRANTED
+                || (current.noticeVersion() == seen && (Objects.equals(current.expiresAt(), change.expiresAt())
+                    || (change.expiresAt() == null && terms.longestGrant(purpose).isPresent()))))) {
             return new ChangeOutcome.Applied(List.of(), this);
         }
 
         Map<Purpose, PurposeConsent> after = new EnumMap<>(Purpose.class);
         after.putAll(consents);
         List<ConsentEvent> events = new ArrayList<>();
-        after.put(purpose, current.next(requested, seen, at));
-        events.add(event(purpose, requested, current.state(), seen, decidedBy, change.channel(), at));
+        after.put(purpose, current.next(requested, seen, at, expiresAt));
+        events.add(event(purpose, requested, current.state(), seen, decidedBy, change.channel(), at)
+                .withExpiry(expiresAt));
+        return cascade(purpose, requested, decidedBy, at, after, events);
+    }
+
+    /**
+     * Ends a time-boxed grant whose time has come: EXPIRED, one event on channel EXPIRY decided by
+     * the service (and, for CARE, the cascade). Nothing when the purpose is not such a grant, or not
+     * yet due, so that two instances racing to expire it record one event.
+     */
+    public ChangeOutcome expire(Purpose purpose, Instant at) {
+        PurposeConsent current = consent(purpose);
+        if (current.state() != ConsentState.GRANTED || current.expiresAt() == null || current.expiresAt().isAfter(at)) {
+            return new ChangeOutcome.Applied(List.of(), this);
+        }
+        DecidedBy service = new DecidedBy(ActorType.SERVICE, "expiry");
+        Map<Purpose, PurposeConsent> after = new EnumMap<>(Purpose.class);
+        after.putAll(consents);
+        List<ConsentEvent> events = new ArrayList<>();
+        after.put(purpose, current.next(ConsentState.EXPIRED, current.noticeVersion(), at));
+        events.add(event(purpose, ConsentState.EXPIRED, ConsentState.GRANTED, current.noticeVersion(), service,
+                Channel.EXPIRY, at));
+        return cascade(purpose, ConsentState.EXPIRED, service, at, after, events);
+    }
+
+    /** CARE set to anything but GRANTED withdraws every secondary grant, one CASCADE event each. */
+    private ChangeOutcome cascade(Purpose purpose, ConsentState requested, DecidedBy decidedBy, Instant at,
+                                  Map<Purpose, PurposeConsent> after, List<ConsentEvent> events) {
         if (purpose == Purpose.CARE && requested != ConsentState.GRANTED) {
             for (PurposeConsent c : consents.values()) {
                 if (c.purpose().isSecondary() && c.state() == ConsentState.GRANTED) {

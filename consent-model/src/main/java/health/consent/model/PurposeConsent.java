@@ -9,9 +9,15 @@ import java.util.Objects;
  * @param noticeVersion the notice version the patient saw when deciding (0 when they never decided)
  * @param version       the version of this decision, which {@code If-Match} names (0 before any decision)
  * @param updatedAt     when it was decided, or null when it never was
+ * @param expiresAt     for a time-boxed grant, when it ends; null for a grant until the patient changes
+ *                      their mind, and for every other state
  */
 public record PurposeConsent(Purpose purpose, ConsentState state, int noticeVersion, long version,
-                             Instant updatedAt) {
+                             Instant updatedAt, Instant expiresAt) {
+
+    public PurposeConsent(Purpose purpose, ConsentState state, int noticeVersion, long version, Instant updatedAt) {
+        this(purpose, state, noticeVersion, version, updatedAt, null);
+    }
 
     public PurposeConsent {
         Objects.requireNonNull(purpose, "purpose");
@@ -29,6 +35,10 @@ public record PurposeConsent(Purpose purpose, ConsentState state, int noticeVers
 
     /** The next version of this decision. */
     PurposeConsent next(ConsentState state, int noticeVersion, Instant at) {
-        return new PurposeConsent(purpose, state, noticeVersion, version + 1, at);
+        return next(state, noticeVersion, at, null);
+    }
+
+    PurposeConsent next(ConsentState state, int noticeVersion, Instant at, Instant expiresAt) {
+        return new PurposeConsent(purpose, state, noticeVersion, version + 1, at, expiresAt);
     }
 }

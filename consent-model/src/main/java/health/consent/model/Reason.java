@@ -10,6 +10,8 @@ public enum Reason {
     REFUSED,
     /** The patient withdrew an earlier grant. */
     WITHDRAWN,
+    /** The patient's grant was given until a time, which has passed. */
+    EXPIRED,
     /** A secondary purpose is asked for while CARE is not granted. */
     CARE_NOT_GRANTED,
     /** The application did not declare this purpose in the catalogue. */

@@ -52,7 +52,7 @@ class VocabularyTest {
 
     @Test
     void rule_9_decision_reasons_are_a_closed_set() {
-        assertThat(Reason.values()).extracting(Enum::name).containsExactly("GRANTED", "NOT_SET", "REFUSED", "WITHDRAWN",
+        assertThat(Reason.values()).extracting(Enum::name).containsExactly("GRANTED", "NOT_SET", "REFUSED", "WITHDRAWN", "EXPIRED",
                 "CARE_NOT_GRANTED", "PURPOSE_NOT_DECLARED", "RECONSENT_REQUIRED", "APPLICATION_SUSPENDED",
                 "UNKNOWN_APPLICATION", "SERVICE_UNAVAILABLE");
     }

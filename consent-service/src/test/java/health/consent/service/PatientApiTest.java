@@ -83,12 +83,20 @@ class PatientApiTest extends OnBothDatabases {
     }
 
     @Test
-    void the_export_holds_the_consents_the_whole_history_and_the_notices_seen() {
+    void the_export_holds_the_consents_the_whole_history_the_notices_seen_the_access_log_and_the_concerns() {
         String app = registerApplication(api, "STATISTICS");
         String patient = newPatient();
         String token = Tokens.patient(patient);
         decide(api, token, app, "CARE", "GRANTED");
         decide(api, token, app, "STATISTICS", "REFUSED");
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.post("/api/v1/access-records", Tokens.application(app), """
+                    [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                      "outcome": "PERMIT", "at": "%s"}]""".formatted(java.util.UUID.randomUUID(), patient,
+                    java.time.Instant.now().minusSeconds(10 - i))).status()).isEqualTo(200);
+        }
+        assertThat(api.post("/api/v1/me/concerns", token, "{\"applicationId\": \"" + app
+                + "\", \"category\": \"OTHER\", \"text\": \"Pourquoi trois lectures ?\"}").status()).isEqualTo(201);
         Res export = api.get("/api/v1/me/export", token);
         assertThat(export.status()).isEqualTo(200);
         assertThat(export.header("Content-Disposition")).contains("attachment");
@@ -98,6 +106,11 @@ class PatientApiTest extends OnBothDatabases {
                 && c.get("state").getStringValue().equals("REFUSED"));
         assertThat(export.list("notices")).extracting(n -> n.get("notice").get("fr").getStringValue())
                 .containsExactlyInAnyOrder("Notice CARE v1", "Notice STATISTICS v1");
+        assertThat(export.list("accessLog")).as("oldest first").hasSize(3)
+                .extracting(e -> e.get("at").getStringValue()).isSorted();
+        assertThat(export.list("accessLog")).allSatisfy(e -> assertThat(e.get("actor").getStringValue()).isEqualTo("dr-martin"));
+        assertThat(export.list("concerns")).singleElement()
+                .satisfies(c -> assertThat(c.get("text").getStringValue()).isEqualTo("Pourquoi trois lectures ?"));
     }
 
     @Test

@@ -20,6 +20,7 @@ import health.consent.model.wire.DecisionReceipt;
 import health.consent.model.wire.FeedChange;
 import health.consent.model.wire.FeedPage;
 import health.consent.sdk.ConsentClient;
+import health.consent.sdk.PurgeRequest;
 import health.consent.sdk.ServiceConnection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -100,6 +101,9 @@ public final class TestData implements ServiceConnection {
     private final List<FeedChange> feed = new ArrayList<>();
     private final Map<Thread, Long> followers = new HashMap<>();
     private final List<AccessReport> accesses = new ArrayList<>();
+    /** Erasures owed (withdrawn secondary grants), by id, and those confirmed. */
+    private final Map<String, PurgeRequest> purges = new java.util.LinkedHashMap<>();
+    private final Set<String> purgesConfirmed = new HashSet<>();
     private final Set<String> accessIds = new HashSet<>();
     private boolean unavailable;
     /** The number of the last change of any patient: answers for one patient are ordered by it. */
@@ -221,6 +225,41 @@ public final class TestData implements ServiceConnection {
     }
 
     @Override
+    public void confirmPurge(String purgeId) throws Unavailable, Rejected {
+        lock.lock();
+        try {
+            requireAvailable();
+            if (!purges.containsKey(purgeId)) {
+                throw new Rejected("no purge obligation '" + purgeId + "' for this application");
+            }
+            purgesConfirmed.add(purgeId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public List<PurgeRequest> pendingPurges() throws Unavailable {
+        lock.lock();
+        try {
+            requireAvailable();
+            return purges.values().stream().filter(p -> !purgesConfirmed.contains(p.id())).toList();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The erasures the application under test confirmed, by obligation id. */
+    public Set<String> purgesConfirmed() {
+        lock.lock();
+        try {
+            return Set.copyOf(purgesConfirmed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public FeedPage changes(Long after, int waitSeconds) throws Unavailable {
         Thread follower = Thread.currentThread();
         lock.lock();
@@ -319,7 +358,13 @@ public final class TestData implements ServiceConnection {
             for (Purpose q : Purpose.values()) {
                 Decision now = p.decide(q);
                 if (!now.equals(before.get(q))) {
-                    last = append(patientId, q, now, p.version);
+                    // A secondary grant that stops permitting leaves an erasure owed, as at the service.
+                    String purge = null;
+                    if (override == null && q.isSecondary() && before.get(q).permitted() && !now.permitted()) {
+                        purge = java.util.UUID.randomUUID().toString();
+                        purges.put(purge, new PurgeRequest(purge, patientId, q));
+                    }
+                    last = append(patientId, q, now, p.version, purge);
                 }
             }
             awaitFollowers(last);
@@ -358,9 +403,13 @@ public final class TestData implements ServiceConnection {
 
     /** Appends a change to the feed (a null patient: every patient) and wakes the long polls; returns its seq. */
     private long append(String patientId, Purpose purpose, Decision decision, long changeVersion) {
+        return append(patientId, purpose, decision, changeVersion, null);
+    }
+
+    private long append(String patientId, Purpose purpose, Decision decision, long changeVersion, String purgeId) {
         long seq = feed.size() + 1L;
         feed.add(patientId == null ? new FeedChange(seq, null, purpose, null, null, changeVersion)
-                : FeedChange.ofPatient(seq, patientId, purpose, decision, changeVersion));
+                : new FeedChange(seq, patientId, purpose, decision.outcome(), decision.reason(), changeVersion, purgeId));
         changed.signalAll();
         return seq;
     }

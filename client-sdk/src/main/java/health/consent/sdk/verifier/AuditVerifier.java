@@ -135,7 +135,8 @@ public final class AuditVerifier {
                 value(r, "state", ConsentState.class), value(r, "previousState", ConsentState.class), (int) notice,
                 new DecidedBy(value(r, "decidedByType", ActorType.class), model(r, "decidedBy", id -> id)),
                 value(r, "channel", Channel.class), r.get("cause") == null ? null : number(r, "cause"),
-                Instant.parse(text(r, "at")), leafIndex(r), text(r, "salt"));
+                Instant.parse(text(r, "at")), leafIndex(r), text(r, "salt"),
+                r.get("expiresAt") == null ? null : Instant.parse(text(r, "expiresAt")));
     }
 
     /** An exported access record, as the model's record. {@code receivedAt} is not part of the leaf. */

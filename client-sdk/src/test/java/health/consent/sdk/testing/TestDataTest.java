@@ -13,6 +13,8 @@ import health.consent.sdk.AccessContext;
 import health.consent.sdk.ClientStatus;
 import health.consent.sdk.ConsentClient;
 import health.consent.sdk.ConsentDeniedException;
+import health.consent.sdk.PurgeNotConfirmedException;
+import health.consent.sdk.PurgeRequest;
 import health.consent.sdk.SignedDecision;
 import java.time.Duration;
 import java.util.List;
@@ -91,6 +93,27 @@ class TestDataTest {
             SignedDecision none = client.checkWithReceipt("p-1", Purpose.CARE);
             assertThat(none.decision().reason()).isEqualTo(Reason.SERVICE_UNAVAILABLE);
             assertThat(none.receipt()).isNull();
+        }
+    }
+
+    @Test
+    void a_withdrawn_secondary_grant_calls_the_purge_listener_and_the_erasure_is_confirmed() {
+        TestData consents = new TestData().grant("p-1", Purpose.CARE).grant("p-1", Purpose.STATISTICS);
+        List<PurgeRequest> asked = new CopyOnWriteArrayList<>();
+        try (ConsentClient client = client(consents)) {
+            client.addPurgeListener(asked::add);
+            awaitUntil(() -> client.status() == ClientStatus.VALID, Duration.ofSeconds(5));
+            consents.deny("p-1", Purpose.STATISTICS, Reason.WITHDRAWN);
+            awaitUntil(() -> !asked.isEmpty(), Duration.ofSeconds(5));
+            assertThat(asked).singleElement().satisfies(p -> {
+                assertThat(p.patientId()).isEqualTo("p-1");
+                assertThat(p.purpose()).isEqualTo(Purpose.STATISTICS);
+            });
+            assertThat(client.pendingPurges()).containsExactlyElementsOf(asked);
+            client.confirmPurge(asked.get(0).id());
+            assertThat(consents.purgesConfirmed()).containsExactly(asked.get(0).id());
+            assertThat(client.pendingPurges()).isEmpty();
+            assertThatThrownBy(() -> client.confirmPurge("unknown")).isInstanceOf(PurgeNotConfirmedException.class);
         }
     }
 

@@ -45,6 +45,9 @@ public final class AuditLeaves {
         f.put("cause", e.cause());
         f.put("at", e.at().toString());
         f.put("salt", requireSalt(e.salt()));
+        if (e.expiresAt() != null) {
+            f.put("expiresAt", e.expiresAt().toString());
+        }
         return f;
     }
 

@@ -12,8 +12,15 @@ import java.util.Map;
  * asked again. {@code decision} and {@code reason} are null when the new decision depends on each
  * patient. {@code version} is the version of the patient's decision, to order answers for one patient.
  * {@code at} (the change's commit time, absent from the v1 wire format) is not part of it.
+ * {@code purgeId}, when set, names the erasure the application now owes (a secondary grant withdrawn,
+ * refused after it, or expired): it confirms it with {@code POST /api/v1/purges/{purgeId}/confirmation}.
  */
-public record FeedChange(long seq, String patientId, Purpose purpose, Outcome decision, Reason reason, long version) {
+public record FeedChange(long seq, String patientId, Purpose purpose, Outcome decision, Reason reason, long version,
+                         String purgeId) {
+
+    public FeedChange(long seq, String patientId, Purpose purpose, Outcome decision, Reason reason, long version) {
+        this(seq, patientId, purpose, decision, reason, version, null);
+    }
 
     /** A change of one patient's decision for one purpose. */
     public static FeedChange ofPatient(long seq, String patientId, Purpose purpose, Decision decision, long version) {
@@ -37,6 +44,7 @@ public record FeedChange(long seq, String patientId, Purpose purpose, Outcome de
             throw new IllegalArgumentException("inconsistent decision " + decision + " " + reason);
         }
         return new FeedChange(Wire.number(c.get("seq")), (String) c.get("patientId"),
-                Wire.optionalEnum(Purpose.class, c.get("purpose")), decision, reason, Wire.number(c.get("version")));
+                Wire.optionalEnum(Purpose.class, c.get("purpose")), decision, reason, Wire.number(c.get("version")),
+                c.get("purgeId") instanceof String id ? id : null);
     }
 }

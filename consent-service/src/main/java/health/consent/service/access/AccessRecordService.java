@@ -118,7 +118,8 @@ public class AccessRecordService {
                 page, records.count(mine)));
     }
 
-    private static Entry entry(AccessRecord r, Map<String, String> names) {
+    /** An access record as its patient reads it; {@code names} are the applications' names by id. */
+    public static Entry entry(AccessRecord r, Map<String, String> names) {
         boolean application = r.accessorType() == AccessorType.APPLICATION;
         return new Entry(r.id(), r.at(), r.accessorType(), r.applicationId(),
                 application ? names.getOrDefault(r.applicationId(), r.applicationId()) : null, r.actor(), r.purpose(),

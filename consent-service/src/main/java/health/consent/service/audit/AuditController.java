@@ -97,7 +97,7 @@ public class AuditController {
         }
         Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
         String reason = reason(params.reason());
-        Paging<AuditFinding> result = audit.findings(new AuditService.FindingsQuery(Callers.regulator(authentication),
+        AuditViews.FindingsPage result = audit.findings(new AuditService.FindingsQuery(Callers.regulator(authentication),
                 new FindingRepository.Query(params.applicationId(), kind, filters.from(), filters.to()), reason, paging));
         return csv ? csv("findings", AuditFinding.COLUMNS, result.items().stream().map(AuditFinding::values).toList())
                 : HttpResponse.ok(result);

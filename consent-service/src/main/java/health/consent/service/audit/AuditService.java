@@ -9,6 +9,7 @@ import health.consent.service.access.AccessRecordRepository;
 import health.consent.service.audit.AuditViews.AuditAccessRecord;
 import health.consent.service.audit.AuditViews.AuditConsentEvent;
 import health.consent.service.audit.AuditViews.AuditFinding;
+import health.consent.service.audit.AuditViews.FindingsPage;
 import health.consent.service.audit.AuditViews.ConsentRate;
 import health.consent.service.audit.AuditViews.ConsistencyProof;
 import health.consent.service.audit.AuditViews.InclusionProof;
@@ -39,6 +40,8 @@ import java.util.Map;
 public class AuditService {
 
     static final int MAX_PAGE = 1_000;
+    /** Findings are counted up to this many: beyond, {@code totalExact} is false (narrow the query). */
+    static final long COUNT_CAP = 10_000;
 
     private final Transactions transactions;
     private final AccessRecordRepository accessRecords;
@@ -98,12 +101,16 @@ public class AuditService {
      * The findings matching the query, newest access first. Findings name patients: the read is
      * recorded in each one's log, as the trail's reads are.
      */
-    public Paging<AuditFinding> findings(FindingsQuery q) {
+    public FindingsPage findings(FindingsQuery q) {
         return transactions.write(() -> {
             List<FindingRepository.Finding> rows = findings.find(q.query(), q.page());
             recordRegulatorRead(q.regulator(), null, q.reason(), "findings",
                     rows.stream().map(FindingRepository.Finding::patientId));
-            return Paging.of(rows.stream().map(AuditFinding::of).toList(), q.page(), findings.count(q.query()));
+            long counted = findings.count(q.query(), COUNT_CAP);
+            Paging<AuditFinding> page = Paging.of(rows.stream().map(AuditFinding::of).toList(), q.page(),
+                    Math.min(counted, COUNT_CAP));
+            return new FindingsPage(page.items(), page.page(), page.size(), page.totalItems(), page.totalPages(),
+                    counted <= COUNT_CAP);
         });
     }
 
@@ -119,10 +126,8 @@ public class AuditService {
             return;
         }
         Instant now = Clock.now();
-        for (String patient : patients) {
-            accessRecords.insertRegulatorRead(regulator.regulator(), regulator.actor(), PatientId.of(patient), category,
-                    reason, now);
-        }
+        accessRecords.insertRegulatorReads(regulator.regulator(), regulator.actor(),
+                patients.stream().map(PatientId::of).toList(), category, reason, now);
         transactions.publish(new AccessRecorded(patients.size()));
     }
 

@@ -47,20 +47,21 @@ public final class AuditViews {
     public record AuditConsentEvent(long seq, Long leafIndex, String patientId, String applicationId, Purpose purpose,
                                     ConsentState state, ConsentState previousState, int noticeVersion,
                                     ActorType decidedByType, String decidedBy, Channel channel, Long cause,
-                                    Instant at, String salt) {
+                                    Instant at, String salt, Instant expiresAt) {
 
         static AuditConsentEvent of(ConsentEvent e) {
             return new AuditConsentEvent(e.seq(), e.leafIndex(), e.patient().value(), e.application().value(),
                     e.purpose(), e.state(), e.previousState(), e.noticeVersion(), e.decidedBy().type(),
-                    e.decidedBy().id(), e.channel(), e.cause(), e.at(), e.salt());
+                    e.decidedBy().id(), e.channel(), e.cause(), e.at(), e.salt(), e.expiresAt());
         }
 
         static final List<String> COLUMNS = List.of("seq", "leafIndex", "patientId", "applicationId", "purpose",
-                "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at", "salt");
+                "state", "previousState", "noticeVersion", "decidedByType", "decidedBy", "channel", "cause", "at", "salt",
+                "expiresAt");
 
         List<Object> values() {
             return java.util.Arrays.asList(seq, leafIndex, patientId, applicationId, purpose, state, previousState,
-                    noticeVersion, decidedByType, decidedBy, channel, cause, at, salt);
+                    noticeVersion, decidedByType, decidedBy, channel, cause, at, salt, expiresAt);
         }
     }
 
@@ -87,6 +88,15 @@ public final class AuditViews {
                     record.id(), record.leafIndex(),
                     String.join(" ", events.stream().map(e -> String.valueOf(e.leafIndex())).toList()), foundAt);
         }
+    }
+
+    /**
+     * A page of findings. {@code totalItems} is exact when {@code totalExact}; otherwise more findings
+     * match than it says (it is the count's cap, 10,000): narrow the filters.
+     */
+    @Serdeable
+    public record FindingsPage(List<AuditFinding> items, int page, int size, long totalItems, int totalPages,
+                               boolean totalExact) {
     }
 
     /** The access record a finding is about. */

@@ -38,8 +38,16 @@ public class FindingRepository {
     public record Query(String applicationId, FindingKind kind, Instant from, Instant to) {
     }
 
-    /** The last leaf judged, locked until the transaction ends (one pass at a time across instances). */
+    /**
+     * The last leaf judged, locked until the transaction ends (one pass at a time across instances).
+     * On PostgreSQL the transaction commits without waiting for its WAL to reach the disk: findings
+     * are derived from the trail, and a crash that loses the last commits loses the cursor's move
+     * with them, so those records are judged again.
+     */
     public long lockCursor() {
+        if (db.isPostgres()) {
+            db.update("SET LOCAL synchronous_commit TO OFF");
+        }
         return db.one("SELECT last_leaf FROM finding_cursor WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).orElseThrow();
     }
 
@@ -70,9 +78,12 @@ public class FindingRepository {
                 params.toArray());
     }
 
-    public long count(Query query) {
+    /** How many findings match, counted up to {@code cap + 1} at most (a count is an index scan of them all). */
+    public long count(Query query, long cap) {
         List<Object> params = new ArrayList<>();
-        return db.count("SELECT COUNT(*) FROM finding" + where(query, params), params.toArray());
+        String where = where(query, params);
+        params.add(cap + 1);
+        return db.count("SELECT COUNT(*) FROM (SELECT 1 FROM finding" + where + " LIMIT ?) matching", params.toArray());
     }
 
     private static String where(Query query, List<Object> params) {

@@ -2,7 +2,6 @@ package health.consent.service.audit;
 
 import health.consent.model.AccessRecord;
 import health.consent.model.AccessorType;
-import health.consent.model.ApplicationId;
 import health.consent.model.ApplicationStatus;
 import health.consent.model.ConsentEvent;
 import health.consent.model.Outcome;
@@ -19,18 +18,20 @@ import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.BackgroundWork;
 import health.consent.service.db.Clock;
 import health.consent.service.db.Transactions;
+import health.consent.service.purge.PurgeRepository;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +48,7 @@ import org.slf4j.LoggerFactory;
 public class FindingsPass implements BackgroundWork {
 
     private static final Logger LOG = LoggerFactory.getLogger(FindingsPass.class);
-    static final int BATCH = 1_000;
+    static final int BATCH = 5_000;
 
     private final Transactions transactions;
     private final FindingRepository findings;
@@ -58,13 +59,18 @@ public class FindingsPass implements BackgroundWork {
     private final Duration lateAfter;
     private final Duration settle;
     private final BackgroundPass pass;
+    private final PurgeRepository purges;
+    private final Duration purgeDelay;
 
     public FindingsPass(Transactions transactions, FindingRepository findings, AccessRecordRepository records,
                         ConsentRepository events, CatalogueRepository catalogue,
                         @Value("${consent.findings.staleness:30s}") Duration staleness,
                         @Value("${consent.findings.late-report-after:24h}") Duration lateAfter,
                         @Value("${consent.findings.settle:30s}") Duration settle,
-                        @Value("${consent.findings.interval:5s}") Duration interval) {
+                        @Value("${consent.findings.interval:5s}") Duration interval, PurgeRepository purges,
+                        @Value("${consent.purges.overdue-after:30d}") Duration purgeDelay) {
+        this.purges = purges;
+        this.purgeDelay = purgeDelay;
         this.transactions = transactions;
         this.findings = findings;
         this.records = records;
@@ -89,7 +95,34 @@ public class FindingsPass implements BackgroundWork {
             judged = transactions.write(this::judgeBatch);
             total += judged;
         } while (judged == BATCH);
+        while (transactions.write(this::overduePurges) == BATCH) {
+            // Keep going while there is a backlog.
+        }
         return total;
+    }
+
+    /**
+     * Erasures owed for longer than {@code consent.purges.overdue-after} and not confirmed: a finding
+     * each, proven by the event that made the erasure owed (once it is in the log).
+     */
+    private int overduePurges() {
+        findings.lockCursor();
+        Instant now = Clock.now();
+        List<PurgeRepository.Overdue> overdue = purges.overdue(now.minus(purgeDelay), BATCH);
+        List<Finding> found = new ArrayList<>();
+        for (PurgeRepository.Overdue o : overdue) {
+            if (o.eventLeaf() == null) {
+                continue;
+            }
+            var ob = o.obligation();
+            found.add(new Finding(0, FindingKind.PURGE_OVERDUE, ob.applicationId(), ob.patientId(), ob.purpose().name(),
+                    ob.id(), o.eventLeaf(), List.of(new EventRef(ob.eventSeq(), o.eventLeaf())), null,
+                    "the erasure owed since " + ob.createdAt() + " was not confirmed within " + human(purgeDelay),
+                    ob.createdAt(), now));
+            purges.reportedOverdue(ob.id());
+        }
+        findings.insert(found);
+        return found.size();
     }
 
     private int judgeBatch() {
@@ -165,25 +198,21 @@ public class FindingsPass implements BackgroundWork {
                 r.id(), r.leafIndex(), refs, reason, detail, r.at(), now);
     }
 
-    /** The consent events of the batch's secondary accesses, by patient, application and purpose. */
+    /** The consent events of the batch's secondary accesses, by patient, application and purpose: one query. */
     private Map<String, List<ConsentEvent>> eventsFor(List<AccessRecord> batch) {
-        Map<String, List<String>> patientsByQuestion = batch.stream()
-                .filter(r -> r.accessorType() == AccessorType.APPLICATION && r.outcome() == Outcome.PERMIT
-                        && r.purpose() != null && r.purpose().isSecondary())
-                .collect(Collectors.groupingBy(r -> r.applicationId() + "/" + r.purpose(),
-                        Collectors.mapping(AccessRecord::patientId, Collectors.collectingAndThen(Collectors.toSet(),
-                                List::copyOf))));
-        Instant until = batch.get(batch.size() - 1).at();
+        Set<String> patients = new HashSet<>();
+        Instant until = batch.get(0).at();
         for (AccessRecord r : batch) {
+            if (r.accessorType() == AccessorType.APPLICATION && r.outcome() == Outcome.PERMIT && r.purpose() != null
+                    && r.purpose().isSecondary()) {
+                patients.add(r.patientId());
+            }
             until = r.at().isAfter(until) ? r.at() : until;
         }
         Map<String, List<ConsentEvent>> byKey = new HashMap<>();
-        for (Map.Entry<String, List<String>> q : patientsByQuestion.entrySet()) {
-            String[] parts = q.getKey().split("/");
-            for (ConsentEvent e : events.eventsOf(ApplicationId.of(parts[0]), Purpose.valueOf(parts[1]), q.getValue(),
-                    until)) {
-                byKey.computeIfAbsent(e.patient().value() + "/" + q.getKey(), k -> new ArrayList<>()).add(e);
-            }
+        for (ConsentEvent e : events.secondaryEventsOf(patients, until)) {
+            byKey.computeIfAbsent(e.patient().value() + "/" + e.application().value() + "/" + e.purpose(),
+                    k -> new ArrayList<>()).add(e);
         }
         return byKey;
     }

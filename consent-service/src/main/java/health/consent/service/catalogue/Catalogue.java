@@ -5,6 +5,7 @@ import health.consent.model.ApplicationStatus;
 import health.consent.model.ApplicationTerms;
 import health.consent.model.Purpose;
 import io.micronaut.serde.annotation.Serdeable;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
@@ -25,7 +26,7 @@ public final class Catalogue {
     /** A purpose an application declares, with the notice it currently publishes. */
     @Serdeable
     public record DeclaredPurpose(Purpose purpose, boolean primary, int noticeVersion, Notice notice,
-                                  Instant updatedAt) {
+                                  Instant updatedAt, Notice easyRead, Integer longestGrantDays) {
     }
 
     /** A catalogue application. */
@@ -40,8 +41,14 @@ public final class Catalogue {
         /** What decisions need of this entry: the status and each declared purpose's notice version. */
         public ApplicationTerms terms() {
             Map<Purpose, Integer> notices = new EnumMap<>(Purpose.class);
-            purposes.forEach(p -> notices.put(p.purpose(), p.noticeVersion()));
-            return new ApplicationTerms(ApplicationId.of(id), status, notices);
+            Map<Purpose, Duration> longest = new EnumMap<>(Purpose.class);
+            for (DeclaredPurpose p : purposes) {
+                notices.put(p.purpose(), p.noticeVersion());
+                if (p.longestGrantDays() != null) {
+                    longest.put(p.purpose(), Duration.ofDays(p.longestGrantDays()));
+                }
+            }
+            return new ApplicationTerms(ApplicationId.of(id), status, notices, longest);
         }
     }
 }

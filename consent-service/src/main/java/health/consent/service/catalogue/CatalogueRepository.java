@@ -23,7 +23,8 @@ public class CatalogueRepository {
     private static final String SELECT_APPLICATIONS =
             "SELECT id, name, publisher, status, registered_at FROM application";
     private static final String SELECT_PURPOSES = """
-            SELECT d.application_id, d.purpose, d.notice_version, d.updated_at, n.text_fr, n.text_en
+            SELECT d.application_id, d.purpose, d.notice_version, d.updated_at, d.longest_grant_days, n.text_fr, n.text_en,
+                   n.easy_fr, n.easy_en
             FROM declared_purpose d
             JOIN notice n ON n.application_id = d.application_id AND n.purpose = d.purpose
                           AND n.version = d.notice_version""";
@@ -55,10 +56,11 @@ public class CatalogueRepository {
      */
     public Optional<Application> findDeclarations(ApplicationId id) {
         List<Object[]> rows = db.list("SELECT a.name, a.publisher, a.status, a.registered_at, d.purpose, "
-                        + "d.notice_version, d.updated_at FROM application a "
+                        + "d.notice_version, d.updated_at, d.longest_grant_days FROM application a "
                         + "LEFT JOIN declared_purpose d ON d.application_id = a.id WHERE a.id = ?",
                 rs -> new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), Db.instant(rs, "registered_at"),
-                        rs.getString(5), rs.getInt(6), Db.instant(rs, "updated_at")}, id);
+                        rs.getString(5), rs.getInt(6), Db.instant(rs, "updated_at"),
+                        rs.getObject(8, Integer.class)}, id);
         if (rows.isEmpty()) {
             return Optional.empty();
         }
@@ -66,7 +68,8 @@ public class CatalogueRepository {
         for (Object[] r : rows) {
             if (r[4] != null) {
                 Purpose p = Purpose.valueOf((String) r[4]);
-                purposes.add(new DeclaredPurpose(p, p.isPrimary(), (Integer) r[5], null, (Instant) r[6]));
+                purposes.add(new DeclaredPurpose(p, p.isPrimary(), (Integer) r[5], null, (Instant) r[6], null,
+                        (Integer) r[7]));
             }
         }
         purposes.sort(Comparator.comparing(DeclaredPurpose::purpose));
@@ -129,19 +132,31 @@ public class CatalogueRepository {
                 rs -> new Notice(rs.getString(1), rs.getString(2)), applicationId, purpose, version);
     }
 
-    public void declarePurpose(ApplicationId applicationId, Purpose purpose, int version, Instant at) {
-        db.update("INSERT INTO declared_purpose (application_id, purpose, notice_version, updated_at) VALUES (?, ?, ?, ?)",
-                applicationId, purpose, version, at);
+    public void declarePurpose(ApplicationId applicationId, Purpose purpose, int version, Integer longestGrantDays,
+                               Instant at) {
+        db.update("INSERT INTO declared_purpose (application_id, purpose, notice_version, longest_grant_days, updated_at) "
+                + "VALUES (?, ?, ?, ?, ?)", applicationId, purpose, version, longestGrantDays, at);
     }
 
-    public void publishVersion(ApplicationId applicationId, Purpose purpose, int version, Instant at) {
-        db.update("UPDATE declared_purpose SET notice_version = ?, updated_at = ? WHERE application_id = ? AND purpose = ?",
-                version, at, applicationId, purpose);
+    public void publishVersion(ApplicationId applicationId, Purpose purpose, int version, Integer longestGrantDays,
+                               Instant at) {
+        db.update("UPDATE declared_purpose SET notice_version = ?, longest_grant_days = ?, updated_at = ? "
+                + "WHERE application_id = ? AND purpose = ?", version, longestGrantDays, at, applicationId, purpose);
     }
 
-    public void insertNotice(ApplicationId applicationId, Purpose purpose, int version, Notice notice, Instant at) {
-        db.update("INSERT INTO notice (application_id, purpose, version, text_fr, text_en, published_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", applicationId, purpose, version, notice.fr(), notice.en(), at);
+    /** A notice version's texts: the full one, and the easy-to-read summary (null when there is none). */
+    public void insertNotice(ApplicationId applicationId, Purpose purpose, int version, Notice notice, Notice easyRead,
+                             Instant at) {
+        db.update("INSERT INTO notice (application_id, purpose, version, text_fr, text_en, easy_fr, easy_en, published_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", applicationId, purpose, version, notice.fr(), notice.en(),
+                easyRead == null ? null : easyRead.fr(), easyRead == null ? null : easyRead.en(), at);
+    }
+
+    /** A notice version's easy-to-read summary, if it has one. */
+    public Optional<Notice> easyRead(ApplicationId applicationId, Purpose purpose, int version) {
+        return db.one("SELECT easy_fr, easy_en FROM notice WHERE application_id = ? AND purpose = ? AND version = ? "
+                + "AND easy_fr IS NOT NULL", rs -> new Notice(rs.getString(1), rs.getString(2)), applicationId, purpose,
+                version);
     }
 
     private record ApplicationRow(String id, String name, String publisher, ApplicationStatus status,
@@ -160,7 +175,9 @@ public class CatalogueRepository {
         Purpose purpose = Purpose.valueOf(rs.getString("purpose"));
         return new PurposeRow(rs.getString("application_id"), new DeclaredPurpose(purpose, purpose.isPrimary(),
                 rs.getInt("notice_version"), new Notice(rs.getString("text_fr"), rs.getString("text_en")),
-                Db.instant(rs, "updated_at")));
+                Db.instant(rs, "updated_at"), rs.getString("easy_fr") == null ? null
+                        : new Notice(rs.getString("easy_fr"), rs.getString("easy_en")),
+                rs.getObject("longest_grant_days", Integer.class)));
     }
 
     private static List<Application> assemble(List<ApplicationRow> applications, List<PurposeRow> purposes) {

@@ -21,11 +21,16 @@ final class CatalogueRequests {
     static final int MAX_NAME = 200;
     static final int MAX_NOTICE = 4000;
     static final int MAX_NOTICE_VERSION = 1_000_000;
+    static final int MAX_EASY_READ = 1_000;
+    static final int MAX_GRANT_DAYS = 3_650;
 
     private CatalogueRequests() {
     }
 
-    /** {@code {id, name, publisher, purposes:[{purpose, noticeVersion, notice:{fr,en}}]}}; CARE must be declared. */
+    /**
+     * {@code {id, name, publisher, purposes:[{purpose, noticeVersion, notice:{fr,en}, easyRead?:{fr,en},
+     * longestGrantDays?}]}}; CARE must be declared.
+     */
     static Registration registration(JsonNode body) {
         Input input = new Input();
         JsonNode request = input.body(body, Set.of("id", "name", "publisher", "purposes"));
@@ -41,7 +46,7 @@ final class CatalogueRequests {
                 input.problem(path, "must be an object");
                 continue;
             }
-            input.onlyFields(node, path, Set.of("purpose", "noticeVersion", "notice"));
+            input.onlyFields(node, path, Set.of("purpose", "noticeVersion", "notice", "easyRead", "longestGrantDays"));
             Purpose purpose = input.oneOf(node, path, "purpose", Purpose::fromWire, Purpose.WIRE_NAMES);
             Declaration declaration = declaration(input, node, path);
             if (purpose != null && declared.put(purpose, declaration) != null) {
@@ -55,10 +60,10 @@ final class CatalogueRequests {
         return new Registration(ApplicationId.of(id), name, publisher, declared);
     }
 
-    /** {@code {noticeVersion, notice:{fr,en}}}. */
+    /** {@code {noticeVersion, notice:{fr,en}, easyRead?:{fr,en}, longestGrantDays?}}. */
     static Declaration declaration(JsonNode body) {
         Input input = new Input();
-        JsonNode request = input.body(body, Set.of("noticeVersion", "notice"));
+        JsonNode request = input.body(body, Set.of("noticeVersion", "notice", "easyRead", "longestGrantDays"));
         Declaration declaration = declaration(input, request, "");
         input.check();
         return declaration;
@@ -102,6 +107,17 @@ final class CatalogueRequests {
             input.onlyFields(n, where, Set.of("fr", "en"));
             return new Notice(input.text(n, where, "fr", MAX_NOTICE), input.text(n, where, "en", MAX_NOTICE));
         }).orElse(null);
-        return version == null || notice == null ? null : new Declaration(version, notice);
+        JsonNode easyNode = node.get("easyRead");
+        Notice easyRead = easyNode == null || easyNode.isNull() ? null : input.object(node, path, "easyRead").map(n -> {
+            String where = Input.join(path, "easyRead");
+            input.onlyFields(n, where, Set.of("fr", "en"));
+            return new Notice(input.text(n, where, "fr", MAX_EASY_READ), input.text(n, where, "en", MAX_EASY_READ));
+        }).orElse(null);
+        Integer longest = null;
+        JsonNode longestNode = node.get("longestGrantDays");
+        if (longestNode != null && !longestNode.isNull()) {
+            longest = input.integer(node, path, "longestGrantDays", 1, MAX_GRANT_DAYS, false);
+        }
+        return version == null || notice == null ? null : new Declaration(version, notice, easyRead, longest);
     }
 }

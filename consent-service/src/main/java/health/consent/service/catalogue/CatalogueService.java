@@ -28,8 +28,15 @@ public class CatalogueService {
         this.repository = repository;
     }
 
-    /** What a purpose declaration says: its notice and the notice's version. */
-    public record Declaration(int noticeVersion, Notice notice) {
+    /**
+     * What a purpose declaration says: its notice and the notice's version, the notice's easy-to-read
+     * summary (or null), and the longest a grant may last in days (or null: no limit).
+     */
+    public record Declaration(int noticeVersion, Notice notice, Notice easyRead, Integer longestGrantDays) {
+
+        public Declaration(int noticeVersion, Notice notice) {
+            this(noticeVersion, notice, null, null);
+        }
     }
 
     /** A request to register an application; CARE is among its purposes. */
@@ -57,8 +64,8 @@ public class CatalogueService {
                 Instant now = Clock.now();
                 repository.insertApplication(id, registration.name(), registration.publisher(), now);
                 registration.purposes().forEach((purpose, d) -> {
-                    repository.declarePurpose(id, purpose, d.noticeVersion(), now);
-                    repository.insertNotice(id, purpose, d.noticeVersion(), d.notice(), now);
+                    repository.declarePurpose(id, purpose, d.noticeVersion(), d.longestGrantDays(), now);
+                    repository.insertNotice(id, purpose, d.noticeVersion(), d.notice(), d.easyRead(), now);
                 });
                 transactions.publish(CatalogueChanged.registered(id));
                 return Result.ok(repository.find(id).orElseThrow());
@@ -88,8 +95,10 @@ public class CatalogueService {
             Instant now = Clock.now();
             Optional<Integer> current = repository.lockDeclaredVersion(applicationId, purpose);
             if (current.isEmpty()) {
-                repository.declarePurpose(applicationId, purpose, declaration.noticeVersion(), now);
-                repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(), now);
+                repository.declarePurpose(applicationId, purpose, declaration.noticeVersion(),
+                        declaration.longestGrantDays(), now);
+                repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(),
+                        declaration.easyRead(), now);
                 transactions.publish(CatalogueChanged.declared(applicationId, purpose));
                 return Result.ok(Publication.DECLARED);
             }
@@ -99,14 +108,18 @@ public class CatalogueService {
                         + version + ", the version published now"));
             }
             if (declaration.noticeVersion() == version) {
-                if (!repository.notice(applicationId, purpose, version).orElseThrow().equals(declaration.notice())) {
+                if (!repository.notice(applicationId, purpose, version).orElseThrow().equals(declaration.notice())
+                        || !java.util.Objects.equals(repository.easyRead(applicationId, purpose, version).orElse(null),
+                                declaration.easyRead())) {
                     return Result.refused(Refusal.conflict("notice-version-published", "version " + version
                             + " is published with another text; publish the new text as version " + (version + 1)));
                 }
                 return Result.ok(Publication.UNCHANGED);
             }
-            repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(), now);
-            repository.publishVersion(applicationId, purpose, declaration.noticeVersion(), now);
+            repository.insertNotice(applicationId, purpose, declaration.noticeVersion(), declaration.notice(),
+                    declaration.easyRead(), now);
+            repository.publishVersion(applicationId, purpose, declaration.noticeVersion(), declaration.longestGrantDays(),
+                    now);
             transactions.publish(CatalogueChanged.noticePublished(applicationId, purpose));
             return Result.ok(Publication.NEW_VERSION);
         });

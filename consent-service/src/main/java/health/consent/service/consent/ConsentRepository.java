@@ -39,9 +39,9 @@ public class ConsentRepository {
     }
 
     private static final String SELECT_STORED =
-            "SELECT application_id, purpose, state, notice_version, version, updated_at FROM consent";
+            "SELECT application_id, purpose, state, notice_version, version, updated_at, expires_at FROM consent";
     private static final String SELECT_EVENTS = "SELECT seq, leaf_index, patient_id, application_id, purpose, state, "
-            + "previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt FROM consent_event";
+            + "previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at FROM consent_event";
 
     private final Db db;
 
@@ -71,7 +71,7 @@ public class ConsentRepository {
 
     /** The decisions for CARE and {@code purpose} of the patients among {@code patientIds} (distinct, valid). */
     public List<CohortConsent> cohort(ApplicationId application, Purpose purpose, List<String> patientIds) {
-        return db.list("SELECT patient_id, purpose, state, notice_version, version, updated_at FROM consent "
+        return db.list("SELECT patient_id, purpose, state, notice_version, version, updated_at, expires_at FROM consent "
                         + "WHERE application_id = ? AND purpose IN (?, 'CARE') AND patient_id = ANY(?)",
                 rs -> new CohortConsent(rs.getString("patient_id"), consent(rs)), application, purpose,
                 new Db.SqlArray("varchar", patientIds.toArray()));
@@ -84,12 +84,13 @@ public class ConsentRepository {
     public void save(PatientId patient, ApplicationId application, PurposeConsent before, PurposeConsent after) {
         if (!before.isSet()) {
             db.update("INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, "
-                            + "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", patient, application, after.purpose(),
-                    after.state(), after.noticeVersion(), after.version(), after.updatedAt());
-        } else if (db.update("UPDATE consent SET state = ?, notice_version = ?, version = ?, updated_at = ? "
-                        + "WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?",
-                after.state(), after.noticeVersion(), after.version(), after.updatedAt(), patient, application,
-                after.purpose(), before.version()) != 1) {
+                            + "updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", patient, application,
+                    after.purpose(), after.state(), after.noticeVersion(), after.version(), after.updatedAt(),
+                    after.expiresAt());
+        } else if (db.update("UPDATE consent SET state = ?, notice_version = ?, version = ?, updated_at = ?, "
+                        + "expires_at = ? WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?",
+                after.state(), after.noticeVersion(), after.version(), after.updatedAt(), after.expiresAt(), patient,
+                application, after.purpose(), before.version()) != 1) {
             // The rows are locked, so only a bug could bring us here; fail the whole transaction.
             throw new IllegalStateException("consent row changed under its lock");
         }
@@ -99,10 +100,10 @@ public class ConsentRepository {
     public ConsentEvent append(ConsentEvent e) {
         String salt = AuditLeaves.newSalt();
         long seq = db.insert("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
-                        + "notice_version, actor_type, actor_id, channel, cause_seq, at, salt) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
+                        + "notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
                 e.patient(), e.application(), e.purpose(), e.state(), e.previousState(), e.noticeVersion(),
-                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at(), salt);
+                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at(), salt, e.expiresAt());
         return e.stored(seq, e.cause(), salt);
     }
 
@@ -110,6 +111,24 @@ public class ConsentRepository {
     public List<ConsentEvent> history(PatientId patient, int limit, long offset) {
         return db.list(SELECT_EVENTS + " WHERE patient_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?",
                 ConsentRepository::event, patient, limit, offset);
+    }
+
+    /** A grant whose end has come: patient, application, purpose. */
+    public record Due(PatientId patient, ApplicationId application, Purpose purpose) {
+    }
+
+    /** Grants whose end is at or before {@code now}, the oldest first. */
+    public List<Due> dueToExpire(Instant now, int limit) {
+        return db.list("SELECT patient_id, application_id, purpose FROM consent WHERE expires_at <= ? AND state = 'GRANTED' "
+                        + "ORDER BY expires_at LIMIT " + limit,
+                rs -> new Due(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)),
+                        Purpose.valueOf(rs.getString(3))), now);
+    }
+
+    /** A patient's events after a seq, oldest first: the export reads them page by page. */
+    public List<ConsentEvent> historyAfter(PatientId patient, long afterSeq, int limit) {
+        return db.list(SELECT_EVENTS + " WHERE patient_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,
+                ConsentRepository::event, patient, afterSeq);
     }
 
     public long countHistory(PatientId patient) {
@@ -132,21 +151,18 @@ public class ConsentRepository {
     }
 
     /**
-     * The events of these patients for one application and purpose, up to a time: what the findings
-     * pass judges their accesses by.
+     * The events of these patients about secondary purposes, of every application, up to a time:
+     * what the findings pass judges their accesses by.
      */
-    public List<ConsentEvent> eventsOf(ApplicationId application, Purpose purpose, Collection<String> patients,
-                                       Instant until) {
+    public List<ConsentEvent> secondaryEventsOf(Collection<String> patients, Instant until) {
         if (patients.isEmpty()) {
             return List.of();
         }
         List<Object> params = new ArrayList<>(patients);
-        params.add(application);
-        params.add(purpose);
         params.add(until);
         String marks = String.join(", ", java.util.Collections.nCopies(patients.size(), "?"));
-        return db.list(SELECT_EVENTS + " WHERE patient_id IN (" + marks + ") AND application_id = ? AND purpose = ? "
-                + "AND at <= ? ORDER BY seq", ConsentRepository::event, params.toArray());
+        return db.list(SELECT_EVENTS + " WHERE patient_id IN (" + marks + ") AND purpose <> 'CARE' AND at <= ? "
+                + "ORDER BY seq", ConsentRepository::event, params.toArray());
     }
 
     /** The event at a leaf of the audit log, if that leaf is a consent event. */
@@ -207,7 +223,8 @@ public class ConsentRepository {
 
     private static PurposeConsent consent(ResultSet rs) throws SQLException {
         return new PurposeConsent(Purpose.valueOf(rs.getString("purpose")), ConsentState.valueOf(rs.getString("state")),
-                rs.getInt("notice_version"), rs.getLong("version"), Db.instant(rs, "updated_at"));
+                rs.getInt("notice_version"), rs.getLong("version"), Db.instant(rs, "updated_at"),
+                Db.instant(rs, "expires_at"));
     }
 
     private static ConsentEvent event(ResultSet rs) throws SQLException {
@@ -217,6 +234,6 @@ public class ConsentRepository {
                 rs.getInt("notice_version"),
                 new DecidedBy(ActorType.valueOf(rs.getString("actor_type")), rs.getString("actor_id")),
                 Channel.valueOf(rs.getString("channel")), rs.getObject("cause_seq", Long.class), Db.instant(rs, "at"),
-                rs.getObject("leaf_index", Long.class), rs.getString("salt"));
+                rs.getObject("leaf_index", Long.class), rs.getString("salt"), Db.instant(rs, "expires_at"));
     }
 }

@@ -7,6 +7,8 @@ import health.consent.model.Purpose;
 import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
 import io.micronaut.json.tree.JsonNode;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -20,12 +22,15 @@ final class ConsentRequests {
     private ConsentRequests() {
     }
 
-    /** {@code {state: GRANTED or REFUSED or WITHDRAWN, noticeVersion, channel?: WEB or API}} for the purpose in the path. */
+    /**
+     * {@code {state: GRANTED or REFUSED or WITHDRAWN, noticeVersion, channel?: WEB or API, expiresAt?}} for
+     * the purpose in the path; {@code expiresAt} (a UTC time) only with GRANTED.
+     */
     static ConsentChange change(String purposeName, JsonNode body, String ifMatch) {
         Purpose purpose = Purpose.fromWire(purposeName).orElseThrow(
                 () -> ApiException.invalid("purpose", "must be one of " + Purpose.WIRE_NAMES));
         Input input = new Input();
-        JsonNode request = input.body(body, Set.of("state", "noticeVersion", "channel"));
+        JsonNode request = input.body(body, Set.of("state", "noticeVersion", "channel", "expiresAt"));
         ConsentState state = input.oneOf(request, "", "state",
                 name -> ConsentState.fromWire(name).filter(ConsentState::isDecision), "GRANTED, REFUSED, WITHDRAWN");
         Integer notice = input.integer(request, "", "noticeVersion", 1, Integer.MAX_VALUE,
@@ -37,8 +42,21 @@ final class ConsentRequests {
                     name -> "WEB".equals(name) ? Optional.of(Channel.WEB)
                             : "API".equals(name) ? Optional.of(Channel.API) : Optional.empty(), "WEB, API");
         }
+        Instant expiresAt = null;
+        JsonNode end = request.get("expiresAt");
+        if (end != null && !end.isNull()) {
+            try {
+                expiresAt = Instant.parse(end.isString() ? end.getStringValue() : "");
+            } catch (DateTimeParseException e) {
+                input.problem("expiresAt", "must be a UTC time such as 2027-06-01T00:00:00Z");
+            }
+            if (expiresAt != null && state != null && state != ConsentState.GRANTED) {
+                input.problem("expiresAt", "is given only with the state GRANTED");
+            }
+        }
         input.check();
-        return new ConsentChange(purpose, state, notice, channel, ifMatch(ifMatch));
+        return new ConsentChange(purpose, state, notice, channel, ifMatch(ifMatch),
+                expiresAt == null ? null : expiresAt.truncatedTo(java.time.temporal.ChronoUnit.MICROS));
     }
 
     /** {@code If-Match} takes the version, quoted as an entity tag or bare. */

@@ -16,10 +16,10 @@ import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.consent.ConsentRepository.Stored;
 import health.consent.service.consent.ConsentViews.ChangeResult;
 import health.consent.service.consent.ConsentViews.ConsentView;
-import health.consent.service.concern.ConcernRepository;
-import health.consent.service.concern.ConcernService;
-import health.consent.service.consent.ConsentViews.Export;
+import health.consent.service.consent.ConsentViews.Erasure;
 import health.consent.service.consent.ConsentViews.HistoryEvent;
+import health.consent.service.purge.PurgeRepository;
+import health.consent.service.purge.PurgeService;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
 import health.consent.service.db.Clock;
 import health.consent.service.db.Paging;
@@ -51,12 +51,14 @@ public class ConsentService {
     private final ConsentRepository consents;
     private final CatalogueRepository catalogue;
     private final DeclarationCache declarations;
-    private final ConcernRepository concerns;
+    private final PurgeService purges;
+    private final PurgeRepository purgeRows;
 
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
-                          DeclarationCache declarations, ConcernRepository concerns) {
+                          DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows) {
         this.transactions = transactions;
-        this.concerns = concerns;
+        this.purges = purges;
+        this.purgeRows = purgeRows;
         this.consents = consents;
         this.catalogue = catalogue;
         this.declarations = declarations;
@@ -64,7 +66,8 @@ public class ConsentService {
 
     /** One row per (application, declared purpose) of the catalogue, decided or not. */
     public List<ConsentView> list(PatientCaller caller) {
-        return transactions.read(() -> views(caller.patient(), catalogue.all(), consents.forPatient(caller.patient())));
+        return transactions.read(() -> views(caller.patient(), catalogue.all(), consents.forPatient(caller.patient()),
+                erasures(caller.patient())));
     }
 
     /**
@@ -94,26 +97,57 @@ public class ConsentService {
             return Result.refused(refusal(refused.refusal()));
         }
         ChangeOutcome.Applied applied = (ChangeOutcome.Applied) outcome;
+        record(patient, applicationId, before, applied);
+        PatientConsents after = applied.after();
+        Map<String, Erasure> erasures = erasures(patient);
+        ConsentView changed = ConsentView.of(application, application.purpose(change.purpose()).orElseThrow(), after,
+                erasures);
+        List<ConsentView> cascaded = applied.events().stream().filter(ConsentEvent::isCascade)
+                .map(e -> ConsentView.of(application, application.purpose(e.purpose()).orElseThrow(), after, erasures))
+                .toList();
+        return Result.ok(new ChangeResult(changed, cascaded));
+    }
+
+    /**
+     * Ends a time-boxed grant whose time has come, if it still is one: under the same lock as a
+     * patient's change, so that instances racing to expire it record one event between them.
+     * Returns how many events were recorded.
+     */
+    public int expire(PatientId patient, ApplicationId applicationId, Purpose purpose) {
+        return transactions.write(() -> {
+            Application application = declarations.find(applicationId).orElse(null);
+            if (application == null) {
+                return 0;
+            }
+            PatientConsents before = PatientConsents.of(patient, applicationId, application.terms(),
+                    consents.lockForApplication(patient, applicationId));
+            ChangeOutcome.Applied applied = (ChangeOutcome.Applied) before.expire(purpose, Clock.now());
+            record(patient, applicationId, before, applied);
+            return applied.events().size();
+        });
+    }
+
+    /** Stores an applied change: each decision's next version and its event (cascades point to their cause). */
+    private void record(PatientId patient, ApplicationId applicationId, PatientConsents before,
+                        ChangeOutcome.Applied applied) {
         List<ConsentEvent> stored = new ArrayList<>(applied.events().size());
+        Map<Long, String> owed = new HashMap<>();
         Long cause = null;
         for (ConsentEvent event : applied.events()) {
             PurposeConsent after = applied.after().consent(event.purpose());
             consents.save(patient, applicationId, before.consent(event.purpose()), after);
             ConsentEvent saved = consents.append(event.stored(0, event.isCascade() ? cause : null, null));
             stored.add(saved);
+            if (saved.createsPurgeObligation()) {
+                owed.put(saved.seq(), purges.owe(saved));
+            }
             if (cause == null) {
                 cause = saved.seq();
             }
         }
         if (!stored.isEmpty()) {
-            transactions.publish(new ConsentChanged(applied.after(), stored));
+            transactions.publish(new ConsentChanged(applied.after(), stored, owed));
         }
-        PatientConsents after = applied.after();
-        ConsentView changed = ConsentView.of(application, application.purpose(change.purpose()).orElseThrow(), after);
-        List<ConsentView> cascaded = stored.stream().filter(ConsentEvent::isCascade)
-                .map(e -> ConsentView.of(application, application.purpose(e.purpose()).orElseThrow(), after))
-                .toList();
-        return Result.ok(new ChangeResult(changed, cascaded));
     }
 
     /** The model's refusal as the service's: what does not exist, what the version forbids, what the rules forbid. */
@@ -126,6 +160,7 @@ public class ConsentService {
             case NOTICE_NOT_CURRENT -> Refusal.conflict("notice-not-current", refusal.message());
             case SECONDARY_REQUIRES_CARE -> Refusal.conflict("care-not-granted", refusal.message());
             case NOTHING_TO_WITHDRAW -> Refusal.conflict("nothing-to-withdraw", refusal.message());
+            case INVALID_EXPIRY -> Refusal.invalid(List.of(new Refusal.Field("expiresAt", refusal.message())));
         };
     }
 
@@ -135,28 +170,17 @@ public class ConsentService {
                 .map(HistoryEvent::of).toList(), page, consents.countHistory(patient)));
     }
 
-    /** Everything held about the patient, as one document. */
-    public Export export(PatientCaller caller) {
-        PatientId patient = caller.patient();
-        return transactions.read(() -> {
-            List<ConsentView> current = views(patient, catalogue.all(), consents.forPatient(patient));
-            List<ConsentEvent> history = consents.history(patient, Integer.MAX_VALUE, 0);
-            Set<NoticeKey> referenced = new LinkedHashSet<>();
-            history.forEach(e -> referenced.add(new NoticeKey(e.application(), e.purpose(), e.noticeVersion())));
-            List<NoticeVersion> notices = referenced.stream()
-                    .flatMap(k -> catalogue.notice(k.application(), k.purpose(), k.version())
-                            .map(n -> new NoticeVersion(k.application().value(), k.purpose(), k.version(), n)).stream())
-                    .toList();
-            return new Export(patient.value(), Clock.now(), current, history.stream().map(HistoryEvent::of).toList(),
-                    notices, concerns.ofPatient(patient.value(), new Paging.Request(0, Integer.MAX_VALUE)).stream()
-                    .map(ConcernService.PatientConcern::of).toList());
-        });
+    /** The latest erasure owed per application and purpose ("app/PURPOSE"). */
+    private Map<String, Erasure> erasures(PatientId patient) {
+        Map<String, Erasure> latest = new HashMap<>();
+        for (var o : purgeRows.ofPatient(patient)) {
+            latest.put(o.applicationId() + "/" + o.purpose(), new Erasure(o.id(), o.createdAt(), o.confirmedAt()));
+        }
+        return latest;
     }
 
-    private record NoticeKey(ApplicationId application, Purpose purpose, int version) {
-    }
-
-    private static List<ConsentView> views(PatientId patient, List<Application> applications, List<Stored> stored) {
+    private static List<ConsentView> views(PatientId patient, List<Application> applications, List<Stored> stored,
+                                           Map<String, Erasure> erasures) {
         Map<ApplicationId, List<PurposeConsent>> byApplication = new HashMap<>();
         for (Stored s : stored) {
             byApplication.computeIfAbsent(s.application(), k -> new ArrayList<>()).add(s.consent());
@@ -166,7 +190,7 @@ public class ConsentService {
             ApplicationId id = ApplicationId.of(a.id());
             PatientConsents mine = PatientConsents.of(patient, id, a.terms(), byApplication.getOrDefault(id, List.of()));
             for (DeclaredPurpose d : a.purposes()) {
-                rows.add(ConsentView.of(a, d, mine));
+                rows.add(ConsentView.of(a, d, mine, erasures));
             }
         }
         return rows;

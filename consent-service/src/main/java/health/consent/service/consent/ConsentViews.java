@@ -15,10 +15,10 @@ import health.consent.service.catalogue.Catalogue;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
 import io.micronaut.serde.annotation.SerdeImport;
-import health.consent.service.concern.ConcernService;
 import io.micronaut.serde.annotation.Serdeable;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /** What the patient API shows, each built from the model's aggregate or event. */
 @SerdeImport(DecidedBy.class)
@@ -36,16 +36,27 @@ public final class ConsentViews {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record ConsentView(String applicationId, String applicationName, Purpose purpose, boolean primary,
                               ConsentState state, Outcome decision, Reason reason, Integer noticeVersion,
-                              int currentNoticeVersion, Instant updatedAt, long version) {
+                              int currentNoticeVersion, Instant updatedAt, long version, Instant expiresAt,
+                              Erasure erasure) {
 
-        static ConsentView of(Application application, DeclaredPurpose declared, PatientConsents consents) {
+        static ConsentView of(Application application, DeclaredPurpose declared, PatientConsents consents,
+                              Map<String, Erasure> erasures) {
             PurposeConsent consent = consents.consent(declared.purpose());
             Decision decision = consents.decide(declared.purpose());
             return new ConsentView(application.id(), application.name(), declared.purpose(), declared.primary(),
                     consent.state(), decision.outcome(), decision.reason(),
                     consent.isSet() ? consent.noticeVersion() : null, declared.noticeVersion(), consent.updatedAt(),
-                    consent.version());
+                    consent.version(), consent.expiresAt(),
+                    erasures.get(application.id() + "/" + declared.purpose()));
         }
+    }
+
+    /**
+     * The latest erasure the application owes for a purpose: since when, and when it confirmed it
+     * (null while pending).
+     */
+    @Serdeable
+    public record Erasure(String id, Instant owedSince, Instant confirmedAt) {
     }
 
     /** The answer to a change: the purpose changed, and the grants that CARE's withdrawal withdrew with it. */
@@ -63,23 +74,16 @@ public final class ConsentViews {
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record HistoryEvent(long seq, String applicationId, Purpose purpose, ConsentState state,
                                ConsentState previousState, int noticeVersion, DecidedBy decidedBy, Channel channel,
-                               Long cause, Instant at, Long leafIndex) {
+                               Long cause, Instant at, Long leafIndex, Instant expiresAt) {
 
-        static HistoryEvent of(ConsentEvent e) {
+        public static HistoryEvent of(ConsentEvent e) {
             return new HistoryEvent(e.seq(), e.application().value(), e.purpose(), e.state(), e.previousState(),
-                    e.noticeVersion(), e.decidedBy(), e.channel(), e.cause(), e.at(), e.leafIndex());
+                    e.noticeVersion(), e.decidedBy(), e.channel(), e.cause(), e.at(), e.leafIndex(), e.expiresAt());
         }
     }
 
     /** A notice version that the patient's history refers to, with its text. */
     @Serdeable
     public record NoticeVersion(String applicationId, Purpose purpose, int version, Catalogue.Notice notice) {
-    }
-
-    /** Everything held about a patient. */
-    @Serdeable
-    public record Export(String patientId, Instant exportedAt, List<ConsentView> consents,
-                         List<HistoryEvent> history, List<NoticeVersion> notices,
-                         List<ConcernService.PatientConcern> concerns) {
     }
 }

@@ -6,7 +6,6 @@ import health.consent.service.catalogue.CatalogueService;
 import health.consent.service.consent.ConsentViews.ChangeResult;
 import health.consent.service.consent.ConsentViews.HistoryEvent;
 import health.consent.service.consent.ConsentViews.ConsentView;
-import health.consent.service.consent.ConsentViews.Export;
 import health.consent.service.db.Paging;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Callers.PatientCaller;
@@ -77,13 +76,5 @@ public class PatientController {
     public Paging<HistoryEvent> history(Authentication authentication, @Nullable @QueryValue Integer page,
                                         @Nullable @QueryValue Integer size) {
         return consents.history(Callers.patient(authentication), Params.page(page, size));
-    }
-
-    @Operation(summary = "Everything held about me, as one JSON document (PATIENT)")
-    @Get("/export")
-    public HttpResponse<Export> export(Authentication authentication) {
-        PatientCaller caller = Callers.patient(authentication);
-        return HttpResponse.ok(limits.export(() -> consents.export(caller)))
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"my-consent-data.json\"");
     }
 }

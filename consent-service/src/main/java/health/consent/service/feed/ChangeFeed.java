@@ -145,7 +145,7 @@ public class ChangeFeed implements BackgroundWork {
         PatientConsents after = changed.after();
         for (ConsentEvent e : changed.events()) {
             repository.patientChange(after.application(), after.patient(), e.purpose(), after.decide(e.purpose()),
-                    after.consent(e.purpose()).version(), e.at());
+                    after.consent(e.purpose()).version(), e.at(), changed.purgeOf(e));
         }
         repository.notifyOthers();
     }

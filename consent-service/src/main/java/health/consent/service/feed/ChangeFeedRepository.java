@@ -34,22 +34,26 @@ public class ChangeFeedRepository {
         this.db = db;
     }
 
-    /** Records a change for one patient; call inside the transaction that makes the change. */
+    /**
+     * Records a change for one patient, with the purge obligation it created (or null); call inside
+     * the transaction that makes the change.
+     */
     public void patientChange(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
-                              long version, Instant at) {
-        insert(application, patient, purpose, decision, version, at);
+                              long version, Instant at, String purgeId) {
+        insert(application, patient, purpose, decision, version, at, purgeId);
     }
 
     /** Records a change for every patient of the application (for one purpose, or all when null). */
     public void applicationChange(ApplicationId application, Purpose purpose, Decision decision, Instant at) {
-        insert(application, null, purpose, decision, 0, at);
+        insert(application, null, purpose, decision, 0, at, null);
     }
 
     private void insert(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
-                        long version, Instant at) {
-        db.update("INSERT INTO consent_change (application_id, patient_id, purpose, decision, reason, version, at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", application, patient, purpose,
-                decision == null ? null : decision.outcome(), decision == null ? null : decision.reason(), version, at);
+                        long version, Instant at, String purgeId) {
+        db.update("INSERT INTO consent_change (application_id, patient_id, purpose, decision, reason, version, at, "
+                        + "purge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", application, patient, purpose,
+                decision == null ? null : decision.outcome(), decision == null ? null : decision.reason(), version, at,
+                purgeId);
     }
 
     /**
@@ -84,7 +88,7 @@ public class ChangeFeedRepository {
 
     /** Every application's changes after {@code after} and up to {@code upTo}, oldest first: one read for all. */
     public List<Entry> readAll(long after, long upTo, int limit) {
-        return db.list("SELECT application_id, seq, patient_id, purpose, decision, reason, version, at "
+        return db.list("SELECT application_id, seq, patient_id, purpose, decision, reason, version, at, purge_id "
                         + "FROM consent_change WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                 rs -> new Entry(ApplicationId.of(rs.getString("application_id")), change(rs), Db.instant(rs, "at")),
                 after, upTo, limit);
@@ -106,7 +110,7 @@ public class ChangeFeedRepository {
 
     /** The application's changes after {@code after} and up to {@code upTo}, oldest first. */
     public List<FeedChange> read(ApplicationId application, long after, long upTo, int limit) {
-        return db.list("SELECT seq, patient_id, purpose, decision, reason, version FROM consent_change "
+        return db.list("SELECT seq, patient_id, purpose, decision, reason, version, purge_id FROM consent_change "
                         + "WHERE application_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
                 ChangeFeedRepository::change, application, after, upTo, limit);
     }
@@ -117,6 +121,6 @@ public class ChangeFeedRepository {
         String reason = rs.getString("reason");
         return new FeedChange(rs.getLong("seq"), rs.getString("patient_id"),
                 purpose == null ? null : Purpose.valueOf(purpose), decision == null ? null : Outcome.valueOf(decision),
-                reason == null ? null : Reason.valueOf(reason), rs.getLong("version"));
+                reason == null ? null : Reason.valueOf(reason), rs.getLong("version"), rs.getString("purge_id"));
     }
 }

@@ -3,7 +3,6 @@ package health.consent.service.web;
 import io.micronaut.context.annotation.Value;
 import jakarta.inject.Singleton;
 import java.util.concurrent.Semaphore;
-import java.util.function.Supplier;
 
 /**
  * What one caller may ask of the service, so that nobody can slow or exhaust it for everyone:
@@ -46,16 +45,20 @@ public class Limits {
         }
     }
 
-    /** Runs an export if fewer than the allowed number are running, else refuses at once. */
-    public <T> T export(Supplier<T> work) {
+    /**
+     * Starts an export if fewer than the allowed number are running, else refuses at once; the
+     * returned action ends it (once), when its stream is written or has failed.
+     */
+    public Runnable startExport() {
         if (!exports.tryAcquire()) {
             throw ApiException.tooManyRequests("too-many-exports",
                     "other exports are being prepared; try again in a few seconds", 5);
         }
-        try {
-            return work.get();
-        } finally {
-            exports.release();
-        }
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            if (ended.compareAndSet(false, true)) {
+                exports.release();
+            }
+        };
     }
 }

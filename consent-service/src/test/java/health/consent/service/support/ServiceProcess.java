@@ -31,11 +31,18 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service on {@code port} with the database given as JDBC_URL (PostgreSQL) or CONSENT_DATA_DIR (H2). */
     public static ServiceProcess start(Map<String, String> environment, int port) {
+        return start(environment, port, List.of());
+    }
+
+    /** As {@link #start(Map, int)}, with options for the service's JVM (a small heap, say). */
+    public static ServiceProcess start(Map<String, String> environment, int port, List<String> jvmOptions) {
         try {
             Path log = Files.createTempFile("consent-service-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"), "health.consent.service.Application"));
+            List<String> command = new java.util.ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "health.consent.service.Application"));
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(environment);
             builder.environment().put("PORT", String.valueOf(port));
             builder.environment().put("JWT_SECRET", Tokens.SECRET);
@@ -48,6 +55,10 @@ public final class ServiceProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public URI uri() {
