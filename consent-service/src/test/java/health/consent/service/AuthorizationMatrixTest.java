@@ -70,7 +70,7 @@ class AuthorizationMatrixTest {
     private static String path(UriRouteInfo<?, ?> route) {
         return route.getUriMatchTemplate().toString().replaceAll("\\{\\?[^}]*}", "")
                 .replace("{patientId}", "p-matrix").replace("{applicationId}", dataApp).replace("{id}", dataApp)
-                .replace("{purpose}", "CARE").replace("{leafIndex}", "0");
+                .replace("{purpose}", "CARE").replace("{leafIndex}", "0").replace("{seq}", "1");
     }
 
     @Test

@@ -21,7 +21,7 @@ import java.util.Map;
  * ... consistency --key KEY --old old.json --new new.json --proof consistency.json
  * ... witness     --name NAME --log-key VKEY --state FILE --key-file FILE [--port 0]
  * ... cosigned    --note checkpoint.txt --log-key VKEY --witness-keys VKEY1,VKEY2 [--quorum N]
- * ... receipt     --jwk receipt-key.json --receipt receipt.jws
+ * ... receipt     --jwk receipt-key.json --receipt receipt.jws   (a decision receipt or a consent receipt)
  * </pre>
  *
  * KEY is the base64 public key (or {@code @file} holding it). Prints {@code OK} or
@@ -99,14 +99,25 @@ public final class AuditVerifierCli {
     }
 
     /**
-     * Checks a decision receipt offline: {@code receipt --jwk FILE --receipt FILE}, the JWK the service
-     * publishes at {@code /api/v1/audit/receipt-key} and the compact JWS an application kept.
+     * Checks a receipt offline: {@code receipt --jwk FILE --receipt FILE}, the JWK the service publishes
+     * at {@code /api/v1/audit/receipt-key} and the compact JWS of a decision receipt (kept by an
+     * application) or of a consent receipt (downloaded by a patient).
      */
     private static int receipt(Map<String, String> options, PrintStream out) throws IOException {
         String jwk = Files.readString(Path.of(value(options.get("jwk"), "jwk")));
         String jws = Files.readString(Path.of(value(options.get("receipt"), "receipt"))).trim();
         java.security.PublicKey key = DecisionReceipt.fromJwk(jwk);
         try {
+            if ("consent-receipt+jwt".equals(health.consent.model.wire.Jws.type(jws))) {
+                Map<String, Object> r = health.consent.model.wire.Jws.verify(jws, "consent-receipt+jwt", key);
+                Map<?, ?> purpose = (Map<?, ?>) ((List<?>) r.get("purposes")).get(0);
+                out.println("OK: consent receipt " + r.get("receiptId") + ": " + r.get("state") + " for "
+                        + purpose.get("purpose") + " (notice version " + purpose.get("noticeVersion") + ", sha-256 "
+                        + purpose.get("noticeSha256") + "), application " + ((Map<?, ?>) r.get("controller"))
+                        .get("applicationId") + ", patient " + r.get("piiPrincipalId") + ", at " + r.get("consentTimestamp")
+                        + ", leaf " + r.get("leafIndex") + " of " + r.get("logOrigin"));
+                return 0;
+            }
             DecisionReceipt r = DecisionReceipt.verify(jws, key);
             out.println("OK: the service answered " + r.decision() + " (" + r.reason() + ", version " + r.version()
                     + ") to application " + r.app() + " about patient " + r.patient() + " for " + r.purpose() + " at "

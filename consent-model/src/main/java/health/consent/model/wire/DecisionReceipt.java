@@ -4,13 +4,11 @@ import health.consent.model.Decision;
 import health.consent.model.Outcome;
 import health.consent.model.Purpose;
 import health.consent.model.Reason;
-import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.Base64;
@@ -31,7 +29,7 @@ import java.util.Objects;
 public record DecisionReceipt(String app, String patient, Purpose purpose, Outcome decision, Reason reason,
                               long version, long iat) {
 
-    public static final String TYPE = "consent-receipt+jwt";
+    public static final String TYPE = "decision-receipt+jwt";
     private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder UNB64 = Base64.getUrlDecoder();
@@ -48,10 +46,6 @@ public record DecisionReceipt(String app, String patient, Purpose purpose, Outco
 
     /** The compact JWS of this receipt, signed with an Ed25519 private key. */
     public String sign(PrivateKey key, String keyId) {
-        Map<String, Object> header = new LinkedHashMap<>();
-        header.put("alg", "EdDSA");
-        header.put("typ", TYPE);
-        header.put("kid", keyId);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("app", app);
         payload.put("patient", patient);
@@ -60,43 +54,17 @@ public record DecisionReceipt(String app, String patient, Purpose purpose, Outco
         payload.put("reason", reason);
         payload.put("version", version);
         payload.put("iat", iat);
-        String input = b64(Json.write(header)) + "." + b64(Json.write(payload));
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initSign(key);
-            s.update(input.getBytes(StandardCharsets.US_ASCII));
-            return input + "." + B64.encodeToString(s.sign());
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("cannot sign a receipt", e);
-        }
+        return Jws.sign(payload, TYPE, keyId, key);
     }
 
     /**
      * The receipt in a compact JWS, once its EdDSA signature is checked against the key.
      *
-     * @throws IllegalArgumentException when the token is malformed, not an EdDSA receipt, or its
-     *                                  signature does not verify (the message says which)
+     * @throws IllegalArgumentException when the token is malformed, not an EdDSA decision receipt, or
+     *                                  its signature does not verify (the message says which)
      */
     public static DecisionReceipt verify(String jws, PublicKey key) {
-        String[] parts = Objects.requireNonNull(jws, "jws").trim().split("\\.", -1);
-        if (parts.length != 3) {
-            throw new IllegalArgumentException("a receipt is a compact JWS of three parts");
-        }
-        Map<String, Object> header = Json.object(text(parts[0]));
-        if (!"EdDSA".equals(header.get("alg")) || !TYPE.equals(header.get("typ"))) {
-            throw new IllegalArgumentException("not a decision receipt signed with EdDSA");
-        }
-        try {
-            Signature s = Signature.getInstance("Ed25519");
-            s.initVerify(key);
-            s.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-            if (!s.verify(UNB64.decode(parts[2]))) {
-                throw new IllegalArgumentException("the receipt's signature does not verify with this key");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalArgumentException("the receipt's signature does not verify with this key", e);
-        }
-        Map<String, Object> p = Json.object(text(parts[1]));
+        Map<String, Object> p = Jws.verify(jws, TYPE, key);
         try {
             return new DecisionReceipt((String) p.get("app"), (String) p.get("patient"),
                     Purpose.valueOf((String) p.get("purpose")), Outcome.valueOf((String) p.get("decision")),
@@ -150,17 +118,5 @@ public record DecisionReceipt(String app, String patient, Purpose purpose, Outco
     private static byte[] raw(PublicKey key) {
         byte[] encoded = key.getEncoded();
         return Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
-    }
-
-    private static String b64(String json) {
-        return B64.encodeToString(json.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static String text(String part) {
-        try {
-            return new String(UNB64.decode(part), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("a receipt's parts are base64url", e);
-        }
     }
 }

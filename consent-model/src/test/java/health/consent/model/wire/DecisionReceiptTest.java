@@ -44,7 +44,7 @@ class DecisionReceiptTest {
         PublicKey published = DecisionReceipt.fromJwk(DecisionReceipt.jwk(pair.getPublic()));
         assertThat(DecisionReceipt.verify(jws, published)).isEqualTo(RECEIPT);
         String header = new String(Base64.getUrlDecoder().decode(jws.split("\\.")[0]), StandardCharsets.UTF_8);
-        assertThat(header).isEqualTo("{\"alg\":\"EdDSA\",\"typ\":\"consent-receipt+jwt\",\"kid\":\""
+        assertThat(header).isEqualTo("{\"alg\":\"EdDSA\",\"typ\":\"decision-receipt+jwt\",\"kid\":\""
                 + DecisionReceipt.keyId(pair.getPublic()) + "\"}");
     }
 

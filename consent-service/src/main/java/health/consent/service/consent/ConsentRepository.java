@@ -125,6 +125,11 @@ public class ConsentRepository {
                         Purpose.valueOf(rs.getString(3))), now);
     }
 
+    /** One of the patient's events, by its number; empty when it is not theirs or does not exist. */
+    public java.util.Optional<ConsentEvent> eventOf(PatientId patient, long seq) {
+        return db.one(SELECT_EVENTS + " WHERE seq = ? AND patient_id = ?", ConsentRepository::event, seq, patient);
+    }
+
     /** A patient's events after a seq, oldest first: the export reads them page by page. */
     public List<ConsentEvent> historyAfter(PatientId patient, long afterSeq, int limit) {
         return db.list(SELECT_EVENTS + " WHERE patient_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,

@@ -33,6 +33,11 @@ public class Receipts {
                 answer.version(), Instant.now().getEpochSecond()).sign(key.getPrivate(), keyId);
     }
 
+    /** Signs another kind of receipt (its payload and {@code typ}) with the same key. */
+    public String sign(java.util.Map<String, Object> payload, String typ) {
+        return health.consent.model.wire.Jws.sign(payload, typ, keyId, key.getPrivate());
+    }
+
     /** The public key as a JWK. */
     public String jwk() {
         return DecisionReceipt.jwk(key.getPublic());
