@@ -203,6 +203,38 @@ test('a patient reports a concern, sees it as their words, and reads the authori
   await context.close();
 });
 
+test('a notice reads easy first, the full text one click away; a grant can be time-boxed; a receipt is printable', async () => {
+  const { page, context, failures } = await signedIn('Se connecter comme Bernard Petit');
+  const stats = purposeOf(page, 'CardioSuivi', 'Statistiques et recherche');
+  await stats.getByText('Des chercheurs étudient les maladies du cœur.').waitFor();
+  assert.equal(await stats.getByText('aident à mieux comprendre').isVisible(), false, 'the full text waits behind a click');
+  await stats.getByText('Lire le texte complet').click();
+  await stats.getByText('aident à mieux comprendre').waitFor();
+  assert.equal(await stats.getByRole('button', { name: 'Écouter' }).count(), 1, 'read aloud by the browser itself');
+  await stats.getByText('Accord limité à 365 jours au plus.').waitFor();
+
+  await purposeOf(page, 'CardioSuivi', 'Connexion pour vos soins').getByRole('button', { name: 'Connecter l’application' }).click();
+  await page.getByRole('status').getByText('C’est enregistré').waitFor();
+  await stats.getByLabel('Durée de mon accord').selectOption({ label: '1 mois' });
+  await stats.getByRole('button', { name: 'Accepter' }).click();
+  await stats.getByText(/Votre choix : Accepté jusqu’au/).waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+
+  await stats.getByRole('button', { name: 'Retirer mon accord' }).click();
+  await stats.getByText('Effacement de vos données demandé à l’application').waitFor();
+
+  await page.getByRole('button', { name: 'Historique de mes choix' }).click();
+  await page.getByRole('button', { name: 'Reçu' }).first().click();
+  await page.getByRole('heading', { name: 'Reçu de consentement', level: 1 }).waitFor();
+  await page.getByText('Empreinte du texte (SHA-256)').waitFor();
+  assert.deepEqual(await axeViolations(page), []);
+  const [download] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Télécharger le reçu signé' }).click()]);
+  assert.match(readFileSync(await download.path(), 'utf8'), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+  assert.deepEqual(failures, []);
+  await context.close();
+});
+
 test('an error is explained in plain words, never as raw JSON', async () => {
   const { page, context } = await signedIn();
   await page.evaluate(() => sessionStorage.setItem('consent.token', 'expired.token.value'));

@@ -4,6 +4,18 @@
 
 const TEXT = {
   fr: {
+    EXPIRED: 'Accord arrivé à échéance', grantedUntil: 'Accepté jusqu’au {d}', fullText: 'Lire le texte complet',
+    readAloud: 'Écouter', stopReading: 'Arrêter la lecture', duration: 'Durée de mon accord',
+    untilChange: 'Jusqu’à ce que je change d’avis', longest: 'Le plus longtemps permis ({n} jours)',
+    oneMonth: '1 mois', sixMonths: '6 mois', oneYear: '1 an', limited: 'Accord limité à {n} jours au plus.',
+    erasurePending: 'Effacement de vos données demandé à l’application le {d} : en attente de sa confirmation.',
+    erasureDone: 'L’application a confirmé le {d} avoir effacé les données utilisées pour cela.',
+    expiry: 'automatiquement, à l’échéance', service: 'Le service', receiptCol: 'Reçu', receipt: 'Reçu',
+    receiptTitle: 'Reçu de consentement', receiptIntro: 'La preuve de ce choix, signée par le service. Gardez-la, imprimez-la ou téléchargez-la.',
+    receiptId: 'Numéro', controller: 'Responsable', noticeVersion: 'Version du texte', noticeHash: 'Empreinte du texte (SHA-256)',
+    receiptState: 'Choix', receiptWhen: 'Date du choix', receiptBy: 'Décidé par', receiptChannel: 'Canal',
+    receiptLeaf: 'Entrée du journal public', print: 'Imprimer', downloadReceipt: 'Télécharger le reçu signé',
+    back: 'Retour à l’historique', WEB: 'cette page', API: 'une autre application', CASCADE: 'automatique', EXPIRY: 'échéance',
     navConcerns: 'Signaler un problème', concernsTitle: 'Signaler un problème',
     concernsIntro: 'Quelque chose vous inquiète dans la façon dont une application utilise vos données ? Dites-le à l’autorité de contrôle. L’application n’en est pas informée par ce service.',
     concernApp: 'Application concernée', concernWhat: 'Ce qui s’est passé',
@@ -62,6 +74,18 @@ const TEXT = {
     errOther: 'Une erreur est survenue. Réessayez plus tard.', signedInAs: 'Connecté : {n}'
   },
   en: {
+    EXPIRED: 'Agreement ended', grantedUntil: 'Agreed until {d}', fullText: 'Read the full text',
+    readAloud: 'Listen', stopReading: 'Stop reading', duration: 'How long I agree',
+    untilChange: 'Until I change my mind', longest: 'As long as allowed ({n} days)',
+    oneMonth: '1 month', sixMonths: '6 months', oneYear: '1 year', limited: 'Agreement limited to {n} days at most.',
+    erasurePending: 'Erasure of your data asked of the app on {d}: waiting for its confirmation.',
+    erasureDone: 'The app confirmed on {d} that it erased the data used for this.',
+    expiry: 'automatically, when it ended', service: 'The service', receiptCol: 'Receipt', receipt: 'Receipt',
+    receiptTitle: 'Consent receipt', receiptIntro: 'The proof of this choice, signed by the service. Keep it, print it or download it.',
+    receiptId: 'Number', controller: 'Controller', noticeVersion: 'Text version', noticeHash: 'Text fingerprint (SHA-256)',
+    receiptState: 'Choice', receiptWhen: 'Date of the choice', receiptBy: 'Decided by', receiptChannel: 'Channel',
+    receiptLeaf: 'Public log entry', print: 'Print', downloadReceipt: 'Download the signed receipt',
+    back: 'Back to my past choices', WEB: 'this page', API: 'another app', CASCADE: 'automatic', EXPIRY: 'end date',
     navConcerns: 'Report a problem', concernsTitle: 'Report a problem',
     concernsIntro: 'Something worries you in how an app uses your data? Tell the supervisory authority. This service does not tell the app.',
     concernApp: 'App concerned', concernWhat: 'What happened',
@@ -284,21 +308,67 @@ function renderPurpose(app, declared, title) {
     }
   }
   const stateClass = 'state ' + consent.state;
+  const until = consent.state === 'GRANTED' && consent.expiresAt ? t('grantedUntil', { d: formatDate(consent.expiresAt, state.lang, { dateStyle: 'long' }) }) : t(consent.state);
+  if (!isCare && choices.length && consent.state !== 'GRANTED' || reconsent && !isCare) {
+    choices.unshift(durationChoice(id, declared));
+  }
+  const summary = declared.easyRead ? declared.easyRead[state.lang] : null;
   return h('div', { class: 'purpose', role: 'group', 'aria-labelledby': id },
     h(isCare ? 'h3' : 'h4', { id }, title),
-    h('p', { class: 'notice', lang: state.lang }, declared.notice[state.lang]),
-    h('p', { class: stateClass }, t('state') + ' ' + t(consent.state)),
+    h('p', { class: 'notice', lang: state.lang }, summary || declared.notice[state.lang]),
+    summary ? h('details', {}, h('summary', {}, t('fullText')), h('p', { lang: state.lang }, declared.notice[state.lang])) : null,
+    readAloudButton(summary || declared.notice[state.lang]),
+    declared.longestGrantDays ? h('p', { class: 'muted' }, t('limited', { n: declared.longestGrantDays })) : null,
+    h('p', { class: stateClass }, t('state') + ' ' + until),
+    consent.erasure ? h('p', { class: 'muted' }, consent.erasure.confirmedAt
+      ? t('erasureDone', { d: formatDate(consent.erasure.confirmedAt, state.lang) })
+      : t('erasurePending', { d: formatDate(consent.erasure.owedSince, state.lang) })) : null,
     reconsent ? h('p', { class: 'warn' }, t('reconsent')) : null,
     !isCare && !careGranted && consent.state !== 'GRANTED' ? h('p', { id: id + '-why', class: 'muted' }, t('needCare')) : null,
     h('div', { class: 'choices', role: 'group', 'aria-label': t('choiceFor') + title + ' (' + app.name + ')' }, choices));
 }
 
+// How long a secondary grant lasts: until the patient changes their mind, or a duration (never
+// beyond the longest grant the application declares, which is then the default).
+function durationChoice(id, declared) {
+  const max = declared.longestGrantDays;
+  const options = [[null, max ? t('longest', { n: max }) : t('untilChange')], [30, t('oneMonth')], [182, t('sixMonths')],
+    [365, t('oneYear')]].filter(([days]) => days == null || !max || days < max);
+  return h('p', { class: 'duration' }, h('label', { for: id + '-duration' }, t('duration')), h('br'),
+    h('select', { id: id + '-duration' }, options.map(([days, label]) => h('option', { value: days == null ? '' : days }, label))));
+}
+
+// The browser's own speech synthesis, where it has it: nothing is sent anywhere.
+function readAloudButton(text) {
+  if (!('speechSynthesis' in window)) return null;
+  const button = h('button', { type: 'button', class: 'listen', 'aria-pressed': 'false', onclick: () => {
+    if (speechSynthesis.speaking) {
+      speechSynthesis.cancel();
+      button.setAttribute('aria-pressed', 'false');
+      button.textContent = t('readAloud');
+      return;
+    }
+    const u = new SpeechSynthesisUtterance(text);
+    u.lang = state.lang === 'fr' ? 'fr-FR' : 'en-GB';
+    u.onend = () => { button.setAttribute('aria-pressed', 'false'); button.textContent = t('readAloud'); };
+    button.setAttribute('aria-pressed', 'true');
+    button.textContent = t('stopReading');
+    speechSynthesis.speak(u);
+  } }, t('readAloud'));
+  return h('p', {}, button);
+}
+
 async function change(app, declared, consent, target) {
   try {
+    const body = { state: target, noticeVersion: declared.noticeVersion, channel: 'WEB' };
+    const duration = document.getElementById('p-' + app.id + '-' + declared.purpose + '-duration');
+    if (target === 'GRANTED' && duration && duration.value) {
+      body.expiresAt = new Date(Date.now() + Number(duration.value) * 86400000).toISOString();
+    }
     const answer = await json('/api/v1/me/consents/' + encodeURIComponent(app.id) + '/' + declared.purpose, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json', 'If-Match': '"' + consent.version + '"' },
-      body: JSON.stringify({ state: target, noticeVersion: declared.noticeVersion, channel: 'WEB' })
+      body: JSON.stringify(body)
     });
     // The page shows what the server answered, not what was asked.
     for (const c of [answer.consent, ...answer.cascaded]) {
@@ -321,7 +391,7 @@ const PAGED = {
   log: { path: '/api/v1/me/access-log', title: 'logTitle', intro: 'logIntro', empty: 'logEmpty',
     columns: ['when', 'who', 'why', 'what', 'verifyCol'], cells: logCells },
   history: { path: '/api/v1/me/consents/history', title: 'historyTitle', intro: 'historyIntro', empty: 'historyEmpty',
-    columns: ['when', 'app', 'purposeCol', 'choice', 'decidedBy', 'verifyCol'], cells: historyCells }
+    columns: ['when', 'app', 'purposeCol', 'choice', 'decidedBy', 'verifyCol', 'receiptCol'], cells: historyCells }
 };
 
 async function pagedView(name, page = 0, items = []) {
@@ -368,9 +438,40 @@ function logCells(e) {
 
 function historyCells(e) {
   const app = state.apps.find((a) => a.id === e.applicationId);
-  let by = e.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: e.decidedBy.id }) : t('you');
+  let by = e.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: e.decidedBy.id })
+    : e.decidedBy.type === 'SERVICE' ? t('service') : t('you');
   if (e.channel === 'CASCADE') by += ', ' + t('automatic');
-  return [formatDate(e.at, state.lang), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by, verifyCell(e)];
+  if (e.channel === 'EXPIRY') by += ', ' + t('expiry');
+  return [formatDate(e.at, state.lang), app ? app.name : e.applicationId, t(e.purpose), t(e.state), by, verifyCell(e),
+    h('button', { type: 'button', onclick: () => receiptView(e.seq).catch(fail) }, t('receipt'))];
+}
+
+// A consent receipt, readable and printable, with the signed one to download.
+async function receiptView(seq) {
+  const { receipt: r, jws } = await json('/api/v1/me/receipts/' + seq);
+  const p = r.purposes[0];
+  const row = (label, value) => [h('dt', {}, t(label)), h('dd', {}, h('bdi', {}, value == null ? '—' : String(value)))];
+  const download = () => {
+    const url = URL.createObjectURL(new Blob([jws], { type: 'application/jose' }));
+    const a = h('a', { href: url, download: 'consent-receipt-' + seq + '.jws', hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  };
+  show([h('h1', { tabindex: '-1' }, t('receiptTitle')), h('p', {}, t('receiptIntro')),
+    h('dl', { class: 'card receipt' },
+      row('receiptId', r.receiptId), row('controller', r.controller.name + ' — ' + (r.controller.applicationName || r.controller.applicationId)),
+      row('purposeCol', t(p.purpose)), row('noticeVersion', p.noticeVersion), row('noticeHash', p.noticeSha256),
+      row('receiptState', t(r.state) + (r.expiresAt ? ' (' + t('grantedUntil', { d: formatDate(r.expiresAt, state.lang) }) + ')' : '')),
+      row('receiptWhen', formatDate(r.consentTimestamp, state.lang)),
+      row('receiptBy', r.decidedBy.type === 'REPRESENTATIVE' ? t('representative', { r: r.decidedBy.id })
+        : r.decidedBy.type === 'SERVICE' ? t('service') : t('you')),
+      row('receiptChannel', t(r.channel)), row('receiptLeaf', r.leafIndex)),
+    h('p', { class: 'choices noprint' }, h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, t('print')),
+      h('button', { type: 'button', onclick: download }, t('downloadReceipt')),
+      h('button', { type: 'button', onclick: () => go('history') }, t('back')))]);
+  $('view').querySelector('h1').focus();
 }
 
 // ---- Checking an entry of the public log, in the browser (log-check.js) ----

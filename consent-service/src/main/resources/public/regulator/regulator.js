@@ -15,6 +15,7 @@ const TEXT = {
     patient: 'Patient (identifiant)', purpose: 'Utilisation', anyPurpose: 'Toutes',
     reason: 'Motif de la consultation', reasonHint: 'Obligatoire, 10 caractères au moins : chaque patient concerné le verra.',
     search: 'Rechercher', csv: 'Télécharger en CSV', none: 'Aucun résultat.', total: '{n} résultat(s).', more: 'Voir plus',
+    totalMore: 'Plus de {n} résultats : précisez la recherche.',
     ACCESS_WITHOUT_CONSENT: 'Accès sans consentement', UNDECLARED_PURPOSE: 'Utilisation non déclarée',
     ACCESS_WHILE_SUSPENDED: 'Accès pendant une suspension', LATE_REPORT: 'Déclaration tardive', PURGE_OVERDUE: 'Effacement en retard',
     when: 'Date', what: 'Constat', detail: 'Détail', proofs: 'Preuves', entries: 'entrées {l}',
@@ -55,6 +56,7 @@ const TEXT = {
     patient: 'Patient (id)', purpose: 'Use', anyPurpose: 'All',
     reason: 'Reason for reading', reasonHint: 'Required, at least 10 characters: each patient concerned will see it.',
     search: 'Search', csv: 'Download as CSV', none: 'No result.', total: '{n} result(s).', more: 'Show more',
+    totalMore: 'More than {n} results: narrow the search.',
     ACCESS_WITHOUT_CONSENT: 'Access without consent', UNDECLARED_PURPOSE: 'Undeclared use',
     ACCESS_WHILE_SUSPENDED: 'Access while suspended', LATE_REPORT: 'Late report', PURGE_OVERDUE: 'Erasure overdue',
     when: 'Date', what: 'Finding', detail: 'Detail', proofs: 'Proofs', entries: 'entries {l}',
@@ -252,12 +254,13 @@ async function searchFindings(form, results, page, shown) {
         h('button', { type: 'button', onclick: () => checkLeaves(leaves, cell) }, t('checkProofs')));
       return [date(f.at), t(f.kind), appName(f.applicationId), h('bdi', {}, f.patientId), f.detail, cell];
     });
-    results.replaceChildren(h('p', {}, t('total', { n: answer.totalItems })),
+    const total = answer.totalExact === false ? t('totalMore', { n: answer.totalItems }) : t('total', { n: answer.totalItems });
+    results.replaceChildren(h('p', {}, total),
       all.length ? table(t('findingsTitle'), [t('when'), t('what'), t('application'), t('patient'), t('detail'), t('proofs')], rows)
         : h('p', {}, t('none')),
       answer.page + 1 < answer.totalPages
         ? h('p', {}, h('button', { type: 'button', onclick: () => searchFindings(form, results, page + 1, all) }, t('more'))) : '');
-    say(t('total', { n: answer.totalItems }));
+    say(total);
   } catch (e) {
     fail(e);
   }
