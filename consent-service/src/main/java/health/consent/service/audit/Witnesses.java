@@ -99,6 +99,23 @@ public class Witnesses {
         return !witnesses.isEmpty();
     }
 
+    /**
+     * Each configured witness: the size it last cosigned, and whether it is failing now (when it will
+     * be asked again). For the health endpoint's details.
+     */
+    public Map<String, Map<String, Object>> status() {
+        Map<String, Map<String, Object>> status = new java.util.TreeMap<>();
+        for (Witness w : witnesses) {
+            String name = w.key().name();
+            Map<String, Object> one = new java.util.LinkedHashMap<>();
+            one.put("url", w.url().toString());
+            one.put("cosignedSize", cosignedSize.get(name));
+            one.put("state", failing.containsKey(name) ? "failing" : "cosigning");
+            status.put(name, one);
+        }
+        return status;
+    }
+
     /** The cosignature lines of the checkpoint of that size. */
     public List<String> cosignatures(long treeSize) {
         return repository.cosignatures(treeSize);

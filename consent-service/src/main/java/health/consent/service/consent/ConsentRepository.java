@@ -130,6 +130,12 @@ public class ConsentRepository {
         return db.one(SELECT_EVENTS + " WHERE seq = ? AND patient_id = ?", ConsentRepository::event, seq, patient);
     }
 
+    /** The patient's latest event about one application, if any. */
+    public java.util.Optional<ConsentEvent> lastEventOf(PatientId patient, ApplicationId application) {
+        return db.one(SELECT_EVENTS + " WHERE patient_id = ? AND application_id = ? ORDER BY seq DESC LIMIT 1",
+                ConsentRepository::event, patient, application);
+    }
+
     /** A patient's events after a seq, oldest first: the export reads them page by page. */
     public List<ConsentEvent> historyAfter(PatientId patient, long afterSeq, int limit) {
         return db.list(SELECT_EVENTS + " WHERE patient_id = ? AND seq > ? ORDER BY seq LIMIT " + limit,

@@ -9,13 +9,15 @@ import jakarta.inject.Singleton;
 /** Answers an {@link ApiException} with its problem document. */
 @Produces(Problem.MEDIA_TYPE)
 @Singleton
-public class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<Problem>> {
+public class ApiExceptionHandler implements ExceptionHandler<ApiException, HttpResponse<?>> {
 
     @Override
-    public HttpResponse<Problem> handle(HttpRequest request, ApiException exception) {
-        var response = HttpResponse.<Problem>status(exception.status())
-                .contentType(Problem.MEDIA_TYPE)
-                .body(exception.problem());
+    public HttpResponse<?> handle(HttpRequest request, ApiException exception) {
+        var response = OperationOutcomes.isFhir(request.getPath())
+                ? HttpResponse.<Object>status(exception.status()).contentType(OperationOutcomes.FHIR_JSON)
+                        .body(OperationOutcomes.of(exception.problem()))
+                : HttpResponse.<Object>status(exception.status()).contentType(Problem.MEDIA_TYPE)
+                        .body(exception.problem());
         if (exception.retryAfterSeconds() > 0) {
             response.header("Retry-After", Long.toString(exception.retryAfterSeconds()));
         }

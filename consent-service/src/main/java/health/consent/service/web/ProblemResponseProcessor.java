@@ -27,13 +27,21 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
         if (context.getRequest().getMethod() == HttpMethod.HEAD) {
             return typed;
         }
-        if (context.getRootCause().orElse(null) instanceof ApiException api) {
-            return typed.body(api.problem()).contentType(Problem.MEDIA_TYPE);
-        }
         HttpStatus status = response.status();
-        Problem problem = status.getCode() >= 500
-                ? new Problem("about:blank", status.getReason(), status.getCode(), serverErrorDetail(status), List.of())
-                : clientProblem(status, context);
+        Problem problem;
+        if (context.getRootCause().orElse(null) instanceof ApiException api) {
+            problem = api.problem();
+        } else {
+            problem = status.getCode() >= 500
+                    ? new Problem("about:blank", status.getReason(), status.getCode(), serverErrorDetail(status), List.of())
+                    : clientProblem(status, context);
+        }
+        if (OperationOutcomes.isFhir(context.getRequest().getPath())) {
+            @SuppressWarnings("unchecked")
+            MutableHttpResponse<Problem> outcome = (MutableHttpResponse<Problem>) (MutableHttpResponse<?>)
+                    response.body(OperationOutcomes.of(problem)).contentType(OperationOutcomes.FHIR_JSON);
+            return outcome;
+        }
         return typed.body(problem).contentType(Problem.MEDIA_TYPE);
     }
 

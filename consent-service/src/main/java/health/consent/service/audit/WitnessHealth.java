@@ -1,0 +1,44 @@
+package health.consent.service.audit;
+
+import io.micronaut.health.HealthStatus;
+import io.micronaut.management.health.indicator.HealthIndicator;
+import io.micronaut.management.health.indicator.HealthResult;
+import jakarta.inject.Singleton;
+import java.util.Map;
+import org.reactivestreams.Publisher;
+
+/**
+ * The witnesses in the health endpoint's details (shown to authenticated callers): each one's last
+ * cosigned size and whether it is failing. A failing witness delays nothing, so the service stays UP.
+ */
+@Singleton
+public class WitnessHealth implements HealthIndicator {
+
+    private final Witnesses witnesses;
+
+    public WitnessHealth(Witnesses witnesses) {
+        this.witnesses = witnesses;
+    }
+
+    @Override
+    public Publisher<HealthResult> getResult() {
+        Map<String, Map<String, Object>> status = witnesses.status();
+        return subscriber -> subscriber.onSubscribe(new org.reactivestreams.Subscription() {
+            private boolean done;
+
+            @Override
+            public void request(long n) {
+                if (!done && n > 0) {
+                    done = true;
+                    subscriber.onNext(HealthResult.builder("witnesses", HealthStatus.UP).details(status).build());
+                    subscriber.onComplete();
+                }
+            }
+
+            @Override
+            public void cancel() {
+                done = true;
+            }
+        });
+    }
+}
