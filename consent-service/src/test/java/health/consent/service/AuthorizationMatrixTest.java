@@ -76,7 +76,8 @@ class AuthorizationMatrixTest {
     @Test
     void every_route_answers_each_caller_exactly_as_its_security_rule_says_and_leaks_nothing() {
         List<UriRouteInfo<?, ?>> routes = service.context().getBean(Router.class).uriRoutes()
-                .filter(r -> r.getUriMatchTemplate().toString().startsWith("/api/"))
+                .filter(r -> r.getUriMatchTemplate().toString().startsWith("/api/")
+                        || r.getUriMatchTemplate().toString().startsWith("/fhir/"))
                 .collect(Collectors.toList());
         assertThat(routes.stream().map(this::describe)).as("the router lists the API")
                 .contains("GET /api/v1/me/consents", "PUT /api/v1/me/consents/{applicationId}/{purpose}",
@@ -105,7 +106,10 @@ class AuthorizationMatrixTest {
                 if (!caller.mayReadOthers() && res.body() != null && res.body().contains(FOREIGN)) {
                     failures.put(where, "the body shows another patient's data");
                 }
-                boolean problem = res.contentType() != null && res.contentType().startsWith("application/problem+json");
+                // Errors are problem documents; under /fhir/, OperationOutcomes with the same statuses.
+                boolean problem = res.contentType() != null && (path(route).startsWith("/fhir/")
+                        ? res.contentType().startsWith("application/fhir+json") && res.body().contains("\"OperationOutcome\"")
+                        : res.contentType().startsWith("application/problem+json"));
                 // A HEAD answer has no body by definition.
                 if (res.status() >= 400 && !method.equals("HEAD") && !problem) {
                     failures.put(where, "an error that is not a problem document: " + res.status() + " " + res.contentType());

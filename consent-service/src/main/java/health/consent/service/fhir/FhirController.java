@@ -16,6 +16,7 @@ import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
 import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Produces;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
@@ -39,6 +40,7 @@ import java.util.Set;
  * server does not support are refused (400), not ignored.
  */
 @Controller("/fhir/r4")
+@Produces({FhirController.FHIR_JSON, MediaType.APPLICATION_JSON})
 @ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "FHIR")
 public class FhirController {
@@ -58,6 +60,13 @@ public class FhirController {
     @Secured(SecurityRule.IS_ANONYMOUS)
     public HttpResponse<Map<String, Object>> metadata(HttpRequest<?> request) {
         return fhir(FhirResources.capabilityStatement(base(request), Clock.now()));
+    }
+
+    @Operation(summary = "The project's own purpose codes, whose canonical URL is " + FhirResources.PURPOSE_SYSTEM + " (anyone)")
+    @Get("/CodeSystem/purpose")
+    @Secured(SecurityRule.IS_ANONYMOUS)
+    public HttpResponse<Map<String, Object>> purposes() {
+        return fhir(FhirResources.purposeCodeSystem());
     }
 
     @Operation(summary = "Consents: one per patient and application (PATIENT own, APPLICATION about itself, REGULATOR with a reason)")

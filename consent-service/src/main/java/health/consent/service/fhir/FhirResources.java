@@ -181,6 +181,27 @@ public final class FhirResources {
                 .put("link", links).put("entry", entries).build();
     }
 
+    /** The project's own purposes, for those v3 ActReason has no code for. */
+    public static Map<String, Object> purposeCodeSystem() {
+        return object()
+                .put("resourceType", "CodeSystem")
+                .put("id", "purpose")
+                .put("url", PURPOSE_SYSTEM)
+                .put("name", "ConsentPurpose")
+                .put("title", "Purposes of processing that v3 ActReason does not name")
+                .put("status", "active")
+                .put("content", "complete")
+                .put("caseSensitive", true)
+                .put("concept", List.of(
+                        object().put("code", "SERVICE_IMPROVEMENT").put("display", "service improvement")
+                                .put("definition", "Improving the application from how it is used"),
+                        object().put("code", "COMMERCIALISATION").put("display", "commercialisation")
+                                .put("definition", "Selling or licensing the data, even without the patient's name"),
+                        object().put("code", "SUPERVISION").put("display", "supervision")
+                                .put("definition", "A supervisory authority reading the trail")))
+                .build();
+    }
+
     /** What this server serves, and nothing more. */
     public static Map<String, Object> capabilityStatement(String base, Instant date) {
         FhirJson consent = object().put("type", "Consent")
@@ -212,7 +233,8 @@ public final class FhirResources {
                         .put("security", object().put("description",
                                 "Bearer tokens: a PATIENT reads their own; an APPLICATION what concerns it; a REGULATOR "
                                         + "any, giving a reason"))
-                        .put("resource", List.of(consent, audit))))
+                        .put("resource", List.of(consent, audit, object().put("type", "CodeSystem")
+                                .put("interaction", List.of(object().put("code", "read")))))))
                 .build();
     }
 

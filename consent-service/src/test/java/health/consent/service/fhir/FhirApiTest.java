@@ -66,6 +66,13 @@ class FhirApiTest extends OnBothDatabases {
     }
 
     @Test
+    void the_validator_used_here_does_find_errors() {
+        String broken = "{\"resourceType\": \"Consent\", \"status\": \"maybe\", \"scope\": {}, \"category\": []}";
+        assertThat(VALIDATOR.validateWithResult(broken).getMessages())
+                .anyMatch(m -> m.getSeverity() == ResultSeverityEnum.ERROR);
+    }
+
+    @Test
     void the_capability_statement_is_public_valid_and_lists_what_is_served() {
         Res res = valid(fhir("/metadata", null));
         assertThat(res.status()).isEqualTo(200);
@@ -78,14 +85,16 @@ class FhirApiTest extends OnBothDatabases {
         String patient = newPatient();
         String token = Tokens.patient(patient);
         decide(api, token, app, "CARE", "GRANTED");
-        Instant end = Instant.now().plusSeconds(3600);
+        Instant end = Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         api.put("/api/v1/me/consents/" + app + "/STATISTICS", token,
                 "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"" + end + "\"}");
         decide(api, token, app, "SERVICE_IMPROVEMENT", "REFUSED");
         decide(api, token, app, "COMMERCIALISATION", "GRANTED");
         decide(api, token, app, "COMMERCIALISATION", "WITHDRAWN");
 
-        JsonNode consent = resources(valid(fhir("/Consent", token))).stream()
+        Res bundle = valid(fhir("/Consent", token));
+        assertThat(bundle.body()).contains(end.toString()).contains("59284-0").contains("patient-privacy");
+        JsonNode consent = resources(bundle).stream()
                 .filter(c -> c.get("id").getStringValue().startsWith(app + ".")).findFirst().orElseThrow();
         assertThat(consent.get("status").getStringValue()).isEqualTo("active");
         assertThat(consent.get("provision").get("type").getStringValue()).isEqualTo("deny");
@@ -95,7 +104,6 @@ class FhirApiTest extends OnBothDatabases {
             permitted.add(p.get("purpose").get(0).get("code").getStringValue());
         });
         assertThat(permitted).containsExactlyInAnyOrder("TREAT", "HRESCH");
-        assertThat(consent.toString()).contains(end.toString()).contains("59284-0").contains("patient-privacy");
 
         // A new notice for statistics: the grant no longer permits (re-consent required).
         api.put("/api/v1/applications/" + app + "/purposes/STATISTICS", Tokens.admin(),
@@ -110,6 +118,24 @@ class FhirApiTest extends OnBothDatabases {
         JsonNode inactive = resources(valid(fhir("/Consent", Tokens.patient(refusing)))).get(0);
         assertThat(inactive.get("status").getStringValue()).isEqualTo("inactive");
         assertThat(inactive.get("provision").get("provision")).isNull();
+    }
+
+    @Test
+    void an_expired_grant_permits_nothing_and_the_purpose_code_system_is_published() {
+        String app = registerApplication(api, "SERVICE_IMPROVEMENT");
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        api.put("/api/v1/me/consents/" + app + "/SERVICE_IMPROVEMENT", Tokens.patient(patient),
+                "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"" + Instant.now().plusSeconds(1) + "\"}");
+        assertThat(valid(fhir("/Consent/" + app + "." + patient, Tokens.patient(patient))).at("provision.provision").size())
+                .isEqualTo(2);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> "EXPIRED".equals(
+                api.get("/api/v1/decisions/" + patient + "/SERVICE_IMPROVEMENT", Tokens.application(app)).str("reason")));
+        Res expired = valid(fhir("/Consent/" + app + "." + patient, Tokens.patient(patient)));
+        assertThat(expired.at("provision.provision").size()).as("care only").isEqualTo(1);
+        Res codes = valid(fhir("/CodeSystem/purpose", null));
+        assertThat(codes.str("url")).isEqualTo(FhirResources.PURPOSE_SYSTEM);
+        assertThat(codes.body()).contains("SERVICE_IMPROVEMENT").contains("COMMERCIALISATION");
     }
 
     @Test
