@@ -63,10 +63,18 @@ class PurgeObligationsTest {
     private static String withdrawn(String app, String patient) {
         decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
         decide(api, Tokens.patient(patient), app, "STATISTICS", "GRANTED");
-        long head = api.get("/api/v1/changes", Tokens.application(app)).num("next");
+        long[] position = {api.get("/api/v1/changes", Tokens.application(app)).num("next")};
         decide(api, Tokens.patient(patient), app, "STATISTICS", "WITHDRAWN");
-        JsonNode change = api.get("/api/v1/changes?after=" + head + "&wait=5", Tokens.application(app)).list("changes")
-                .stream().filter(c -> !c.get("purgeId").isNull()).findFirst().orElseThrow();
+        // The feed is read on until the change with the obligation comes (the grant's may come first).
+        JsonNode[] found = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            Res page = api.get("/api/v1/changes?after=" + position[0] + "&wait=5", Tokens.application(app));
+            position[0] = page.num("next");
+            page.list("changes").stream().filter(c -> c.get("purgeId") != null && !c.get("purgeId").isNull()
+                    && c.get("patientId").getStringValue().equals(patient)).findFirst().ifPresent(c -> found[0] = c);
+            return found[0] != null;
+        });
+        JsonNode change = found[0];
         assertThat(change.get("patientId").getStringValue()).isEqualTo(patient);
         assertThat(change.get("purpose").getStringValue()).isEqualTo("STATISTICS");
         return change.get("purgeId").getStringValue();
