@@ -266,7 +266,9 @@ final class DefaultConsentClient implements ConsentClient {
             }
             return decision;
         } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
-            unreachableUntil = System.nanoTime() + RETRY_AFTER_NANOS;
+            // A quota's or an overload's Retry-After is honoured: no request before it.
+            long asked = e instanceof ServiceConnection.Unavailable u ? u.retryAfter().toNanos() : 0;
+            unreachableUntil = System.nanoTime() + Math.max(RETRY_AFTER_NANOS, asked);
             LOG.log(Level.DEBUG, "Decision request failed: {0}", e.getMessage());
             return null;
         }

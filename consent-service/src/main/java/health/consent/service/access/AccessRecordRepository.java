@@ -117,6 +117,11 @@ public class AccessRecordRepository {
                 AccessRecordRepository::record, leafIndex);
     }
 
+    /** How many records are not in the audit log yet. */
+    public long countUnlogged() {
+        return db.count("SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL");
+    }
+
     /** The oldest records not yet in the audit log, in the order they were received. */
     public List<AccessRecord> unlogged(int limit) {
         return db.list(SELECT + " WHERE leaf_index IS NULL ORDER BY received_at, application_id, id LIMIT " + limit,

@@ -104,7 +104,7 @@ public class AccessRecordService {
         }
         int stored = transactions.write(() -> {
             int n = records.insert(application, reports, receivedAt);
-            transactions.publish(new AccessRecorded(n));
+            transactions.publish(new AccessRecorded(n, reports.size() - n));
             return n;
         });
         return Result.ok(new Receipt(reports.size(), stored));

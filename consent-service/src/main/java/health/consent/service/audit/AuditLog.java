@@ -50,11 +50,22 @@ public class AuditLog implements BackgroundWork {
     private final BackgroundPass pass;
     private long lastCheckpoint = System.nanoTime();
 
+    private static final long GAUGE_NANOS = 5_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong backlog = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong latestCheckpointAt = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastGauges = System.nanoTime() - GAUGE_NANOS;
+
     public AuditLog(Transactions transactions, ConsentRepository consentEvents, AccessRecordRepository accessRecords,
                     MerkleStore tree, CheckpointRepository checkpoints, AuditSigner signer, Witnesses witnesses,
                     @Value("${consent.audit.append-interval:200ms}") Duration appendInterval,
-                    @Value("${consent.audit.checkpoint-interval:60s}") Duration checkpointInterval) {
+                    @Value("${consent.audit.checkpoint-interval:60s}") Duration checkpointInterval,
+                    io.micrometer.core.instrument.MeterRegistry meters) {
         this.transactions = transactions;
+        io.micrometer.core.instrument.Gauge.builder("consent.audit.backlog", backlog, java.util.concurrent.atomic.AtomicLong::get)
+                .description("Consent events and access records not yet in the audit log").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("consent.audit.checkpoint.age.seconds", latestCheckpointAt,
+                        at -> at.get() == 0 ? Double.NaN : Clock.now().getEpochSecond() - at.get())
+                .description("Seconds since the latest signed checkpoint").register(meters);
         this.consentEvents = consentEvents;
         this.accessRecords = accessRecords;
         this.tree = tree;
@@ -150,6 +161,12 @@ public class AuditLog implements BackgroundWork {
      */
     private void runPass() {
         appendAll();
+        if (System.nanoTime() - lastGauges >= GAUGE_NANOS) {
+            // What operators watch, measured here at most every few seconds rather than at each scrape.
+            backlog.set(transactions.read(() -> consentEvents.countUnlogged() + accessRecords.countUnlogged()));
+            latest().ifPresent(c -> latestCheckpointAt.set(c.at().getEpochSecond()));
+            lastGauges = System.nanoTime();
+        }
         if (System.nanoTime() - lastCheckpoint >= checkpointNanos) {
             publish();
             lastCheckpoint = System.nanoTime();

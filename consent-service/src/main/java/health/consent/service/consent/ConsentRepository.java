@@ -146,6 +146,11 @@ public class ConsentRepository {
         return db.count("SELECT COUNT(*) FROM consent_event WHERE patient_id = ?", patient);
     }
 
+    /** How many events are not in the audit log yet. */
+    public long countUnlogged() {
+        return db.count("SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL");
+    }
+
     /** The events matching the filters, newest first. */
     public List<ConsentEvent> trail(Filters filters, Paging.Request page) {
         Filters.Where where = filters.where("application_id", "patient_id", "purpose", "at");

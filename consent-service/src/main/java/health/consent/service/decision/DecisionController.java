@@ -8,7 +8,9 @@ import health.consent.model.Reason;
 import health.consent.model.wire.DecisionAnswer;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
+import health.consent.service.ops.DomainMetrics;
 import health.consent.service.web.Input;
+import health.consent.service.web.Limits;
 import jakarta.inject.Named;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.annotation.Body;
@@ -43,11 +45,15 @@ public class DecisionController {
     private final DecisionService decisions;
     private final ExecutorService blocking;
     private final Receipts receipts;
+    private final Limits limits;
+    private final DomainMetrics metrics;
 
     public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                              Receipts receipts) {
+                              Receipts receipts, Limits limits, DomainMetrics metrics) {
         this.decisions = decisions;
         this.receipts = receipts;
+        this.limits = limits;
+        this.metrics = metrics;
         this.blocking = blocking;
     }
 
@@ -79,11 +85,16 @@ public class DecisionController {
         }
         input.check();
         ApplicationId application = Callers.application(authentication);
+        limits.applicationDecision(application);
         PatientId patient = PatientId.of(patientId);
         // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
         DecisionAnswer cached = decisions.cached(application, patient, p);
-        CompletableFuture<DecisionAnswer> answer = cached != null ? CompletableFuture.completedFuture(cached)
-                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patient, p), blocking);
+        CompletableFuture<DecisionAnswer> answer = (cached != null ? CompletableFuture.completedFuture(cached)
+                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patient, p), blocking))
+                .thenApply(a -> {
+                    metrics.decided(a.reason());
+                    return a;
+                });
         if (!"true".equals(receipt)) {
             return answer.thenApply(a -> a);
         }
@@ -116,6 +127,7 @@ public class DecisionController {
         if (patientIds.isEmpty()) {
             return new FilterResult(List.of());
         }
+        limits.applicationDecision(Callers.application(authentication));
         return new FilterResult(decisions.filter(Callers.application(authentication), purpose, patientIds));
     }
 }

@@ -1,7 +1,7 @@
 package health.consent.service.web;
 
 import io.micronaut.context.annotation.Value;
-import jakarta.inject.Singleton;
+import io.micronaut.context.annotation.Context;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -10,18 +10,25 @@ import java.util.concurrent.Semaphore;
  * is refused), and heavy requests (exports) run a few at a time. Beyond a limit the answer is a
  * 429 problem with {@code Retry-After}.
  */
-@Singleton
+@Context
 public class Limits {
 
     private final RateLimiter patientChanges;
     private final RateLimiter concerns;
+    /** Per application and instance, when configured (0: none): decision calls, access-record batches. */
+    private final RateLimiter applicationDecisions;
+    private final RateLimiter applicationBatches;
     private final Semaphore exports;
 
     public Limits(@Value("${consent.limits.patient-changes.burst:200}") int changesBurst,
                   @Value("${consent.limits.patient-changes.per-second:2}") double changesPerSecond,
                   @Value("${consent.limits.concurrent-exports:2}") int concurrentExports,
                   @Value("${consent.limits.concerns.burst:10}") int concernsBurst,
-                  @Value("${consent.limits.concerns.per-hour:2}") double concernsPerHour) {
+                  @Value("${consent.limits.concerns.per-hour:2}") double concernsPerHour,
+                  @Value("${consent.limits.application.decisions-per-second:0}") double decisionsPerSecond,
+                  @Value("${consent.limits.application.record-batches-per-second:0}") double batchesPerSecond) {
+        this.applicationDecisions = quota(decisionsPerSecond, "consent.limits.application.decisions-per-second");
+        this.applicationBatches = quota(batchesPerSecond, "consent.limits.application.record-batches-per-second");
         this.patientChanges = new RateLimiter(changesBurst, changesPerSecond);
         this.concerns = new RateLimiter(concernsBurst, concernsPerHour / 3600);
         this.exports = new Semaphore(Math.max(1, concurrentExports));
@@ -33,6 +40,35 @@ public class Limits {
         if (wait > 0) {
             throw ApiException.tooManyRequests("too-many-changes",
                     "too many consent changes in a short time; try again in " + wait + " s", wait);
+        }
+    }
+
+    private static RateLimiter quota(double perSecond, String setting) {
+        if (perSecond < 0 || Double.isNaN(perSecond)) {
+            throw new io.micronaut.context.exceptions.ConfigurationException(setting + " must be 0 (no quota) or a positive rate");
+        }
+        // A burst of two seconds' worth: batches of work pass, a sustained flood does not.
+        return perSecond == 0 ? null : new RateLimiter((int) Math.max(1, Math.ceil(perSecond * 2)), perSecond);
+    }
+
+    /** Takes one of the application's decision calls, or refuses with the time to wait. */
+    public void applicationDecision(Object application) {
+        take(applicationDecisions, application, "decision calls");
+    }
+
+    /** Takes one of the application's access-record batches, or refuses with the time to wait. */
+    public void applicationRecords(Object application) {
+        take(applicationBatches, application, "access-record batches");
+    }
+
+    private static void take(RateLimiter quota, Object application, String what) {
+        if (quota == null) {
+            return;
+        }
+        long wait = quota.acquire(application);
+        if (wait > 0) {
+            throw ApiException.tooManyRequests("application-quota", "this application's quota of " + what
+                    + " is used up; try again in " + wait + " s", wait);
         }
     }
 

@@ -1,0 +1,99 @@
+package health.consent.service.ops;
+
+import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.newPatient;
+import static health.consent.service.support.Fixtures.registerApplication;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import health.consent.service.support.Api;
+import health.consent.service.support.Api.Res;
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import health.consent.service.support.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** What operators watch on /prometheus, and the per-application quotas that keep one application from crowding out the others. */
+class DomainMetricsAndQuotasTest {
+
+    private static String batch(String patient, String id) {
+        return """
+                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                  "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, Instant.now());
+    }
+
+    @Test
+    void decisions_changes_ingestion_and_the_audit_log_are_on_prometheus() {
+        try (TestService service = TestService.start(Databases.h2(), Map.of("consent.audit.checkpoint-interval", "1s"),
+                "test")) {
+            Api api = service.api();
+            String app = registerApplication(api, "STATISTICS");
+            String patient = newPatient();
+            decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+            api.get("/api/v1/decisions/" + patient + "/STATISTICS", Tokens.application(app));
+            String id = UUID.randomUUID().toString();
+            api.post("/api/v1/access-records", Tokens.application(app), batch(patient, id));
+            api.post("/api/v1/access-records", Tokens.application(app), batch(patient, id));
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                String metrics = api.get("/prometheus", Tokens.METRICS).body();
+                assertThat(metrics).containsPattern("consent_decisions_total\\{reason=\"NOT_SET\"} [1-9]")
+                        .containsPattern("consent_changes_total\\{channel=\"API\",state=\"GRANTED\"} [1-9]")
+                        .containsPattern("consent_records_ingested_total [1-9]")
+                        .containsPattern("consent_records_deduplicated_total [1-9]")
+                        .containsPattern("consent_audit_backlog [0-9]")
+                        .containsPattern("consent_audit_checkpoint_age_seconds [0-9]")
+                        .contains("consent_feed_waiting");
+            });
+        }
+    }
+
+    @Test
+    void an_application_beyond_its_quota_gets_429_and_another_application_does_not() {
+        try (TestService service = TestService.start(Databases.h2(), Map.of(
+                "consent.limits.application.decisions-per-second", "5",
+                "consent.limits.application.record-batches-per-second", "1"), "test")) {
+            Api api = service.api();
+            String flooding = registerApplication(api);
+            String quiet = registerApplication(api);
+            Res refused = null;
+            for (int i = 0; i < 30 && refused == null; i++) {
+                Res res = api.get("/api/v1/decisions/" + newPatient() + "/CARE", Tokens.application(flooding));
+                if (res.status() == 429) {
+                    refused = res;
+                }
+            }
+            assertThat(refused).as("the flooding application is stopped").isNotNull();
+            assertThat(refused.header("Retry-After")).isNotBlank();
+            assertThat(refused.body()).contains("application-quota");
+            assertThat(api.get("/api/v1/decisions/" + newPatient() + "/CARE", Tokens.application(quiet)).status())
+                    .as("the other application is not").isEqualTo(200);
+
+            int batches = 0;
+            Res batchRefused = null;
+            for (int i = 0; i < 10 && batchRefused == null; i++) {
+                Res res = api.post("/api/v1/access-records", Tokens.application(flooding),
+                        batch(newPatient(), UUID.randomUUID().toString()));
+                if (res.status() == 429) {
+                    batchRefused = res;
+                } else {
+                    batches++;
+                }
+            }
+            assertThat(batches).isBetween(1, 3);
+            assertThat(batchRefused).isNotNull();
+            assertThat(batchRefused.header("Retry-After")).isNotBlank();
+        }
+    }
+
+    @Test
+    void a_negative_quota_refuses_to_start_and_names_the_setting() {
+        assertThatThrownBy(() -> TestService.start(Databases.h2(),
+                Map.of("consent.limits.application.decisions-per-second", "-1"), "test"))
+                .hasStackTraceContaining("consent.limits.application.decisions-per-second");
+    }
+}
