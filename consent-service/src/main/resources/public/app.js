@@ -178,12 +178,7 @@ function fail(error) {
 // ---- Sign-in ----
 
 function readToken() {
-  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
-  if (m) {
-    sessionStorage.setItem('consent.token', decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname);
-  }
-  state.token = sessionStorage.getItem('consent.token');
+  state.token = tokenFromFragment('consent.token');
   state.person = sessionStorage.getItem('consent.person');
 }
 
@@ -451,14 +446,7 @@ async function receiptView(seq) {
   const { receipt: r, jws } = await json('/api/v1/me/receipts/' + seq);
   const p = r.purposes[0];
   const row = (label, value) => [h('dt', {}, t(label)), h('dd', {}, h('bdi', {}, value == null ? '—' : String(value)))];
-  const download = () => {
-    const url = URL.createObjectURL(new Blob([jws], { type: 'application/jose' }));
-    const a = h('a', { href: url, download: 'consent-receipt-' + seq + '.jws', hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-  };
+  const download = () => downloadBlob(new Blob([jws], { type: 'application/jose' }), 'consent-receipt-' + seq + '.jws');
   show([h('h1', { tabindex: '-1' }, t('receiptTitle')), h('p', {}, t('receiptIntro')),
     h('dl', { class: 'card receipt' },
       row('receiptId', r.receiptId), row('controller', r.controller.name + ' — ' + (r.controller.applicationName || r.controller.applicationId)),
@@ -567,47 +555,13 @@ function exportView() {
 
 async function download() {
   try {
-    const blob = await (await api('/api/v1/me/export')).blob();
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: 'my-consent-data.json', hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloadBlob(await (await api('/api/v1/me/export')).blob(), 'my-consent-data.json');
     say(t('downloaded'));
   } catch (e) {
     fail(e);
   }
 }
 
-// ---- Language ----
-
-function applyLanguage() {
-  document.documentElement.lang = state.lang;
-  document.title = t('brand');
-  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
-  $('nav').setAttribute('aria-label', t('navLabel'));
-  const other = state.lang === 'fr' ? 'en' : 'fr';
-  $('lang').textContent = t('switchTo');
-  $('lang').setAttribute('lang', other);
-}
-
-async function switchLanguage() {
-  state.lang = state.lang === 'fr' ? 'en' : 'fr';
-  localStorage.setItem('consent.lang', state.lang);
-  applyLanguage();
-  say('');
-  if (state.token) await go(state.view, false); else await signInView();
-}
-
 // ---- Start ----
 
-document.addEventListener('DOMContentLoaded', () => {
-  state.lang = localStorage.getItem('consent.lang') === 'en' ? 'en' : 'fr';
-  applyLanguage();
-  $('lang').addEventListener('click', switchLanguage);
-  $('signout').addEventListener('click', () => signOut());
-  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => go(b.dataset.view));
-  readToken();
-  if (state.token) go('apps', false); else signInView();
-});
+startPage({ state, t, go, signInView, signOut, readToken, first: 'apps' });

@@ -59,3 +59,55 @@ function formatDate(iso, lang, style = { dateStyle: 'long', timeStyle: 'short' }
     return String(iso);
   }
 }
+
+// Saves what the API answered as a file the person downloads.
+function downloadBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+// A token the portal passed in the URL fragment (which never reaches a server): kept in the tab's
+// session storage only, and taken out of the address bar.
+function tokenFromFragment(key) {
+  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
+  if (m) {
+    sessionStorage.setItem(key, decodeURIComponent(m[1]));
+    history.replaceState(null, '', location.pathname);
+  }
+  return sessionStorage.getItem(key);
+}
+
+// Every fixed text of the page in its language: [data-t] elements, the navigation's label, the switch.
+function applyLanguage(lang, t) {
+  document.documentElement.lang = lang;
+  document.title = t('brand');
+  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
+  $('nav').setAttribute('aria-label', t('navLabel'));
+  $('lang').textContent = t('switchTo');
+  $('lang').setAttribute('lang', lang === 'fr' ? 'en' : 'fr');
+}
+
+// Starts a page: its language (remembered), the language switch, sign-out, the navigation, then the
+// first view, or sign-in. `page` gives {state, t, go, signInView, signOut, readToken, first}.
+function startPage(page) {
+  document.addEventListener('DOMContentLoaded', () => {
+    const { state } = page;
+    state.lang = localStorage.getItem('consent.lang') === 'en' ? 'en' : 'fr';
+    applyLanguage(state.lang, page.t);
+    $('lang').addEventListener('click', async () => {
+      state.lang = state.lang === 'fr' ? 'en' : 'fr';
+      localStorage.setItem('consent.lang', state.lang);
+      applyLanguage(state.lang, page.t);
+      say('');
+      if (state.token) await page.go(state.view, false); else await page.signInView();
+    });
+    $('signout').addEventListener('click', () => page.signOut());
+    for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => page.go(b.dataset.view));
+    page.readToken();
+    if (state.token) page.go(page.first, false); else page.signInView();
+  });
+}

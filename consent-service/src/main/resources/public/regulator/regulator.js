@@ -123,12 +123,7 @@ function fail(error) {
 // ---- Sign-in: the authority's portal passes a REGULATOR token in the URL fragment ----
 
 function readToken() {
-  const m = location.hash.match(/(?:^#|&)token=([^&]+)/);
-  if (m) {
-    sessionStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-    history.replaceState(null, '', location.pathname);
-  }
-  state.token = sessionStorage.getItem(TOKEN_KEY);
+  state.token = tokenFromFragment(TOKEN_KEY);
 }
 
 async function signInView() {
@@ -271,13 +266,8 @@ async function downloadCsv(form) {
     const params = query(form, FINDING_FILTERS);
     params.set('format', 'csv');
     params.set('size', '1000');
-    const blob = await (await api('/api/v1/audit/findings?' + params, { headers: { Accept: 'text/csv' } })).blob();
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: 'findings.csv', hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloadBlob(await (await api('/api/v1/audit/findings?' + params, { headers: { Accept: 'text/csv' } })).blob(),
+      'findings.csv');
   } catch (e) {
     fail(e);
   }
@@ -476,31 +466,6 @@ async function checkLog(out) {
 
 const VIEWS = { findings: findingsView, trail: trailView, rates: ratesView, concerns: () => concernsView(), log: logView };
 
-// ---- Language and start ----
+// ---- Start ----
 
-function applyLanguage() {
-  document.documentElement.lang = state.lang;
-  document.title = t('brand');
-  for (const el of document.querySelectorAll('[data-t]')) el.textContent = t(el.dataset.t);
-  $('nav').setAttribute('aria-label', t('navLabel'));
-  $('lang').textContent = t('switchTo');
-  $('lang').setAttribute('lang', state.lang === 'fr' ? 'en' : 'fr');
-}
-
-async function switchLanguage() {
-  state.lang = state.lang === 'fr' ? 'en' : 'fr';
-  localStorage.setItem('consent.lang', state.lang);
-  applyLanguage();
-  say('');
-  if (state.token) await go(state.view, false); else await signInView();
-}
-
-document.addEventListener('DOMContentLoaded', () => {
-  state.lang = localStorage.getItem('consent.lang') === 'en' ? 'en' : 'fr';
-  applyLanguage();
-  $('lang').addEventListener('click', switchLanguage);
-  $('signout').addEventListener('click', () => signOut());
-  for (const b of document.querySelectorAll('nav button')) b.addEventListener('click', () => go(b.dataset.view));
-  readToken();
-  if (state.token) go('findings', false); else signInView();
-});
+startPage({ state, t, go, signInView, signOut, readToken, first: 'findings' });
