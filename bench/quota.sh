@@ -1,0 +1,38 @@
+# Per-application quotas (./bench/run quota): a well-behaved application (8 connections, each
+# pausing 5 ms between decision requests, about 1,500 a second) measured alone, then while another
+# application floods the same instance (32 connections, no pause), without quotas and with a quota
+# of 3,000 decision calls a second per application. H2, the packaged jar. Sourced by bench/run.
+QUIET_DURATION=${QUOTA_SECONDS:-15}
+URL="http://127.0.0.1:$HTTP_PORT"
+ADMIN=$(jwt admin-1 ADMIN)
+QUIET=$(jwt quiet-app APPLICATION)
+FLOOD=$(jwt flood-app APPLICATION)
+
+quiet_run() {
+  DELAY_MS=5 wrk --latency -t1 -c8 -d"${QUIET_DURATION}s" -s "$ROOT/bench/wrk/decision-paced.lua" \
+    -H "Authorization: Bearer $QUIET" "$URL" > "$OUT/wrk-quiet-$1.txt"
+  awk -v n="$1" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "quiet application, %s: %.0f req/s, p50 %s, p99 %s\n", n, rps, p50, p99}' \
+    "$OUT/wrk-quiet-$1.txt" | tee -a "$SUMMARY"
+}
+
+for quota in 0 3000; do
+  H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
+  start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_LIMITS_APPLICATION_DECISIONS_PER_SECOND=$quota
+  register quiet-app
+  register flood-app
+  log "== Quota of decision calls per application: $([ "$quota" = 0 ] && echo none || echo "$quota/s")"
+  # Warm-up, then the quiet application alone, then with the flood beside it.
+  wrk -t1 -c8 -d5s -s "$ROOT/bench/wrk/decision.lua" -H "Authorization: Bearer $QUIET" "$URL" > /dev/null
+  quiet_run "alone-quota-$quota"
+  wrk --latency -t1 -c32 -d"$((QUIET_DURATION + 2))s" -s "$ROOT/bench/wrk/decision.lua" \
+    -H "Authorization: Bearer $FLOOD" "$URL" > "$OUT/wrk-flood-quota-$quota.txt" &
+  flood=$!
+  sleep 1
+  quiet_run "flooded-quota-$quota"
+  wait "$flood"
+  awk '/Requests\/sec/ {rps=$2} /Non-2xx/ {refused=$5} END {printf "flooding application: %.0f req/s, %s of them refused (429)\n", rps, refused == "" ? 0 : refused}' \
+    "$OUT/wrk-flood-quota-$quota.txt" | tee -a "$SUMMARY"
+  stop_service
+  rm -rf "$H2_DIR"
+done
+log "raw outputs: $OUT"
