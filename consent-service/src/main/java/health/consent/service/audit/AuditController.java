@@ -13,7 +13,6 @@ import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
-import health.consent.service.web.Input;
 import health.consent.service.web.Params;
 import io.micronaut.core.annotation.Introspected;
 import io.micronaut.core.annotation.Nullable;
@@ -49,8 +48,6 @@ import java.util.function.Function;
 public class AuditController {
 
     private static final String CSV = "text/csv";
-    static final int MIN_REASON = 10;
-    static final int MAX_REASON = 500;
 
     private final AuditService audit;
     private final AuditLog log;
@@ -96,7 +93,7 @@ public class AuditController {
                             .map(Enum::name).collect(Collectors.joining(", "))));
         }
         Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
-        String reason = reason(params.reason());
+        String reason = Params.reason(params.reason());
         AuditViews.FindingsPage result = audit.findings(new AuditService.FindingsQuery(Callers.regulator(authentication),
                 new FindingRepository.Query(params.applicationId(), kind, filters.from(), filters.to()), reason, paging));
         return csv ? csv("findings", AuditFinding.COLUMNS, result.items().stream().map(AuditFinding::values).toList())
@@ -161,22 +158,7 @@ public class AuditController {
         Filters filters = Params.filters(params.applicationId(), params.patientId(), params.purpose(), params.from(),
                 params.to());
         Paging.Request paging = Params.page(params.page(), params.size(), AuditService.MAX_PAGE);
-        return new AuditService.TrailQuery(regulator, filters, reason(params.reason()), paging);
-    }
-
-    /** The reason a regulator gives for reading patient-level rows, which each patient read will see. */
-    private static String reason(String reason) {
-        Input input = new Input();
-        if (reason == null || reason.isBlank()) {
-            input.problem("reason", "is required: the trail names patients, and each patient whose rows are read "
-                    + "sees the reason in their log");
-        } else if (reason.trim().length() < MIN_REASON || reason.length() > MAX_REASON
-                || reason.chars().anyMatch(Character::isISOControl)) {
-            input.problem("reason", "must be " + MIN_REASON + " to " + MAX_REASON
-                    + " characters without control characters");
-        }
-        input.check();
-        return reason.trim();
+        return new AuditService.TrailQuery(regulator, filters, Params.reason(params.reason()), paging);
     }
 
     /** The trail's query parameters, as they come. */

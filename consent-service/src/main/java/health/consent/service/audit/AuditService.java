@@ -6,6 +6,7 @@ import health.consent.model.ConsentState;
 import health.consent.model.PatientId;
 import health.consent.model.audit.Merkle;
 import health.consent.service.access.AccessRecordRepository;
+import health.consent.service.access.RegulatorReads;
 import health.consent.service.audit.AuditViews.AuditAccessRecord;
 import health.consent.service.audit.AuditViews.AuditConsentEvent;
 import health.consent.service.audit.AuditViews.AuditFinding;
@@ -18,16 +19,13 @@ import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.Catalogue.DeclaredPurpose;
 import health.consent.service.catalogue.CatalogueService;
 import health.consent.service.consent.ConsentRepository;
-import health.consent.service.db.Clock;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
 import health.consent.service.db.Transactions;
-import health.consent.service.events.AccessRecorded;
 import health.consent.service.outcome.Refusal;
 import health.consent.service.outcome.Result;
 import health.consent.service.security.Callers.RegulatorCaller;
 import jakarta.inject.Singleton;
-import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -50,11 +48,13 @@ public class AuditService {
     private final MerkleStore tree;
     private final CatalogueService catalogue;
     private final FindingRepository findings;
+    private final RegulatorReads regulatorReads;
 
     public AuditService(Transactions transactions, AccessRecordRepository accessRecords,
                         ConsentRepository consentEvents, AuditLog log, MerkleStore tree, CatalogueService catalogue,
-                        FindingRepository findings) {
+                        FindingRepository findings, RegulatorReads regulatorReads) {
         this.findings = findings;
+        this.regulatorReads = regulatorReads;
         this.transactions = transactions;
         this.accessRecords = accessRecords;
         this.consentEvents = consentEvents;
@@ -122,13 +122,7 @@ public class AuditService {
             patients.add(named.value());
         }
         patientsRead.forEach(patients::add);
-        if (patients.isEmpty()) {
-            return;
-        }
-        Instant now = Clock.now();
-        accessRecords.insertRegulatorReads(regulator.regulator(), regulator.actor(),
-                patients.stream().map(PatientId::of).toList(), category, reason, now);
-        transactions.publish(new AccessRecorded(patients.size()));
+        regulatorReads.record(regulator, patients.stream().map(PatientId::of).toList(), category, reason);
     }
 
     /** Decisions made each month, by application and purpose: the trend behind the rates. */

@@ -9,6 +9,7 @@ import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
+import health.consent.service.web.Params;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -146,13 +147,7 @@ public class FhirController {
 
     private static Reader reader(Authentication authentication, Map<String, List<String>> params) {
         if (authentication.getRoles().contains(Roles.REGULATOR)) {
-            String reason = single(params, "reason");
-            if (reason == null || reason.trim().length() < 10 || reason.length() > 500
-                    || reason.chars().anyMatch(Character::isISOControl)) {
-                throw ApiException.invalid("reason", "is required for a regulator: 10 to 500 characters, which the "
-                        + "patient sees in their log");
-            }
-            return new Reader(null, null, Callers.regulator(authentication), reason.trim());
+            return new Reader(null, null, Callers.regulator(authentication), Params.reason(single(params, "reason")));
         }
         if (params.containsKey("reason")) {
             throw ApiException.invalid("reason", "is for regulators");

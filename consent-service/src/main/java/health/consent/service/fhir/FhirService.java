@@ -6,15 +6,14 @@ import health.consent.model.ConsentEvent;
 import health.consent.model.PatientId;
 import health.consent.model.PurposeConsent;
 import health.consent.service.access.AccessRecordRepository;
+import health.consent.service.access.RegulatorReads;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.CatalogueService;
 import health.consent.service.consent.ConsentRepository;
 import health.consent.service.consent.ConsentRepository.Stored;
-import health.consent.service.db.Clock;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
 import health.consent.service.db.Transactions;
-import health.consent.service.events.AccessRecorded;
 import health.consent.service.security.Callers.RegulatorCaller;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -35,10 +34,12 @@ public class FhirService {
     private final ConsentRepository consents;
     private final AccessRecordRepository records;
     private final CatalogueService catalogue;
+    private final RegulatorReads regulatorReads;
 
     public FhirService(Transactions transactions, ConsentRepository consents, AccessRecordRepository records,
-                       CatalogueService catalogue) {
+                       CatalogueService catalogue, RegulatorReads regulatorReads) {
         this.transactions = transactions;
+        this.regulatorReads = regulatorReads;
         this.consents = consents;
         this.records = records;
         this.catalogue = catalogue;
@@ -117,11 +118,8 @@ public class FhirService {
 
     /** A regulator's read is recorded in the patient's log with its reason, in the read's transaction. */
     private void recordRead(Reader reader, PatientId patient, String category) {
-        if (reader.regulator() == null) {
-            return;
+        if (reader.regulator() != null) {
+            regulatorReads.record(reader.regulator(), List.of(patient), category, reader.reason());
         }
-        records.insertRegulatorReads(reader.regulator().regulator(), reader.regulator().actor(), List.of(patient),
-                category, reader.reason(), Clock.now());
-        transactions.publish(new AccessRecorded(1));
     }
 }

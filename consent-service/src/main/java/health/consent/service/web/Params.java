@@ -81,4 +81,27 @@ public final class Params {
             return null;
         }
     }
+
+    /** The shortest and longest reason a regulator may give for reading patient-level data. */
+    public static final int MIN_REASON = 10;
+    public static final int MAX_REASON = 500;
+
+    /**
+     * The reason a regulator gives for reading patient-level data, which each patient read sees in
+     * their log: required, {@value #MIN_REASON} to {@value #MAX_REASON} characters without control
+     * characters; trimmed.
+     */
+    public static String reason(String reason) {
+        Input input = new Input();
+        if (reason == null || reason.isBlank()) {
+            input.problem("reason", "is required: the read names patients, and each patient read sees the reason "
+                    + "in their log");
+        } else if (reason.trim().length() < MIN_REASON || reason.length() > MAX_REASON
+                || reason.chars().anyMatch(Character::isISOControl)) {
+            input.problem("reason", "must be " + MIN_REASON + " to " + MAX_REASON
+                    + " characters without control characters");
+        }
+        input.check();
+        return reason.trim();
+    }
 }
