@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 /** A patient's change request, read into the model's command; every problem found is answered at once. */
 final class ConsentRequests {
 
+    /** The furthest end a grant may name. */
+    static final int MAX_GRANT_YEARS = 100;
+
     private static final Pattern ETAG = Pattern.compile("^(?:W/)?\"?(\\d{1,18})\"?$");
 
     private ConsentRequests() {
@@ -49,6 +52,12 @@ final class ConsentRequests {
                 expiresAt = Instant.parse(end.isString() ? end.getStringValue() : "");
             } catch (DateTimeParseException e) {
                 input.problem("expiresAt", "must be a UTC time such as 2027-06-01T00:00:00Z");
+            }
+            // Far beyond any grant, and beyond what the databases' timestamps hold (a year over 294276 on
+            // PostgreSQL): refused here rather than failing at the insert.
+            if (expiresAt != null && expiresAt.isAfter(Instant.now().plus(java.time.Duration.ofDays(MAX_GRANT_YEARS * 366L)))) {
+                input.problem("expiresAt", "must be within " + MAX_GRANT_YEARS + " years");
+                expiresAt = null;
             }
             if (expiresAt != null && state != null && state != ConsentState.GRANTED) {
                 input.problem("expiresAt", "is given only with the state GRANTED");

@@ -107,12 +107,18 @@ class TimeBoxedConsentApiTest {
                 grantUntil(app, patient, "COMMERCIALISATION", Instant.now().minusSeconds(60)),
                 grantUntil(app, patient, "COMMERCIALISATION", Instant.now().plus(Duration.ofDays(31))),
                 "{\"state\": \"REFUSED\", \"expiresAt\": \"" + Instant.now().plusSeconds(600) + "\"}",
-                "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"tomorrow\"}")) {
+                "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"tomorrow\"}",
+                "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"+300000-01-01T00:00:00Z\"}")) {
             Res res = api.put(path, Tokens.patient(patient), body);
             assertThat(res.status()).as(body).isEqualTo(400);
             assertThat(res.contentType()).startsWith("application/problem+json");
             assertThat(res.body()).as(body).contains("\"expiresAt\"");
         }
+        // An end beyond what the database can hold, on a purpose with no declared longest grant.
+        Res farAway = api.put("/api/v1/me/consents/" + app + "/CARE", Tokens.patient(patient),
+                "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"+300000-01-01T00:00:00Z\"}");
+        assertThat(farAway.status()).as(farAway.toString()).isEqualTo(400);
+        assertThat(farAway.body()).contains("\"expiresAt\"");
         assertThat(api.get("/api/v1/me/consents", Tokens.patient(patient)).list("")).filteredOn(
                 c -> c.get("applicationId").getStringValue().equals(app)
                         && c.get("purpose").getStringValue().equals("COMMERCIALISATION"))
