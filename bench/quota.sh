@@ -9,7 +9,7 @@ QUIET=$(jwt quiet-app APPLICATION)
 FLOOD=$(jwt flood-app APPLICATION)
 
 quiet_run() {
-  DELAY_MS=5 wrk --latency -t1 -c8 -d"${QUIET_DURATION}s" -s "$ROOT/bench/wrk/decision-paced.lua" \
+  DELAY_MS=5 wrk --latency -t1 -c8 -d"${QUIET_DURATION}s" -s "$ROOT/bench/wrk/decision.lua" \
     -H "Authorization: Bearer $QUIET" "$URL" > "$OUT/wrk-quiet-$1.txt"
   awk -v n="$1" '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "quiet application, %s: %.0f req/s, p50 %s, p99 %s\n", n, rps, p50, p99}' \
     "$OUT/wrk-quiet-$1.txt" | tee -a "$SUMMARY"
