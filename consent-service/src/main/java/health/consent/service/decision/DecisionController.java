@@ -88,18 +88,21 @@ public class DecisionController {
         limits.applicationDecision(application);
         PatientId patient = PatientId.of(patientId);
         // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
+        boolean withReceipt = "true".equals(receipt);
         DecisionAnswer cached = decisions.cached(application, patient, p);
-        CompletableFuture<DecisionAnswer> answer = (cached != null ? CompletableFuture.completedFuture(cached)
-                : CompletableFuture.supplyAsync(() -> decisions.decide(application, patient, p), blocking))
-                .thenApply(a -> {
-                    metrics.decided(a.reason());
-                    return a;
-                });
-        if (!"true".equals(receipt)) {
-            return answer.thenApply(a -> a);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(answer(application, patient, p, cached, withReceipt));
         }
-        return answer.thenApply(a -> new ReceiptedDecision(a.decision(), a.reason(), a.version(),
-                receipts.sign(application, patient, p, a)));
+        return CompletableFuture.supplyAsync(() -> answer(application, patient, p,
+                decisions.decide(application, patient, p), withReceipt), blocking);
+    }
+
+    /** The answer as sent, counted by its reason; with its signed receipt when asked. */
+    private Object answer(ApplicationId application, PatientId patient, Purpose purpose, DecisionAnswer a,
+                          boolean withReceipt) {
+        metrics.decided(a.reason());
+        return withReceipt ? new ReceiptedDecision(a.decision(), a.reason(), a.version(),
+                receipts.sign(application, patient, purpose, a)) : a;
     }
 
     @Operation(summary = "Which of these patients permit this purpose for the calling application? (APPLICATION)")
