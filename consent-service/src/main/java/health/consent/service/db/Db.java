@@ -96,7 +96,10 @@ public class Db {
      */
     public static boolean isConnectionFailure(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException) {
+            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof java.net.ConnectException
+                    // The transaction manager could not set up or restore a connection: one that broke
+                    // under it, when the primary of a replicated pair is lost for example.
+                    || t instanceof io.micronaut.data.connection.exceptions.ConnectionException) {
                 return true;
             }
             if (t instanceof SQLException sql && isBrokenConnection(sql.getSQLState())) {
