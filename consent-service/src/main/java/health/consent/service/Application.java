@@ -23,9 +23,17 @@ public final class Application {
     }
 
     public static void main(String[] args) {
+        Map<String, Object> settings;
+        try {
+            settings = settings(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("The service cannot start: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         Micronaut.build(args)
                 .mainClass(Application.class)
-                .properties(settings(System.getenv()))
+                .properties(settings)
                 .start();
     }
 
@@ -64,11 +72,56 @@ public final class Application {
             settings.put("datasources.default.username", "sa");
             settings.put("datasources.default.password", "");
         } else {
+            requireKnownHosts("JDBC_URL", url);
             settings.put("datasources.default.url", url);
             settings.put("datasources.default.username", env.getOrDefault("JDBC_USER", ""));
             settings.put("datasources.default.password", env.getOrDefault("JDBC_PASSWORD", ""));
         }
+        String read = env.get("JDBC_READ_URL");
+        if (read != null && !read.isBlank()) {
+            if (url == null || url.isBlank()) {
+                throw new IllegalArgumentException("JDBC_READ_URL names a read replica of the PostgreSQL database of "
+                        + "JDBC_URL, which is not set: set JDBC_URL too, or leave JDBC_READ_URL unset");
+            }
+            requireKnownHosts("JDBC_READ_URL", read);
+            String prefix = "datasources." + health.consent.service.db.Db.REPLICA + ".";
+            settings.put(prefix + "url", read);
+            settings.put(prefix + "username", env.getOrDefault("JDBC_READ_USER", env.getOrDefault("JDBC_USER", "")));
+            settings.put(prefix + "password",
+                    env.getOrDefault("JDBC_READ_PASSWORD", env.getOrDefault("JDBC_PASSWORD", "")));
+            settings.put(prefix + "dialect", "POSTGRES");
+            settings.put(prefix + "read-only", true);
+            settings.put(prefix + "maximum-pool-size", 8);
+            settings.put(prefix + "connection-timeout", 2000);
+            settings.put(prefix + "exception-override-class-name", "health.consent.service.db.EvictBrokenConnections");
+        }
         return settings;
+    }
+
+    /**
+     * Refuses a PostgreSQL URL that is not one, or names a host that does not resolve: a typing
+     * mistake in a multi-host URL would otherwise show only on the day of a failover.
+     */
+    static void requireKnownHosts(String setting, String url) {
+        String prefix = "jdbc:postgresql://";
+        if (!url.startsWith(prefix)) {
+            throw new IllegalArgumentException(setting + " must be a PostgreSQL URL (jdbc:postgresql://host:port/database)"
+                    + ", not " + url.replaceAll("password=[^&]*", "password=..."));
+        }
+        int end = url.indexOf('/', prefix.length());
+        String hosts = url.substring(prefix.length(), end < 0 ? url.length() : end);
+        for (String hostPort : hosts.split(",")) {
+            String host = hostPort.startsWith("[") ? hostPort.substring(1, hostPort.indexOf(']'))
+                    : hostPort.replaceFirst(":\\d*$", "");
+            if (host.isBlank()) {
+                throw new IllegalArgumentException(setting + " names an empty host: " + hosts);
+            }
+            try {
+                java.net.InetAddress.getByName(host);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalArgumentException(setting + " names host '" + host + "', which does not resolve");
+            }
+        }
     }
 
     /**

@@ -63,12 +63,36 @@ class StartupTest {
         Map<String, Object> byDefault = Application.storageSettings(Map.of());
         assertThat((String) byDefault.get("datasources.default.url"))
                 .startsWith("jdbc:h2:file:" + Path.of("data").toAbsolutePath() + "/consent;");
-        Map<String, Object> pg = Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://db/consent",
+        Map<String, Object> pg = Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://localhost/consent",
                 "JDBC_USER", "consent", "JDBC_PASSWORD", "pw"));
         assertThat(Application.settings(Map.of("JWT_JWKS_URL", "https://idp.example/jwks")))
                 .containsEntry(Application.JWKS_URL_PROPERTY, "https://idp.example/jwks");
-        assertThat(pg).containsEntry("datasources.default.url", "jdbc:postgresql://db/consent")
+        assertThat(pg).containsEntry("datasources.default.url", "jdbc:postgresql://localhost/consent")
                 .containsEntry("datasources.default.username", "consent")
                 .containsEntry("datasources.default.password", "pw");
+    }
+
+    @Test
+    void a_read_replica_is_its_own_data_source_and_a_bad_database_url_refuses_to_start_naming_its_setting() {
+        Map<String, Object> replicated = Application.storageSettings(Map.of(
+                "JDBC_URL", "jdbc:postgresql://localhost:5432,127.0.0.1:5433/consent?targetServerType=primary",
+                "JDBC_USER", "consent", "JDBC_PASSWORD", "pw", "JDBC_READ_URL", "jdbc:postgresql://127.0.0.1:5433/consent"));
+        assertThat(replicated).containsEntry("datasources.read.url", "jdbc:postgresql://127.0.0.1:5433/consent")
+                .containsEntry("datasources.read.username", "consent").containsEntry("datasources.read.password", "pw")
+                .containsEntry("datasources.read.read-only", true);
+        assertThat(Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://localhost/consent")))
+                .doesNotContainKey("datasources.read.url");
+
+        assertThatThrownBy(() -> Application.storageSettings(Map.of(
+                "JDBC_URL", "jdbc:postgresql://localhost,no-such-host.invalid:5433/consent")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("JDBC_URL").hasMessageContaining("no-such-host.invalid");
+        assertThatThrownBy(() -> Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://localhost/consent",
+                "JDBC_READ_URL", "jdbc:postgresql://replica.invalid/consent")))
+                .hasMessageContaining("JDBC_READ_URL").hasMessageContaining("replica.invalid");
+        assertThatThrownBy(() -> Application.storageSettings(Map.of("JDBC_READ_URL", "jdbc:postgresql://localhost/consent")))
+                .hasMessageContaining("JDBC_READ_URL").hasMessageContaining("JDBC_URL");
+        assertThatThrownBy(() -> Application.storageSettings(Map.of("JDBC_URL", "postgres://localhost/consent")))
+                .hasMessageContaining("JDBC_URL must be a PostgreSQL URL");
     }
 }

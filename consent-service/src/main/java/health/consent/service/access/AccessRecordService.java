@@ -114,7 +114,7 @@ public class AccessRecordService {
     public Paging<Entry> log(PatientId patient, Filters filters, Paging.Request page) {
         Filters mine = filters.forPatient(patient);
         Map<String, String> names = catalogue.all().stream().collect(Collectors.toMap(Application::id, Application::name));
-        return transactions.read(() -> Paging.of(records.find(mine, page).stream().map(r -> entry(r, names)).toList(),
+        return transactions.lagging(() -> Paging.of(records.find(mine, page).stream().map(r -> entry(r, names)).toList(),
                 page, records.count(mine)));
     }
 

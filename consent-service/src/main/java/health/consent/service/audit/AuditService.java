@@ -68,28 +68,37 @@ public class AuditService {
     }
 
     /**
-     * Access records matching the query. The read and its recording are one transaction: each
-     * patient whose rows are answered has the read in their log, or nothing is answered.
+     * Access records matching the query, read from the replica when there is one. The answer is
+     * given only once the read is recorded: each patient whose rows are answered has the read in
+     * their log, or nothing is answered.
      */
     public Paging<AuditAccessRecord> accessRecords(TrailQuery query) {
-        return transactions.write(() -> {
-            List<AccessRecord> rows = accessRecords.find(query.filters(), query.page());
+        List<AccessRecord> rows = new ArrayList<>();
+        long total = transactions.lagging(() -> {
+            rows.addAll(accessRecords.find(query.filters(), query.page()));
+            return accessRecords.count(query.filters());
+        });
+        transactions.write(() -> {
             recordRegulatorRead(query.regulator(), query.filters().patientId(), query.reason(), "access-records",
                     rows.stream().map(AccessRecord::patientId));
-            return Paging.of(rows.stream().map(AuditAccessRecord::of).toList(), query.page(),
-                    accessRecords.count(query.filters()));
+            return null;
         });
+        return Paging.of(rows.stream().map(AuditAccessRecord::of).toList(), query.page(), total);
     }
 
-    /** Consent events matching the query, recorded as {@link #accessRecords} are. */
+    /** Consent events matching the query, read and recorded as {@link #accessRecords} are. */
     public Paging<AuditConsentEvent> consentEvents(TrailQuery query) {
-        return transactions.write(() -> {
-            List<ConsentEvent> rows = consentEvents.trail(query.filters(), query.page());
+        List<ConsentEvent> rows = new ArrayList<>();
+        long total = transactions.lagging(() -> {
+            rows.addAll(consentEvents.trail(query.filters(), query.page()));
+            return consentEvents.countTrail(query.filters());
+        });
+        transactions.write(() -> {
             recordRegulatorRead(query.regulator(), query.filters().patientId(), query.reason(), "consent-events",
                     rows.stream().map(e -> e.patient().value()));
-            return Paging.of(rows.stream().map(AuditConsentEvent::of).toList(), query.page(),
-                    consentEvents.countTrail(query.filters()));
+            return null;
         });
+        return Paging.of(rows.stream().map(AuditConsentEvent::of).toList(), query.page(), total);
     }
 
     /** A regulator's question about findings, with the reason each patient named will see. */
@@ -102,16 +111,20 @@ public class AuditService {
      * recorded in each one's log, as the trail's reads are.
      */
     public FindingsPage findings(FindingsQuery q) {
-        return transactions.write(() -> {
-            List<FindingRepository.Finding> rows = findings.find(q.query(), q.page());
+        List<FindingRepository.Finding> rows = new ArrayList<>();
+        long counted = transactions.lagging(() -> {
+            rows.addAll(findings.find(q.query(), q.page()));
+            return findings.count(q.query(), COUNT_CAP);
+        });
+        transactions.write(() -> {
             recordRegulatorRead(q.regulator(), null, q.reason(), "findings",
                     rows.stream().map(FindingRepository.Finding::patientId));
-            long counted = findings.count(q.query(), COUNT_CAP);
-            Paging<AuditFinding> page = Paging.of(rows.stream().map(AuditFinding::of).toList(), q.page(),
-                    Math.min(counted, COUNT_CAP));
-            return new FindingsPage(page.items(), page.page(), page.size(), page.totalItems(), page.totalPages(),
-                    counted <= COUNT_CAP);
+            return null;
         });
+        Paging<AuditFinding> page = Paging.of(rows.stream().map(AuditFinding::of).toList(), q.page(),
+                Math.min(counted, COUNT_CAP));
+        return new FindingsPage(page.items(), page.page(), page.size(), page.totalItems(), page.totalPages(),
+                counted <= COUNT_CAP);
     }
 
     /** One access record per patient read (the patient named by the query, or those whose rows are answered). */
@@ -127,7 +140,7 @@ public class AuditService {
 
     /** Decisions made each month, by application and purpose: the trend behind the rates. */
     public List<MonthlyConsent> monthlyConsents() {
-        return transactions.read(() -> {
+        return transactions.lagging(() -> {
             Map<String, long[]> byKey = new java.util.TreeMap<>();
             for (ConsentRepository.MonthlyChanges m : consentEvents.monthlyChanges()) {
                 String key = String.format("%04d-%02d", m.year(), m.month()) + "/" + m.applicationId() + "/" + m.purpose();
@@ -150,7 +163,7 @@ public class AuditService {
     }
 
     public List<ConsentRate> consentRates() {
-        return transactions.read(() -> {
+        return transactions.lagging(() -> {
             Map<String, Long> counts = consentEvents.countsByState();
             Map<String, Long> patients = consentEvents.patientsByApplication();
             List<ConsentRate> rates = new ArrayList<>();

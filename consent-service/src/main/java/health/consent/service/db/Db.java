@@ -4,6 +4,8 @@ import health.consent.model.ApplicationId;
 import health.consent.model.PatientId;
 import io.micronaut.data.connection.ConnectionDefinition;
 import io.micronaut.data.connection.ConnectionOperations;
+import io.micronaut.core.annotation.Nullable;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -36,10 +38,35 @@ public class Db {
         T run(PreparedStatement ps) throws SQLException;
     }
 
-    private final ConnectionOperations<Connection> connections;
+    private final ConnectionOperations<Connection> primary;
+    /** The read replica's connections ({@code JDBC_READ_URL}), or the primary's when there is none. */
+    private final ConnectionOperations<Connection> replica;
+    /** True while the current thread reads from the replica ({@link Transactions#lagging}). */
+    private final ThreadLocal<Boolean> onReplica = new ThreadLocal<>();
 
-    public Db(ConnectionOperations<Connection> connections) {
-        this.connections = connections;
+    public Db(ConnectionOperations<Connection> connections,
+              @Named(REPLICA) @Nullable ConnectionOperations<Connection> replica) {
+        this.primary = connections;
+        this.replica = replica == null ? connections : replica;
+    }
+
+    /** The name of the read replica's data source, {@code datasources.read}. */
+    public static final String REPLICA = "read";
+
+    /** True when a read replica is configured. */
+    public boolean hasReplica() {
+        return replica != primary;
+    }
+
+    /** Runs the work with this thread's statements on the replica's connections. */
+    <T> T onReplica(Supplier<T> work) {
+        Boolean before = onReplica.get();
+        onReplica.set(Boolean.TRUE);
+        try {
+            return work.get();
+        } finally {
+            onReplica.set(before);
+        }
     }
 
     /**
@@ -47,6 +74,7 @@ public class Db {
      * its own (auto-commit) outside a transaction.
      */
     private <T> T statement(String sql, String keyColumn, StatementWork<T> work) {
+        ConnectionOperations<Connection> connections = Boolean.TRUE.equals(onReplica.get()) ? replica : primary;
         return reachable(() -> connections.execute(ConnectionDefinition.DEFAULT, status -> {
             Connection connection = status.getConnection();
             try (PreparedStatement ps = keyColumn == null ? connection.prepareStatement(sql)
@@ -195,7 +223,7 @@ public class Db {
     public boolean isPostgres() {
         Boolean known = postgres;
         if (known == null) {
-            known = connections.execute(ConnectionDefinition.DEFAULT, status -> {
+            known = primary.execute(ConnectionDefinition.DEFAULT, status -> {
                 try {
                     return status.getConnection().getMetaData().getDatabaseProductName().toLowerCase().contains("postgres");
                 } catch (SQLException e) {

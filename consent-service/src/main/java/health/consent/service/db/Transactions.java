@@ -3,12 +3,16 @@ package health.consent.service.db;
 import health.consent.service.events.Committed;
 import health.consent.service.events.DomainEvent;
 import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Transactions, and the events they publish. A writer {@link #publish publishes} what it changed
@@ -20,12 +24,21 @@ import java.util.function.Supplier;
 @Singleton
 public class Transactions {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
+
     private final TransactionOperations<Connection> transactions;
+    private final TransactionOperations<Connection> replica;
+    private final Db db;
     private final ApplicationEventPublisher<Object> publisher;
     private final ThreadLocal<List<DomainEvent>> published = new ThreadLocal<>();
+    private final java.util.concurrent.atomic.AtomicBoolean replicaFailing = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public Transactions(TransactionOperations<Connection> transactions, ApplicationEventPublisher<Object> publisher) {
+    public Transactions(TransactionOperations<Connection> transactions,
+                        @Named(Db.REPLICA) @Nullable TransactionOperations<Connection> replica, Db db,
+                        ApplicationEventPublisher<Object> publisher) {
         this.transactions = transactions;
+        this.replica = replica;
+        this.db = db;
         this.publisher = publisher;
     }
 
@@ -55,6 +68,31 @@ public class Transactions {
             return work.get();
         }
         return Db.reachable(() -> transactions.executeRead(status -> work.get()));
+    }
+
+    /**
+     * Runs the work in one read-only transaction on the read replica ({@code JDBC_READ_URL}), for
+     * reads that tolerate the replica's lag: access logs, the regulators' trail and findings,
+     * reports, exports. Without a replica, or when it cannot be reached, on the primary. Never
+     * for what a caller must see right after writing it (decisions, a patient's own consents).
+     */
+    public <T> T lagging(Supplier<T> work) {
+        if (replica == null || published.get() != null) {
+            return read(work);
+        }
+        try {
+            T result = db.onReplica(() -> Db.reachable(() -> replica.executeRead(status -> work.get())));
+            if (replicaFailing.compareAndSet(true, false)) {
+                LOG.info("The read replica answers again");
+            }
+            return result;
+        } catch (DatabaseUnavailableException e) {
+            if (replicaFailing.compareAndSet(false, true)) {
+                LOG.warn("The read replica cannot be reached; reading from the primary meanwhile: {}",
+                        e.getCause().toString());
+            }
+            return read(work);
+        }
     }
 
     /** True when the failure is a unique-key violation (SQLSTATE 23505 in PostgreSQL and H2): a race to insert the same row. */

@@ -133,7 +133,7 @@ public class PatientExport {
         while (true) {
             Instant at = afterAt;
             String id = afterId;
-            List<AccessRecord> page = transactions.read(() -> records.ofPatientAfter(patient, at, id, PAGE));
+            List<AccessRecord> page = transactions.lagging(() -> records.ofPatientAfter(patient, at, id, PAGE));
             for (AccessRecord r : page) {
                 out.element(AccessRecordService.entry(r, names));
                 afterAt = r.at();

@@ -102,14 +102,19 @@ public class FhirService {
 
     public AuditPage auditEvents(Reader reader, PatientId patient, Instant from, Instant to, Paging.Request page) {
         Filters filters = new Filters(reader.application(), patient, null, from, to);
-        return transactions.write(() -> {
-            recordRead(reader, patient, "fhir-audit-event");
-            Map<String, String> names = catalogue.all().stream()
-                    .collect(Collectors.toMap(Application::id, Application::name));
-            List<AccessRecord> rows = records.find(filters, page);
-            return new AuditPage(rows.stream().map(r -> FhirResources.auditEvent(r, names.get(r.applicationId())))
-                    .toList(), records.count(filters));
+        Map<String, String> names = catalogue.all().stream()
+                .collect(Collectors.toMap(Application::id, Application::name));
+        List<AccessRecord> rows = new ArrayList<>();
+        long total = transactions.lagging(() -> {
+            rows.addAll(records.find(filters, page));
+            return records.count(filters);
         });
+        transactions.write(() -> {
+            recordRead(reader, patient, "fhir-audit-event");
+            return null;
+        });
+        return new AuditPage(rows.stream().map(r -> FhirResources.auditEvent(r, names.get(r.applicationId())))
+                .toList(), total);
     }
 
     private ConsentEvent lastEvent(PatientId patient, ApplicationId application) {

@@ -32,20 +32,31 @@ public final class ReplicatedPostgres implements AutoCloseable {
     private final Path base;
     private final int primaryPort;
     private final int standbyPort;
+    private final boolean synchronous;
     private EmbeddedPostgres primary;
     private EmbeddedPostgres standby;
 
-    private ReplicatedPostgres(Path base, int primaryPort, int standbyPort) {
+    private ReplicatedPostgres(Path base, int primaryPort, int standbyPort, boolean synchronous) {
         this.base = base;
+        this.synchronous = synchronous;
         this.primaryPort = primaryPort;
         this.standbyPort = standbyPort;
     }
 
     /** Starts both servers, with database {@value #DATABASE} on both, and waits for synchronous streaming. */
     public static ReplicatedPostgres start() {
+        return start(true);
+    }
+
+    /**
+     * Starts both servers, with database {@value #DATABASE} on both, and waits for streaming:
+     * synchronous (a commit waits for the standby) or asynchronous (a read replica, which may lag
+     * and may be stopped without stopping writes).
+     */
+    public static ReplicatedPostgres start(boolean synchronous) {
         try {
             Path base = Files.createTempDirectory("consent-replicated-");
-            ReplicatedPostgres pair = new ReplicatedPostgres(base, freePort(), freePort());
+            ReplicatedPostgres pair = new ReplicatedPostgres(base, freePort(), freePort(), synchronous);
             pair.startPair();
             return pair;
         } catch (IOException e) {
@@ -64,10 +75,12 @@ public final class ReplicatedPostgres implements AutoCloseable {
         Files.writeString(standbyDir.resolve("postgresql.auto.conf"),
                 "\nprimary_conninfo = 'host=127.0.0.1 port=" + primaryPort + " user=postgres application_name="
                         + STANDBY_NAME + "'\n", StandardOpenOption.APPEND);
-        primary = server(primaryDir, primaryPort).setServerConfig("synchronous_standby_names", STANDBY_NAME).start();
+        primary = server(primaryDir, primaryPort)
+                .setServerConfig("synchronous_standby_names", synchronous ? STANDBY_NAME : "").start();
         standby = server(standbyDir, standbyPort).start();
+        String state = synchronous ? "sync" : "async";
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "sync".equals(queryString(url(primaryPort, "postgres"),
+                .until(() -> state.equals(queryString(url(primaryPort, "postgres"),
                         "SELECT sync_state FROM pg_stat_replication WHERE application_name = '" + STANDBY_NAME + "'")));
     }
 
@@ -148,6 +161,16 @@ public final class ReplicatedPostgres implements AutoCloseable {
         execute(url(standbyPort, "postgres"), "SELECT pg_promote(true, 60)");
         Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> "f".equals(queryString(url(standbyPort, "postgres"), "SELECT pg_is_in_recovery()")));
+    }
+
+    /** Stops the standby (cleanly); an asynchronous primary goes on alone. */
+    public void stopStandby() {
+        try {
+            standby.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        standby = null;
     }
 
     /** Stops replaying on the standby (it keeps receiving), so that it lags behind the primary. */
