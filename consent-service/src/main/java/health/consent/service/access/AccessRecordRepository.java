@@ -15,6 +15,7 @@ import jakarta.inject.Singleton;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,19 +129,87 @@ public class AccessRecordRepository {
                 AccessRecordRepository::record);
     }
 
-    /** Records where the records went in the audit log: triples of [leaf index, application id, record id]. */
+    /**
+     * Records where the records went in the audit log: rows of [leaf index, application id, record
+     * id, at] (the time picks the month's partition on PostgreSQL, rather than probing each).
+     */
     public void logged(List<Object[]> leafAndKey) {
         if (leafAndKey.isEmpty()) {
             return;
         }
         if (db.isPostgres()) {
+            List<Object[]> rows = leafAndKey.stream().map(r -> new Object[] {r[0], r[1], r[2], r[3].toString()}).toList();
             db.update("UPDATE access_record a SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::varchar[], "
-                    + "?::varchar[]) AS u(leaf, app, id) WHERE a.application_id = u.app AND a.id = u.id",
-                    Db.column(leafAndKey, 0, "bigint"), Db.column(leafAndKey, 1, "varchar"),
-                    Db.column(leafAndKey, 2, "varchar"));
+                    + "?::varchar[], ?::timestamptz[]) AS u(leaf, app, id, at) "
+                    + "WHERE a.application_id = u.app AND a.id = u.id AND a.at = u.at",
+                    Db.column(rows, 0, "bigint"), Db.column(rows, 1, "varchar"), Db.column(rows, 2, "varchar"),
+                    Db.column(rows, 3, "varchar"));
         } else {
-            db.batch("UPDATE access_record SET leaf_index = ? WHERE application_id = ? AND id = ?", leafAndKey);
+            db.batch("UPDATE access_record SET leaf_index = ? WHERE application_id = ? AND id = ? AND at = ?",
+                    leafAndKey);
         }
+    }
+
+    // ---- retention: months, their partitions on PostgreSQL, and erasure ----
+
+    /** True on PostgreSQL once the access log is partitioned by month (migration V12). */
+    public boolean partitioned() {
+        return db.isPostgres() && db.one("SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+                + "WHERE c.relname = 'access_record' AND c.relnamespace = current_schema()::regnamespace",
+                rs -> 1).isPresent();
+    }
+
+    /** The partition of a month: {@code access_record_y2026m12}. */
+    static String monthTable(YearMonth month) {
+        return String.format("access_record_y%04dm%02d", month.getYear(), month.getMonthValue());
+    }
+
+    /** Creates the partition of a month if it does not exist; PostgreSQL, partitioned log only. */
+    public void createMonth(YearMonth month) {
+        db.update("CREATE TABLE IF NOT EXISTS " + monthTable(month) + " PARTITION OF access_record FOR VALUES FROM ('"
+                + month.atDay(1) + " 00:00:00+00') TO ('" + month.plusMonths(1).atDay(1) + " 00:00:00+00')");
+    }
+
+    /** The months that have a partition, oldest first. */
+    public List<YearMonth> months() {
+        return db.list("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                        + "JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'access_record' "
+                        + "AND p.relnamespace = current_schema()::regnamespace AND c.relname ~ '^access_record_y[0-9]{4}m[0-9]{2}$' "
+                        + "ORDER BY c.relname",
+                rs -> {
+                    String name = rs.getString(1);
+                    return YearMonth.of(Integer.parseInt(name.substring(15, 19)), Integer.parseInt(name.substring(20, 22)));
+                });
+    }
+
+    /**
+     * Drops a month's partition, records and salts together, if every one of its records is in the
+     * log and judged (leaf at most {@code judgedUpTo}); the log keeps their leaf hashes. Returns
+     * how many records went, or -1 when the month must wait. Call inside a transaction.
+     */
+    public long dropMonth(YearMonth month, long judgedUpTo) {
+        String table = monthTable(month);
+        boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index IS NULL OR leaf_index > ? LIMIT 1",
+                rs -> 1, judgedUpTo).isPresent();
+        if (pending) {
+            return -1;
+        }
+        long rows = db.count("SELECT COUNT(*) FROM " + table);
+        // Dropping a partition locks the whole log for a moment: give up rather than queue behind a long read.
+        db.update("SET LOCAL lock_timeout = '2s'");
+        db.update("DROP TABLE " + table);
+        return rows;
+    }
+
+    /**
+     * Erases up to {@code limit} records, with their salts, older than {@code before} that are in
+     * the log and judged (leaf at most {@code judgedUpTo}); returns how many. The log keeps their
+     * leaf hashes, so every other record's proof stays valid.
+     */
+    public int eraseBefore(Instant before, long judgedUpTo, int limit) {
+        return db.update("DELETE FROM access_record WHERE (application_id, id, at) IN (SELECT application_id, id, at "
+                + "FROM access_record WHERE at < ? AND leaf_index IS NOT NULL AND leaf_index <= ? LIMIT " + limit + ")",
+                before, judgedUpTo);
     }
 
     private static Filters.Where where(Filters filters) {

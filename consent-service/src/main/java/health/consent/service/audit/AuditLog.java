@@ -146,7 +146,7 @@ public class AuditLog implements BackgroundWork {
             }
             for (AccessRecord r : records) {
                 hashes.add(AuditLeaves.hash(AuditLeaves.accessRecord(r)));
-                recordLeaves.add(new Object[] {index++, r.applicationId(), r.id()});
+                recordLeaves.add(new Object[] {index++, r.applicationId(), r.id(), r.at()});
             }
             consentEvents.logged(eventLeaves);
             accessRecords.logged(recordLeaves);

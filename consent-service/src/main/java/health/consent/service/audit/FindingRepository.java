@@ -51,6 +51,11 @@ public class FindingRepository {
         return db.one("SELECT last_leaf FROM finding_cursor WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1)).orElseThrow();
     }
 
+    /** The last leaf judged, read without a lock: every leaf up to it has been judged. */
+    public long judgedUpTo() {
+        return db.one("SELECT last_leaf FROM finding_cursor WHERE id = 1", rs -> rs.getLong(1)).orElse(-1L);
+    }
+
     public void moveCursor(long lastLeaf) {
         db.update("UPDATE finding_cursor SET last_leaf = ? WHERE id = 1", lastLeaf);
     }

@@ -1,6 +1,7 @@
 package health.consent.service.reliability;
 
 import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.recordAccess;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -16,7 +17,6 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -43,11 +43,11 @@ class ReadReplicaTest {
                 String app = registerApplication(api, "STATISTICS");
                 String patient = "replica-" + UUID.randomUUID().toString().substring(0, 8);
                 decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
-                String first = record(api, app, patient);
+                String first = recordAccess(api, app, patient);
                 await().atMost(Duration.ofSeconds(10)).until(() -> accessLog(api, patient).contains(first));
 
                 pg.pauseStandbyReplay();
-                String second = record(api, app, patient);
+                String second = recordAccess(api, app, patient);
                 decide(api, Tokens.patient(patient), app, "STATISTICS", "GRANTED");
                 assertThat(api.get("/api/v1/decisions/" + patient + "/STATISTICS", Tokens.application(app)).str("decision"))
                         .as("a decision reads the primary").isEqualTo("PERMIT");
@@ -70,7 +70,7 @@ class ReadReplicaTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> accessLog(api, patient).contains(second));
 
                 pg.pauseStandbyReplay();
-                String third = record(api, app, patient);
+                String third = recordAccess(api, app, patient);
                 pg.stopStandby();
                 assertThat(accessLog(api, patient)).as("without its replica, the access log reads the primary")
                         .contains(third);
@@ -82,15 +82,6 @@ class ReadReplicaTest {
                         .contains("served by the primary");
             }
         }
-    }
-
-    private static String record(Api api, String app, String patient) {
-        String id = UUID.randomUUID().toString();
-        Res res = api.post("/api/v1/access-records", Tokens.application(app), """
-                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
-                  "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, Instant.now()));
-        assertThat(res.status()).as(res.toString()).isEqualTo(200);
-        return id;
     }
 
     private static String accessLog(Api api, String patient) {

@@ -48,4 +48,14 @@ public final class Fixtures {
         assertThat(res.status()).as(res.toString()).isEqualTo(200);
         return res;
     }
+
+    /** One access record of the application about the patient, dated now, stored; returns its id. */
+    public static String recordAccess(Api api, String app, String patient) {
+        String id = UUID.randomUUID().toString();
+        Api.Res res = api.post("/api/v1/access-records", Tokens.application(app), """
+                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                  "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, java.time.Instant.now()));
+        assertThat(res.status()).as(res.toString()).isEqualTo(200);
+        return id;
+    }
 }
