@@ -1,5 +1,7 @@
 package health.consent.service;
 
+import health.consent.service.ops.TrainingRun;
+import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
@@ -31,10 +33,17 @@ public final class Application {
             System.exit(2);
             return;
         }
-        Micronaut.build(args)
+        boolean training = TrainingRun.requested();
+        if (training) {
+            settings.put("micronaut.server.port", -1);
+        }
+        ApplicationContext context = Micronaut.build(args)
                 .mainClass(Application.class)
                 .properties(settings)
                 .start();
+        if (training) {
+            TrainingRun.exercise(context);
+        }
     }
 
     /** The settings that come from the environment in ways a property placeholder cannot express. */

@@ -131,13 +131,19 @@ public class AccessRecordRepository {
 
     /**
      * Records where the records went in the audit log: rows of [leaf index, application id, record
-     * id, at] (the time picks the month's partition on PostgreSQL, rather than probing each).
+     * id, at]. On the partitioned log the time is part of the key and picks the month's partition,
+     * rather than probing each; elsewhere the key is (application id, record id) alone, and a
+     * condition on the time would only tempt the planner into the (application, at) index, which
+     * a burst of records dated the same second makes slow.
      */
     public void logged(List<Object[]> leafAndKey) {
         if (leafAndKey.isEmpty()) {
             return;
         }
-        if (db.isPostgres()) {
+        if (!db.isPostgres()) {
+            db.batch("UPDATE access_record SET leaf_index = ? WHERE application_id = ? AND id = ?",
+                    leafAndKey.stream().map(r -> new Object[] {r[0], r[1], r[2]}).toList());
+        } else if (partitionedOnce()) {
             List<Object[]> rows = leafAndKey.stream().map(r -> new Object[] {r[0], r[1], r[2], r[3].toString()}).toList();
             db.update("UPDATE access_record a SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::varchar[], "
                     + "?::varchar[], ?::timestamptz[]) AS u(leaf, app, id, at) "
@@ -145,10 +151,24 @@ public class AccessRecordRepository {
                     Db.column(rows, 0, "bigint"), Db.column(rows, 1, "varchar"), Db.column(rows, 2, "varchar"),
                     Db.column(rows, 3, "varchar"));
         } else {
-            db.batch("UPDATE access_record SET leaf_index = ? WHERE application_id = ? AND id = ? AND at = ?",
-                    leafAndKey);
+            db.update("UPDATE access_record a SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::varchar[], "
+                    + "?::varchar[]) AS u(leaf, app, id) WHERE a.application_id = u.app AND a.id = u.id",
+                    Db.column(leafAndKey, 0, "bigint"), Db.column(leafAndKey, 1, "varchar"),
+                    Db.column(leafAndKey, 2, "varchar"));
         }
     }
+
+    /** Whether the log is partitioned, asked once: only a migration, at start-up, changes it. */
+    private boolean partitionedOnce() {
+        Boolean known = partitioned;
+        if (known == null) {
+            known = partitioned();
+            partitioned = known;
+        }
+        return known;
+    }
+
+    private volatile Boolean partitioned;
 
     // ---- retention: months, their partitions on PostgreSQL, and erasure ----
 
@@ -202,14 +222,25 @@ public class AccessRecordRepository {
     }
 
     /**
-     * Erases up to {@code limit} records, with their salts, older than {@code before} that are in
+     * Erases up to {@code limit} records of a writer, with their salts, older than {@code before} that are in
      * the log and judged (leaf at most {@code judgedUpTo}); returns how many. The log keeps their
      * leaf hashes, so every other record's proof stays valid.
      */
-    public int eraseBefore(Instant before, long judgedUpTo, int limit) {
+    public int eraseBefore(String application, Instant before, long judgedUpTo, int limit) {
         return db.update("DELETE FROM access_record WHERE (application_id, id, at) IN (SELECT application_id, id, at "
-                + "FROM access_record WHERE at < ? AND leaf_index IS NOT NULL AND leaf_index <= ? LIMIT " + limit + ")",
-                before, judgedUpTo);
+                + "FROM access_record WHERE application_id = ? AND at < ? AND leaf_index IS NOT NULL AND leaf_index <= ? "
+                + "LIMIT " + limit + ")", application, before, judgedUpTo);
+    }
+
+    /**
+     * Every application (or regulator) that has records, read from the primary key's index one
+     * value at a time (a loose index scan): retention then finds each one's old records through
+     * the (application, at) index instead of scanning the whole log.
+     */
+    public List<String> writers() {
+        return db.list("WITH RECURSIVE w(a) AS (SELECT MIN(application_id) FROM access_record UNION ALL "
+                + "SELECT (SELECT MIN(application_id) FROM access_record WHERE application_id > w.a) FROM w "
+                + "WHERE w.a IS NOT NULL) SELECT a FROM w WHERE a IS NOT NULL", rs -> rs.getString(1));
     }
 
     private static Filters.Where where(Filters filters) {

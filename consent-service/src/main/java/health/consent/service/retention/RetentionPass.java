@@ -87,11 +87,13 @@ public class RetentionPass implements BackgroundWork {
             }
         }
         Instant before = keptFrom.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
-        int n;
-        do {
-            n = transactions.write(() -> records.eraseBefore(before, judged, BATCH));
-            total += n;
-        } while (n == BATCH);
+        for (String writer : transactions.read(records::writers)) {
+            int n;
+            do {
+                n = transactions.write(() -> records.eraseBefore(writer, before, judged, BATCH));
+                total += n;
+            } while (n == BATCH);
+        }
         if (total > 0) {
             erased.increment(total);
         }
