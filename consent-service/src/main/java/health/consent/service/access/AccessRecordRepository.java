@@ -209,6 +209,9 @@ public class AccessRecordRepository {
      */
     public long dropMonth(YearMonth month, long judgedUpTo) {
         String table = monthTable(month);
+        if (db.one("SELECT to_regclass(?)", rs -> rs.getString(1), table).orElse(null) == null) {
+            return 0; // Another instance dropped it first.
+        }
         boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index IS NULL OR leaf_index > ? LIMIT 1",
                 rs -> 1, judgedUpTo).isPresent();
         if (pending) {
@@ -217,7 +220,7 @@ public class AccessRecordRepository {
         long rows = db.count("SELECT COUNT(*) FROM " + table);
         // Dropping a partition locks the whole log for a moment: give up rather than queue behind a long read.
         db.update("SET LOCAL lock_timeout = '2s'");
-        db.update("DROP TABLE " + table);
+        db.update("DROP TABLE IF EXISTS " + table);
         return rows;
     }
 
