@@ -35,7 +35,9 @@ public final class Application {
         }
         boolean training = TrainingRun.requested();
         if (training) {
+            // Any free port, on loopback only: the training run's development tokens stay on this machine.
             settings.put("micronaut.server.port", -1);
+            settings.put("micronaut.server.host", "127.0.0.1");
         }
         ApplicationContext context = Micronaut.build(args)
                 .mainClass(Application.class)
@@ -112,13 +114,21 @@ public final class Application {
      * mistake in a multi-host URL would otherwise show only on the day of a failover.
      */
     static void requireKnownHosts(String setting, String url) {
-        String prefix = "jdbc:postgresql://";
-        if (!url.startsWith(prefix)) {
+        if (!url.startsWith("jdbc:postgresql:")) {
             throw new IllegalArgumentException(setting + " must be a PostgreSQL URL (jdbc:postgresql://host:port/database)"
                     + ", not " + url.replaceAll("password=[^&]*", "password=..."));
         }
-        int end = url.indexOf('/', prefix.length());
-        String hosts = url.substring(prefix.length(), end < 0 ? url.length() : end);
+        String prefix = "jdbc:postgresql://";
+        if (!url.startsWith(prefix)) {
+            return; // jdbc:postgresql:database, on the local host.
+        }
+        String rest = url.substring(prefix.length());
+        int end = rest.length();
+        for (char c : new char[] {'/', '?'}) {
+            int i = rest.indexOf(c);
+            end = i >= 0 ? Math.min(end, i) : end;
+        }
+        String hosts = rest.substring(0, end);
         for (String hostPort : hosts.split(",")) {
             String host = hostPort.startsWith("[") ? hostPort.substring(1, hostPort.indexOf(']'))
                     : hostPort.replaceFirst(":\\d*$", "");

@@ -82,6 +82,10 @@ class StartupTest {
                 .containsEntry("datasources.read.read-only", true);
         assertThat(Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://localhost/consent")))
                 .doesNotContainKey("datasources.read.url");
+        assertThat(Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql://localhost:5432?sslmode=disable")))
+                .containsEntry("datasources.default.url", "jdbc:postgresql://localhost:5432?sslmode=disable");
+        assertThat(Application.storageSettings(Map.of("JDBC_URL", "jdbc:postgresql:consent")))
+                .containsEntry("datasources.default.url", "jdbc:postgresql:consent");
 
         assertThatThrownBy(() -> Application.storageSettings(Map.of(
                 "JDBC_URL", "jdbc:postgresql://localhost,no-such-host.invalid:5433/consent")))

@@ -186,6 +186,7 @@ public class AccessRecordRepository {
 
     /** Creates the partition of a month if it does not exist; PostgreSQL, partitioned log only. */
     public void createMonth(YearMonth month) {
+        db.update("SET LOCAL lock_timeout = '2s'");
         db.update("CREATE TABLE IF NOT EXISTS " + monthTable(month) + " PARTITION OF access_record FOR VALUES FROM ('"
                 + month.atDay(1) + " 00:00:00+00') TO ('" + month.plusMonths(1).atDay(1) + " 00:00:00+00')");
     }
@@ -209,18 +210,20 @@ public class AccessRecordRepository {
      */
     public long dropMonth(YearMonth month, long judgedUpTo) {
         String table = monthTable(month);
+        // Dropping a partition locks the whole log for a moment: give up rather than queue behind a long read.
+        db.update("SET LOCAL lock_timeout = '2s'");
         if (db.one("SELECT to_regclass(?)", rs -> rs.getString(1), table).orElse(null) == null) {
             return 0; // Another instance dropped it first.
         }
+        // No record can come into the month between the check and the drop.
+        db.update("LOCK TABLE " + table + " IN SHARE MODE");
         boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index IS NULL OR leaf_index > ? LIMIT 1",
                 rs -> 1, judgedUpTo).isPresent();
         if (pending) {
             return -1;
         }
         long rows = db.count("SELECT COUNT(*) FROM " + table);
-        // Dropping a partition locks the whole log for a moment: give up rather than queue behind a long read.
-        db.update("SET LOCAL lock_timeout = '2s'");
-        db.update("DROP TABLE IF EXISTS " + table);
+        db.update("DROP TABLE " + table);
         return rows;
     }
 
@@ -229,10 +232,21 @@ public class AccessRecordRepository {
      * the log and judged (leaf at most {@code judgedUpTo}); returns how many. The log keeps their
      * leaf hashes, so every other record's proof stays valid.
      */
-    public int eraseBefore(String application, Instant before, long judgedUpTo, int limit) {
-        return db.update("DELETE FROM access_record WHERE (application_id, id, at) IN (SELECT application_id, id, at "
-                + "FROM access_record WHERE application_id = ? AND at < ? AND leaf_index IS NOT NULL AND leaf_index <= ? "
-                + "LIMIT " + limit + ")", application, before, judgedUpTo);
+    public int eraseBefore(String table, String application, Instant before, long judgedUpTo, int limit) {
+        return db.update("DELETE FROM " + erasable(table) + " WHERE (application_id, id, at) IN (SELECT application_id, "
+                + "id, at FROM " + erasable(table) + " WHERE application_id = ? AND at < ? AND leaf_index IS NOT NULL "
+                + "AND leaf_index <= ? LIMIT " + limit + ")", application, before, judgedUpTo);
+    }
+
+    /** The tables retention deletes from: the whole log, or on PostgreSQL its default partition. */
+    public static final String WHOLE_LOG = "access_record";
+    public static final String DEFAULT_PARTITION = "access_record_default";
+
+    private static String erasable(String table) {
+        if (!WHOLE_LOG.equals(table) && !DEFAULT_PARTITION.equals(table)) {
+            throw new IllegalArgumentException("not a table of the access log: " + table);
+        }
+        return table;
     }
 
     /**
@@ -240,9 +254,10 @@ public class AccessRecordRepository {
      * value at a time (a loose index scan): retention then finds each one's old records through
      * the (application, at) index instead of scanning the whole log.
      */
-    public List<String> writers() {
-        return db.list("WITH RECURSIVE w(a) AS (SELECT MIN(application_id) FROM access_record UNION ALL "
-                + "SELECT (SELECT MIN(application_id) FROM access_record WHERE application_id > w.a) FROM w "
+    public List<String> writers(String table) {
+        String t = erasable(table);
+        return db.list("WITH RECURSIVE w(a) AS (SELECT MIN(application_id) FROM " + t + " UNION ALL "
+                + "SELECT (SELECT MIN(application_id) FROM " + t + " WHERE application_id > w.a) FROM w "
                 + "WHERE w.a IS NOT NULL) SELECT a FROM w WHERE a IS NOT NULL", rs -> rs.getString(1));
     }
 

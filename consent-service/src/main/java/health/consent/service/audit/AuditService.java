@@ -75,6 +75,7 @@ public class AuditService {
     public Paging<AuditAccessRecord> accessRecords(TrailQuery query) {
         List<AccessRecord> rows = new ArrayList<>();
         long total = transactions.lagging(() -> {
+            rows.clear();
             rows.addAll(accessRecords.find(query.filters(), query.page()));
             return accessRecords.count(query.filters());
         });
@@ -90,6 +91,7 @@ public class AuditService {
     public Paging<AuditConsentEvent> consentEvents(TrailQuery query) {
         List<ConsentEvent> rows = new ArrayList<>();
         long total = transactions.lagging(() -> {
+            rows.clear();
             rows.addAll(consentEvents.trail(query.filters(), query.page()));
             return consentEvents.countTrail(query.filters());
         });
@@ -113,6 +115,7 @@ public class AuditService {
     public FindingsPage findings(FindingsQuery q) {
         List<FindingRepository.Finding> rows = new ArrayList<>();
         long counted = transactions.lagging(() -> {
+            rows.clear();
             rows.addAll(findings.find(q.query(), q.page()));
             return findings.count(q.query(), COUNT_CAP);
         });

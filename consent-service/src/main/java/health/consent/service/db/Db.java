@@ -58,10 +58,16 @@ public class Db {
         return replica != primary;
     }
 
-    /** Runs the work with this thread's statements on the replica's connections. */
-    <T> T onReplica(Supplier<T> work) {
+    /**
+     * Runs the work with this thread's statements on the replica's connections, or (false) on the
+     * primary's: a transaction opened inside a replica read is the primary's, and so are its statements.
+     */
+    <T> T onReplica(boolean replicaWanted, Supplier<T> work) {
         Boolean before = onReplica.get();
-        onReplica.set(Boolean.TRUE);
+        if (Boolean.valueOf(replicaWanted).equals(before == null ? Boolean.FALSE : before)) {
+            return work.get();
+        }
+        onReplica.set(replicaWanted);
         try {
             return work.get();
         } finally {

@@ -52,7 +52,7 @@ public class Transactions {
         published.set(events);
         T result;
         try {
-            result = Db.reachable(() -> transactions.executeWrite(status -> work.get()));
+            result = db.onReplica(false, () -> Db.reachable(() -> transactions.executeWrite(status -> work.get())));
         } finally {
             published.remove();
         }
@@ -67,29 +67,32 @@ public class Transactions {
         if (published.get() != null) {
             return work.get();
         }
-        return Db.reachable(() -> transactions.executeRead(status -> work.get()));
+        return db.onReplica(false, () -> Db.reachable(() -> transactions.executeRead(status -> work.get())));
     }
 
     /**
      * Runs the work in one read-only transaction on the read replica ({@code JDBC_READ_URL}), for
      * reads that tolerate the replica's lag: access logs, the regulators' trail and findings,
-     * reports, exports. Without a replica, or when it cannot be reached, on the primary. Never
-     * for what a caller must see right after writing it (decisions, a patient's own consents).
+     * reports, exports. Without a replica, or when it fails, on the primary (the work may then
+     * run twice: it must not keep anything from a failed run). Never for what a caller must see
+     * right after writing it (decisions, a patient's own consents).
      */
     public <T> T lagging(Supplier<T> work) {
         if (replica == null || published.get() != null) {
             return read(work);
         }
         try {
-            T result = db.onReplica(() -> Db.reachable(() -> replica.executeRead(status -> work.get())));
+            T result = db.onReplica(true, () -> Db.reachable(() -> replica.executeRead(status -> work.get())));
             if (replicaFailing.compareAndSet(true, false)) {
                 LOG.info("The read replica answers again");
             }
             return result;
-        } catch (DatabaseUnavailableException e) {
+        } catch (RuntimeException e) {
+            // Unreachable, or a query the standby cancelled (a recovery conflict): the primary answers.
+            // A statement that is wrong fails there the same way, and that failure is the caller's.
             if (replicaFailing.compareAndSet(false, true)) {
-                LOG.warn("The read replica cannot be reached; reading from the primary meanwhile: {}",
-                        e.getCause().toString());
+                LOG.warn("The read replica failed; reading from the primary meanwhile: {}",
+                        e.getCause() == null ? e.toString() : e.getCause().toString());
             }
             return read(work);
         }

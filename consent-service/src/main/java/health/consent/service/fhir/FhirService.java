@@ -106,6 +106,7 @@ public class FhirService {
                 .collect(Collectors.toMap(Application::id, Application::name));
         List<AccessRecord> rows = new ArrayList<>();
         long total = transactions.lagging(() -> {
+            rows.clear();
             rows.addAll(records.find(filters, page));
             return records.count(filters);
         });

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * The database is down: 503 with a problem document and {@code Retry-After}, at once (the pool
  * waits two seconds at most for a connection), rather than a hang or a 500 with a stack trace. A
  * connection lost at the commit leaves its outcome unknown, so the answer does not promise that
- * nothing was written; every write can be sent again safely (a decision set twice is set once,
- * an access record's id makes it recorded once).
+ * nothing was written; a decision set twice is set once, and an access record sent again with its
+ * id and time is recorded once (a concern sent again would be a second concern).
  */
 @Produces(Problem.MEDIA_TYPE)
 @Singleton
@@ -32,7 +32,8 @@ public class UnavailableHandler implements ExceptionHandler<DatabaseUnavailableE
                 .header("Retry-After", "5")
                 .body(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
                         "The service cannot reach its database; the request may not have been applied. "
-                                + "Retry in a few seconds: sending the same request again is safe.", List.of())
+                                + "Retry in a few seconds: a decision or a batch of access records sent again "
+                                + "is recorded once.", List.of())
                         .problem());
     }
 }
