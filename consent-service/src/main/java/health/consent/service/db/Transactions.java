@@ -2,6 +2,8 @@ package health.consent.service.db;
 
 import health.consent.service.events.Committed;
 import health.consent.service.events.DomainEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.event.ApplicationEventPublisher;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
@@ -32,15 +34,24 @@ public class Transactions {
     private final ApplicationEventPublisher<Object> publisher;
     private final ThreadLocal<List<DomainEvent>> published = new ThreadLocal<>();
     private final java.util.concurrent.atomic.AtomicBoolean replicaFailing = new java.util.concurrent.atomic.AtomicBoolean();
+    /** After a replica failure, its reads go straight to the primary until then (nanoTime). */
+    private volatile long replicaRetryAt = System.nanoTime();
+    private final Counter replicaFailures;
 
     public Transactions(TransactionOperations<Connection> transactions,
                         @Named(Db.REPLICA) @Nullable TransactionOperations<Connection> replica, Db db,
-                        ApplicationEventPublisher<Object> publisher) {
+                        ApplicationEventPublisher<Object> publisher, MeterRegistry meters) {
         this.transactions = transactions;
         this.replica = replica;
         this.db = db;
         this.publisher = publisher;
+        this.replicaFailures = Counter.builder("consent.replica.failures")
+                .description("Reads the read replica failed; its reads then go to the primary for a while")
+                .register(meters);
     }
+
+    /** How long the replica is left alone after it failed: its reads do not each wait for it meanwhile. */
+    private static final long REPLICA_PAUSE_NANOS = 10_000_000_000L;
 
     /** Runs the work in one transaction: all its writes land together or not at all. */
     public <T> T write(Supplier<T> work) {
@@ -74,11 +85,12 @@ public class Transactions {
      * Runs the work in one read-only transaction on the read replica ({@code JDBC_READ_URL}), for
      * reads that tolerate the replica's lag: access logs, the regulators' trail and findings,
      * reports, exports. Without a replica, or when it fails, on the primary (the work may then
-     * run twice: it must not keep anything from a failed run). Never for what a caller must see
+     * run twice: it must not keep anything from a failed run); after a failure, for ten seconds,
+     * straight on the primary, so that reads do not each wait for a replica that is down. Never for what a caller must see
      * right after writing it (decisions, a patient's own consents).
      */
     public <T> T lagging(Supplier<T> work) {
-        if (replica == null || published.get() != null) {
+        if (replica == null || published.get() != null || System.nanoTime() - replicaRetryAt < 0) {
             return read(work);
         }
         try {
@@ -90,6 +102,8 @@ public class Transactions {
         } catch (RuntimeException e) {
             // Unreachable, or a query the standby cancelled (a recovery conflict): the primary answers.
             // A statement that is wrong fails there the same way, and that failure is the caller's.
+            replicaFailures.increment();
+            replicaRetryAt = System.nanoTime() + REPLICA_PAUSE_NANOS;
             if (replicaFailing.compareAndSet(false, true)) {
                 LOG.warn("The read replica failed; reading from the primary meanwhile: {}",
                         e.getCause() == null ? e.toString() : e.getCause().toString());

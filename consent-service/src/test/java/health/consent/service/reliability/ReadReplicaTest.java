@@ -74,6 +74,12 @@ class ReadReplicaTest {
                 pg.stopStandby();
                 assertThat(accessLog(api, patient)).as("without its replica, the access log reads the primary")
                         .contains(third);
+                for (int i = 0; i < 5; i++) {
+                    assertThat(accessLog(api, patient)).contains(third);
+                }
+                assertThat(api.get("/prometheus", Tokens.METRICS).body())
+                        .as("after one failure, the next reads go straight to the primary, without waiting for the replica")
+                        .contains("consent_replica_failures_total 1.0");
                 assertThat(api.get(TRAIL + patient, Tokens.regulator()).body()).contains(third);
                 assertThat(api.get("/api/v1/reports/consent-rates", Tokens.regulator()).status()).isEqualTo(200);
                 assertThat(api.get("/health", null).status()).as("an instance without its replica still serves")
