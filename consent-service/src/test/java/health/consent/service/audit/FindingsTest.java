@@ -5,10 +5,9 @@ import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
-import health.consent.service.support.Databases;
-import health.consent.service.support.TestService;
+import health.consent.service.support.OnBothDatabases;
+import health.consent.service.support.ServiceSettings;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
 import java.time.Duration;
@@ -20,44 +19,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Findings: each kind of violation seeded through the API beside its lawful twin, and exactly the
  * violations come back, each with the leaves that prove it. The pass is run by the test (its tick
  * is an hour), with a staleness bound of one second and a late-report threshold of a minute.
  */
-@ParameterizedClass(name = "on {0}")
-@ValueSource(strings = {"H2", "PostgreSQL"})
-class FindingsTest {
+@ServiceSettings({"consent.findings.staleness=1s", "consent.findings.late-report-after=60s", "consent.findings.settle=0s", "consent.findings.interval=1h"})
+class FindingsTest extends OnBothDatabases {
 
     private static final String REASON = "reason=Inspection%20of%20findings%202026";
 
-    @Parameter
-    String database;
-
-    static TestService service;
-    static Api api;
     /** What the seeding expects: "KIND patient". */
     static final Set<String> expected = new HashSet<>();
     static final Map<String, String> apps = new java.util.HashMap<>();
 
+    /** Runs after the service of {@link OnBothDatabases} has started. */
     @BeforeParameterizedClassInvocation
-    static void startService(String database) {
-        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres(),
-                Map.of("consent.findings.staleness", "1s", "consent.findings.late-report-after", "60s",
-                        "consent.findings.settle", "0s", "consent.findings.interval", "1h"), "test");
-        api = service.api();
+    static void seed() {
         seedEveryKindAndItsLawfulTwin();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stopService() {
-        service.close();
     }
 
     static void seedEveryKindAndItsLawfulTwin() {

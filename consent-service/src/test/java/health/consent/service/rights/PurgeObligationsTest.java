@@ -10,54 +10,28 @@ import health.consent.sdk.ConsentClient;
 import health.consent.sdk.PurgeRequest;
 import health.consent.service.audit.AuditLog;
 import health.consent.service.audit.FindingsPass;
-import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
-import health.consent.service.support.Databases;
 import health.consent.service.support.Fixtures;
-import health.consent.service.support.TestService;
+import health.consent.service.support.OnBothDatabases;
+import health.consent.service.support.ServiceSettings;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Purge obligations: a secondary grant that stops leaves the application owing an erasure, carried
  * by the feed, confirmed by the application (its own only, idempotently), shown to the patient, and
  * a finding for regulators once overdue (here after a second).
  */
-@ParameterizedClass(name = "on {0}")
-@ValueSource(strings = {"H2", "PostgreSQL"})
-class PurgeObligationsTest {
+@ServiceSettings({"consent.purges.overdue-after=1s", "consent.findings.settle=0s", "consent.findings.interval=1h"})
+class PurgeObligationsTest extends OnBothDatabases {
 
     private static final String REASON = "reason=Inspection%20of%20erasures%20owed";
 
-    @Parameter
-    String database;
-
-    static TestService service;
-    static Api api;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String database) {
-        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres(),
-                Map.of("consent.purges.overdue-after", "1s", "consent.findings.settle", "0s",
-                        "consent.findings.interval", "1h"), "test");
-        api = service.api();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        service.close();
-    }
 
     /** A patient who granted STATISTICS to the application, then withdrew it: the obligation's id. */
     private static String withdrawn(String app, String patient) {

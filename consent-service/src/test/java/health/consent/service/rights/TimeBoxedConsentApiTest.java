@@ -6,47 +6,22 @@ import static health.consent.service.support.Fixtures.purpose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
-import health.consent.service.support.Databases;
 import health.consent.service.support.Fixtures;
-import health.consent.service.support.TestService;
+import health.consent.service.support.OnBothDatabases;
+import health.consent.service.support.ServiceSettings;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.params.AfterParameterizedClassInvocation;
-import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
-import org.junit.jupiter.params.Parameter;
-import org.junit.jupiter.params.ParameterizedClass;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Time-boxed consent: a grant until a time, expired by the service with no call from anyone. */
-@ParameterizedClass(name = "on {0}")
-@ValueSource(strings = {"H2", "PostgreSQL"})
-class TimeBoxedConsentApiTest {
+@ServiceSettings({"consent.expiry.interval=100ms"})
+class TimeBoxedConsentApiTest extends OnBothDatabases {
 
-    @Parameter
-    String database;
-
-    static TestService service;
-    static Api api;
-
-    @BeforeParameterizedClassInvocation
-    static void start(String database) {
-        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres(),
-                Map.of("consent.expiry.interval", "100ms"), "test");
-        api = service.api();
-    }
-
-    @AfterParameterizedClassInvocation
-    static void stop() {
-        service.close();
-    }
 
     private static String grantUntil(String app, String patient, String purpose, Instant end) {
         return "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"expiresAt\": \"" + end + "\"}";

@@ -1,5 +1,8 @@
 package health.consent.service.support;
 
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.params.AfterParameterizedClassInvocation;
 import org.junit.jupiter.params.BeforeParameterizedClassInvocation;
 import org.junit.jupiter.params.Parameter;
@@ -8,7 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Runs every test of the extending class twice, black-box over HTTP: against a service on H2, and
- * against a service on a real PostgreSQL. Each run starts its own service on a fresh database.
+ * against a service on a real PostgreSQL. Each run starts its own service on a fresh database, with
+ * the class's {@link ServiceSettings} if it has some.
  */
 @ParameterizedClass(name = "on {0}")
 @ValueSource(strings = {"H2", "PostgreSQL"})
@@ -22,8 +26,14 @@ public abstract class OnBothDatabases {
     protected static Api api;
 
     @BeforeParameterizedClassInvocation
-    static void startService(String database) {
-        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres());
+    static void startService(String database, TestInfo test) {
+        Map<String, Object> settings = new HashMap<>();
+        ServiceSettings given = test.getTestClass().map(c -> c.getAnnotation(ServiceSettings.class)).orElse(null);
+        for (String setting : given == null ? new String[0] : given.value()) {
+            int equals = setting.indexOf('=');
+            settings.put(setting.substring(0, equals), setting.substring(equals + 1));
+        }
+        service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres(), settings, "test");
         api = service.api();
     }
 
