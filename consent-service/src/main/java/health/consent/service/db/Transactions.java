@@ -12,6 +12,7 @@ import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +34,9 @@ public class Transactions {
     private final Db db;
     private final ApplicationEventPublisher<Object> publisher;
     private final ThreadLocal<List<DomainEvent>> published = new ThreadLocal<>();
-    private final java.util.concurrent.atomic.AtomicBoolean replicaFailing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean replicaFailing = new AtomicBoolean();
+    /** How long the replica is left alone after it failed: its reads do not each wait for it meanwhile. */
+    private static final long REPLICA_PAUSE_NANOS = 10_000_000_000L;
     /** After a replica failure, its reads go straight to the primary until then (nanoTime). */
     private volatile long replicaRetryAt = System.nanoTime();
     private final Counter replicaFailures;
@@ -49,9 +52,6 @@ public class Transactions {
                 .description("Reads the read replica failed; its reads then go to the primary for a while")
                 .register(meters);
     }
-
-    /** How long the replica is left alone after it failed: its reads do not each wait for it meanwhile. */
-    private static final long REPLICA_PAUSE_NANOS = 10_000_000_000L;
 
     /** Runs the work in one transaction: all its writes land together or not at all. */
     public <T> T write(Supplier<T> work) {
@@ -86,8 +86,8 @@ public class Transactions {
      * reads that tolerate the replica's lag: access logs, the regulators' trail and findings,
      * reports, exports. Without a replica, or when it fails, on the primary (the work may then
      * run twice: it must not keep anything from a failed run); after a failure, for ten seconds,
-     * straight on the primary, so that reads do not each wait for a replica that is down. Never for what a caller must see
-     * right after writing it (decisions, a patient's own consents).
+     * straight on the primary, so that reads do not each wait for a replica that is down. Never
+     * for what a caller must see right after writing it (decisions, a patient's own consents).
      */
     public <T> T lagging(Supplier<T> work) {
         if (replica == null || published.get() != null || System.nanoTime() - replicaRetryAt < 0) {
