@@ -72,7 +72,8 @@ public interface ConsentClient extends AutoCloseable {
 
     /**
      * The patients among {@code patientIds} who permit the purpose, in the order given, without
-     * duplicates. Any number of ids: they are sent in chunks of 10,000, one request per chunk.
+     * duplicates. Any number of ids: they are sent sorted, in requests of up to 1 MB of ids (some
+     * 70,000), which the service reads as ranges.
      * Invalid ids are never permitted. When the service cannot be reached, only answers the cache
      * can vouch for are used (fail closed).
      */

@@ -13,12 +13,18 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -38,7 +44,8 @@ final class DefaultConsentClient implements ConsentClient {
     private final AtomicReference<PublicKey> receiptKey = new AtomicReference<>();
     /** After a failed request, checks answer from what is known for this long instead of waiting on the network. */
     private static final long RETRY_AFTER_NANOS = 1_000_000_000L;
-    private static final int FILTER_CHUNK = 10_000;
+    /** Cohort requests sent at once by one {@link #filterPermitted}. */
+    private static final int COHORT_REQUESTS_IN_FLIGHT = 2;
 
     private final ServiceConnection connection;
     private final DecisionCache cache;
@@ -201,25 +208,83 @@ final class DefaultConsentClient implements ConsentClient {
         if (purpose == null || patientIds == null) {
             throw new IllegalArgumentException("purpose and patientIds are required");
         }
-        List<String> valid = new ArrayList<>(new LinkedHashSet<>(patientIds.stream().filter(PatientId::isValid).toList()));
-        Set<String> permitted = new LinkedHashSet<>();
-        for (int from = 0; from < valid.size(); from += FILTER_CHUNK) {
-            List<String> chunk = valid.subList(from, Math.min(valid.size(), from + FILTER_CHUNK));
-            try {
-                permitted.addAll(connection.filter(purpose, chunk));
-            } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
-                LOG.log(Level.WARNING, "Cohort filter failed for {0} ids; keeping only answers the cache vouches for: {1}",
-                        chunk.size(), e.getMessage());
-                boolean trust = purpose.isPrimary() || trusted();
-                for (String id : chunk) {
-                    DecisionCache.Entry cached = followChanges && trust ? cache.get(id, purpose) : null;
-                    if (cached != null && cached.decision().permitted()) {
-                        permitted.add(id);
-                    }
-                }
+        // Sorted, each request asks about neighbouring ids, which the service reads in one range; the
+        // duplicates are then neighbours too.
+        String[] sorted = patientIds.stream().filter(PatientId::isValid).toArray(String[]::new);
+        Arrays.parallelSort(sorted);
+        int distinct = 0;
+        for (String id : sorted) {
+            if (distinct == 0 || !sorted[distinct - 1].equals(id)) {
+                sorted[distinct++] = id;
             }
         }
-        return Collections.unmodifiableSet(permitted);
+        List<String> ids = Arrays.asList(sorted).subList(0, distinct);
+        List<List<String>> chunks = new ArrayList<>();
+        for (int from = 0, to = 0, bytes = 0; to <= distinct; to++) {
+            if (to == distinct || bytes + sorted[to].length() + 1 > ServiceConnection.COHORT_BYTES) {
+                if (to > from) {
+                    chunks.add(ids.subList(from, to));
+                }
+                from = to;
+                bytes = 0;
+            }
+            if (to < distinct) {
+                bytes += sorted[to].length() + 1;
+            }
+        }
+        Set<String> permitted = new HashSet<>(distinct);
+        if (chunks.size() == 1) {
+            permitted.addAll(filterChunk(purpose, chunks.get(0)));
+        } else if (chunks.size() > 1) {
+            // Two requests at a time: while the service reads one, the other travels or is parsed.
+            ExecutorService requests = Executors.newFixedThreadPool(COHORT_REQUESTS_IN_FLIGHT, r -> {
+                Thread t = new Thread(r, "consent-cohort");
+                t.setDaemon(true);
+                return t;
+            });
+            try {
+                List<Future<List<String>>> answers = new ArrayList<>();
+                for (List<String> chunk : chunks) {
+                    answers.add(requests.submit(() -> filterChunk(purpose, chunk)));
+                }
+                for (Future<List<String>> answer : answers) {
+                    permitted.addAll(answer.get());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while filtering a cohort", e);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("cohort filter failed", e.getCause());
+            } finally {
+                requests.shutdownNow();
+            }
+        }
+        Set<String> inOrder = new LinkedHashSet<>(permitted.size() * 4 / 3 + 1);
+        for (String id : patientIds) {
+            if (permitted.contains(id)) {
+                inOrder.add(id);
+            }
+        }
+        return Collections.unmodifiableSet(inOrder);
+    }
+
+    /** The permitting ids of one request's chunk; when the service cannot answer, those the cache vouches for. */
+    private List<String> filterChunk(Purpose purpose, List<String> chunk) {
+        try {
+            return connection.filter(purpose, chunk);
+        } catch (ServiceConnection.Unavailable | ServiceConnection.Rejected e) {
+            LOG.log(Level.WARNING, "Cohort filter failed for {0} ids; keeping only answers the cache vouches for: {1}",
+                    chunk.size(), e.getMessage());
+            boolean trust = purpose.isPrimary() || trusted();
+            List<String> vouched = new ArrayList<>();
+            for (String id : chunk) {
+                DecisionCache.Entry cached = followChanges && trust ? cache.get(id, purpose) : null;
+                if (cached != null && cached.decision().permitted()) {
+                    vouched.add(id);
+                }
+            }
+            return vouched;
+        }
     }
 
     @Override

@@ -34,6 +34,10 @@ final class HttpConnection implements ServiceConnection {
     private final Supplier<String> token;
     private final Duration requestTimeout;
     private volatile long clockOffsetMillis;
+    /** Whether the service has the text path for cohorts; an older one has only the JSON path. */
+    private volatile boolean cohortPath = true;
+    /** The most ids the JSON path takes in one request. */
+    private static final int JSON_FILTER_IDS = 10_000;
 
     HttpConnection(URI base, Supplier<String> token, Duration connectTimeout, Duration requestTimeout) {
         this.http = HttpClient.newBuilder().connectTimeout(connectTimeout).build();
@@ -93,11 +97,35 @@ final class HttpConnection implements ServiceConnection {
 
     @Override
     public List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected {
-        String json = Json.write(Map.of("purpose", purpose.name(), "patientIds", patientIds));
-        Map<String, Object> body = Json.object(send(post("api/v1/decisions/filter", json)));
+        if (cohortPath) {
+            StringBuilder body = new StringBuilder(patientIds.size() * 16);
+            for (String id : patientIds) {
+                body.append(id).append('\n');
+            }
+            HttpRequest request = authorized(HttpRequest.newBuilder(base.resolve("api/v1/decisions/cohort?purpose="
+                    + purpose.name())).timeout(requestTimeout).header("Content-Type", "text/plain; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "text/plain");
+            HttpResponse<String> response = exchange(request);
+            if (response.statusCode() != 404 && response.statusCode() != 405) {
+                String answer = check(request, response);
+                List<String> permitted = new ArrayList<>();
+                for (int start = 0, end; start < answer.length(); start = end + 1) {
+                    end = answer.indexOf('\n', start);
+                    end = end < 0 ? answer.length() : end;
+                    permitted.add(answer.substring(start, end));
+                }
+                return permitted;
+            }
+            // A service older than the text path: the JSON one, 10,000 ids at a time, from now on.
+            cohortPath = false;
+        }
         List<String> permitted = new ArrayList<>();
-        for (Object id : (List<?>) body.get("permitted")) {
-            permitted.add((String) id);
+        for (int from = 0; from < patientIds.size(); from += JSON_FILTER_IDS) {
+            List<String> chunk = patientIds.subList(from, Math.min(patientIds.size(), from + JSON_FILTER_IDS));
+            String json = Json.write(Map.of("purpose", purpose.name(), "patientIds", chunk));
+            for (Object id : (List<?>) Json.object(send(post("api/v1/decisions/filter", json))).get("permitted")) {
+                permitted.add((String) id);
+            }
         }
         return permitted;
     }
@@ -118,19 +146,30 @@ final class HttpConnection implements ServiceConnection {
     }
 
     private HttpRequest authorized(HttpRequest.Builder builder) {
-        return builder.header("Authorization", "Bearer " + token.get()).header("Accept", "application/json").build();
+        return authorized(builder, "application/json");
+    }
+
+    private HttpRequest authorized(HttpRequest.Builder builder, String accept) {
+        return builder.header("Authorization", "Bearer " + token.get()).header("Accept", accept).build();
     }
 
     private String send(HttpRequest request) throws Unavailable, Rejected {
-        HttpResponse<String> response;
+        return check(request, exchange(request));
+    }
+
+    private HttpResponse<String> exchange(HttpRequest request) throws Unavailable {
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new Unavailable(request.uri().getPath() + ": " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Unavailable("interrupted", e);
         }
+    }
+
+    /** The body of a 200; any other status as the exception it means. */
+    private String check(HttpRequest request, HttpResponse<String> response) throws Unavailable, Rejected {
         response.headers().firstValue("Date").ifPresent(this::learnClock);
         int status = response.statusCode();
         if (status == 200) {

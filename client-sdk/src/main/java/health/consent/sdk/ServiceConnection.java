@@ -42,8 +42,15 @@ public interface ServiceConnection {
     /** {@code GET /api/v1/purges}: the erasures owed and not confirmed, oldest first. */
     List<PurgeRequest> pendingPurges() throws Unavailable, Rejected;
 
-    /** {@code POST /api/v1/decisions/filter}: the ids among {@code patientIds} that permit the purpose. */
+    /**
+     * {@code POST /api/v1/decisions/cohort} ({@code /filter} on a service without it): the ids among
+     * {@code patientIds} (valid, distinct, at most {@link #COHORT_BYTES} with a line break each) that
+     * permit the purpose, in any order.
+     */
     List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected;
+
+    /** The most bytes of ids, each with its line break, one cohort request carries: under the service's 1 MB. */
+    int COHORT_BYTES = 1_000_000;
 
     /** {@code POST /api/v1/access-records}: stores the batch (each id once, however often it is sent). */
     void record(List<AccessReport> batch) throws Unavailable, Rejected;

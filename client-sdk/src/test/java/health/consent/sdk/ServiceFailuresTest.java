@@ -40,6 +40,8 @@ class ServiceFailuresTest {
     private Thread serving;
     private final List<Map<String, Object>> stored = new CopyOnWriteArrayList<>();
     private final AtomicInteger decisionRequests = new AtomicInteger();
+    private final AtomicInteger cohortRequests = new AtomicInteger();
+    private final AtomicInteger filterRequests = new AtomicInteger();
     private final AtomicLong head = new AtomicLong(100);
     /** The service's clock, ten minutes ahead of the host's. */
     private static final Duration SERVICE_AHEAD = Duration.ofMinutes(10);
@@ -83,7 +85,9 @@ class ServiceFailuresTest {
             read += in.read(body, read, length - read);
         }
         String path = requestLine[1];
-        Answer answer = path.startsWith("/api/v1/decisions/") ? decision()
+        Answer answer = path.startsWith("/api/v1/decisions/cohort") ? olderService()
+                : path.startsWith("/api/v1/decisions/filter") ? filter(new String(body))
+                : path.startsWith("/api/v1/decisions/") ? decision()
                 : path.startsWith("/api/v1/access-records") ? records(new String(body))
                 : changes(path.contains("?") ? path.substring(path.indexOf('?') + 1) : null);
         byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
@@ -99,6 +103,23 @@ class ServiceFailuresTest {
     private Answer decision() {
         decisionRequests.incrementAndGet();
         return new Answer(200, "{\"decision\":\"PERMIT\",\"reason\":\"GRANTED\",\"version\":1}");
+    }
+
+    /** A service older than the text path for cohorts: it has no such route. */
+    private Answer olderService() {
+        cohortRequests.incrementAndGet();
+        return new Answer(404, "{\"status\":404}");
+    }
+
+    /** The JSON filter, at most 10,000 ids: the ids starting with "ok-" permit. */
+    private Answer filter(String json) {
+        List<?> ids = (List<?>) ((Map<?, ?>) Json.parse(json)).get("patientIds");
+        filterRequests.incrementAndGet();
+        if (ids.size() > 10_000) {
+            return new Answer(400, "{\"errors\":[{\"field\":\"patientIds\",\"message\":\"at most 10000\"}]}");
+        }
+        return new Answer(200, Json.write(Map.of("permitted",
+                ids.stream().filter(id -> ((String) id).startsWith("ok-")).toList())));
     }
 
     private ConsentClientBuilder client() {
@@ -182,5 +203,25 @@ class ServiceFailuresTest {
             assertThat(decisionRequests.get()).as("the cache was emptied, so the service is asked again")
                     .isGreaterThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void against_a_service_without_the_text_path_cohorts_go_by_the_json_one_ten_thousand_ids_at_a_time() {
+        List<String> cohort = new ArrayList<>();
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 25_000; i++) {
+            String id = (i % 7 == 0 ? "ok-" : "no-") + (25_000 - i);
+            cohort.add(id);
+            if (id.startsWith("ok-")) {
+                expected.add(id);
+            }
+        }
+        try (ConsentClient client = client().followChanges(false).build()) {
+            assertThat(client.filterPermitted(Purpose.STATISTICS, cohort)).containsExactlyElementsOf(expected);
+            assertThat(filterRequests).hasValue(3);
+            assertThat(client.filterPermitted(Purpose.STATISTICS, cohort.subList(0, 10))).containsExactly("ok-25000", "ok-24993");
+        }
+        assertThat(cohortRequests).as("the text path was tried once, then the client knew").hasValue(1);
+        assertThat(filterRequests).hasValue(4);
     }
 }

@@ -86,6 +86,21 @@ public final class PatientConsents {
     }
 
     /**
+     * Whether {@link #decide} permits, for a patient of whom only the grants are known: whether CARE
+     * is granted, and the notice version of the grant of {@code purpose} (null when it is not
+     * granted). Only a grant ever permits, so a cohort is decided from its grants alone, without
+     * reading every patient's other decisions.
+     */
+    public static boolean permittedByGrants(ApplicationTerms terms, Purpose purpose, boolean careGranted,
+                                            Integer purposeGrantNotice) {
+        if (ApplicationTerms.uniformDecision(terms, purpose).isPresent() || !careGranted) {
+            return false;
+        }
+        return purpose.isPrimary() || purposeGrantNotice != null
+                && purposeGrantNotice >= terms.notice(purpose).orElseThrow();
+    }
+
+    /**
      * The version of the patient's decision to show the application with an answer: 0 when the
      * application may learn nothing about the patient (it is suspended or unknown), so that the
      * answer does not even reveal that the patient ever decided.

@@ -173,4 +173,33 @@ class PatientConsentsTest {
         assertThat(before.change(new ConsentChange(CARE, WITHDRAWN, null, Channel.WEB, 7L), BY_PATIENT, NOW))
                 .isInstanceOf(ChangeOutcome.Refused.class);
     }
+
+    @Test
+    void aCohortDecidedFromGrantsAloneGetsTheAnswerOfEveryPatientsWholeDecisions() {
+        List<ApplicationTerms> allTerms = new ArrayList<>();
+        allTerms.add(terms(ACTIVE, STATISTICS, 2));
+        allTerms.add(terms(SUSPENDED, STATISTICS, 2));
+        allTerms.add(null);
+        int compared = 0;
+        for (ApplicationTerms terms : allTerms) {
+            for (Purpose purpose : List.of(CARE, STATISTICS, COMMERCIALISATION)) {
+                for (ConsentState care : ConsentState.values()) {
+                    for (ConsentState own : purpose.isPrimary() ? List.of(care) : List.of(ConsentState.values())) {
+                        for (int notice = 1; notice <= 3; notice++) {
+                            PatientConsents whole = purpose.isPrimary() ? consents(terms, CARE, care, notice)
+                                    : consents(terms, CARE, care, 1, purpose, own, notice);
+                            boolean fromGrants = PatientConsents.permittedByGrants(terms, purpose, care == GRANTED,
+                                    own == GRANTED ? notice : null);
+                            assertThat(fromGrants).as("%s %s care=%s own=%s notice=%d", terms, purpose, care, own, notice)
+                                    .isEqualTo(whole.decide(purpose).permitted());
+                            compared++;
+                        }
+                    }
+                }
+            }
+        }
+        // Some of them permit: the comparison is not between two answers that always deny.
+        assertThat(PatientConsents.permittedByGrants(allTerms.get(0), STATISTICS, true, 2)).isTrue();
+        assertThat(compared).isGreaterThan(100);
+    }
 }

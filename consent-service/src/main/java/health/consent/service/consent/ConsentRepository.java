@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,8 @@ public class ConsentRepository {
     public record Stored(ApplicationId application, PurposeConsent consent) {
     }
 
-    /** A stored decision of one patient of a cohort. */
-    public record CohortConsent(String patientId, PurposeConsent consent) {
+    /** A patient's grant of a purpose, at a notice version: what a cohort is decided from. */
+    public record Grant(String patientId, Purpose purpose, int noticeVersion) {
     }
 
     private static final String SELECT_STORED =
@@ -69,12 +70,48 @@ public class ConsentRepository {
                 ConsentRepository::consent, patient, application);
     }
 
-    /** The decisions for CARE and {@code purpose} of the patients among {@code patientIds} (distinct, valid). */
-    public List<CohortConsent> cohort(ApplicationId application, Purpose purpose, List<String> patientIds) {
-        return db.list("SELECT patient_id, purpose, state, notice_version, version, updated_at, expires_at FROM consent "
-                        + "WHERE application_id = ? AND purpose IN (?, 'CARE') AND patient_id = ANY(?)",
-                rs -> new CohortConsent(rs.getString("patient_id"), consent(rs)), application, purpose,
-                new Db.SqlArray("varchar", patientIds.toArray()));
+    /** The most patients looked up by one statement. */
+    private static final int LOOKUPS = 1_000;
+    private static final String SELECT_GRANTS = "SELECT patient_id, purpose, notice_version FROM consent "
+            + "WHERE application_id = ? AND state = 'GRANTED' AND ";
+
+    /**
+     * The grants of {@code purpose} of the patients whose ids lie from {@code first} to {@code last},
+     * at most {@code limit}: one scan of the index by application, purpose, state and patient, in the
+     * order of patient ids by {@link String#compareTo} (the bytes', for patient ids) whatever the
+     * database's collation.
+     */
+    public List<Grant> grantsBetween(ApplicationId application, Purpose purpose, String first, String last, int limit) {
+        String id = patientIdInBytesOrder();
+        return db.list(SELECT_GRANTS + "purpose = ? AND " + id + " >= ? AND " + id + " <= ? ORDER BY " + id + " LIMIT ?",
+                rs -> grant(rs, purpose), application, purpose, first, last, limit);
+    }
+
+    /**
+     * The grants of CARE and {@code purpose} of the patients among {@code patientIds}, ordered as
+     * {@link #grantsBetween}: one lookup per patient.
+     */
+    public List<Grant> grantsOf(ApplicationId application, Purpose purpose, List<String> patientIds) {
+        List<Grant> grants = new ArrayList<>();
+        // By a thousand: with many more ids in one array, PostgreSQL's planner prefers scanning the whole table.
+        for (int from = 0; from < patientIds.size(); from += LOOKUPS) {
+            grants.addAll(db.list(SELECT_GRANTS + "purpose IN (?, 'CARE') AND patient_id = ANY(?)",
+                    rs -> grant(rs, purpose), application, purpose, new Db.SqlArray("varchar",
+                            patientIds.subList(from, Math.min(patientIds.size(), from + LOOKUPS)).toArray())));
+        }
+        // Sorted here rather than by the database, whose sort of many rows may spill to disk.
+        grants.sort(Comparator.comparing(Grant::patientId));
+        return grants;
+    }
+
+    /** H2 compares strings as Java does; PostgreSQL by the database's collation unless told otherwise (index V13). */
+    private String patientIdInBytesOrder() {
+        return db.isPostgres() ? "patient_id COLLATE \"C\"" : "patient_id";
+    }
+
+    private static Grant grant(ResultSet rs, Purpose purpose) throws SQLException {
+        // By column number, and the purpose without a lookup: a cohort reads a million of these.
+        return new Grant(rs.getString(1), "CARE".equals(rs.getString(2)) ? Purpose.CARE : purpose, rs.getInt(3));
     }
 
     /**

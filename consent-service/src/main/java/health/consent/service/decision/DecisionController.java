@@ -13,6 +13,7 @@ import health.consent.service.web.Input;
 import health.consent.service.web.Limits;
 import jakarta.inject.Named;
 import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.MediaType;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Get;
@@ -28,6 +29,7 @@ import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -132,5 +134,68 @@ public class DecisionController {
         }
         limits.applicationDecision(Callers.application(authentication));
         return new FilterResult(decisions.filter(Callers.application(authentication), purpose, patientIds));
+    }
+
+    @Operation(summary = "Which of these patients permit this purpose? Any number, as plain text (APPLICATION)",
+            description = "The SDK's path for cohorts. The body is text/plain: patient ids, one per line, as many as the "
+                    + "service's request size allows (1 MB, some 70,000 ids). The answer is text/plain: the ids that "
+                    + "permit the purpose, one per line, each once, sorted by their bytes.")
+    @Post(uri = "/cohort", consumes = MediaType.TEXT_PLAIN, produces = MediaType.TEXT_PLAIN)
+    @ExecuteOn(TaskExecutors.BLOCKING)
+    public String cohort(Authentication authentication, @Nullable @QueryValue String purpose,
+                         @Nullable @Body String body) {
+        Input input = new Input();
+        Purpose p = purpose == null ? null : Purpose.fromWire(purpose).orElse(null);
+        if (p == null) {
+            input.problem("purpose", "must be one of " + Purpose.WIRE_NAMES);
+        }
+        String[] ids = lines(body == null ? "" : body, input);
+        input.check();
+        if (ids.length == 0) {
+            return "";
+        }
+        ApplicationId application = Callers.application(authentication);
+        limits.applicationDecision(application);
+        Arrays.sort(ids);
+        int distinct = 0;
+        for (String id : ids) {
+            if (distinct == 0 || !ids[distinct - 1].equals(id)) {
+                ids[distinct++] = id;
+            }
+        }
+        List<String> permitted = decisions.permittedAmong(application, p, Arrays.copyOf(ids, distinct));
+        StringBuilder answer = new StringBuilder(permitted.size() * 16);
+        for (String id : permitted) {
+            answer.append(id).append('\n');
+        }
+        return answer.toString();
+    }
+
+    /** The ids of a text body, one per line (a last line break, and carriage returns before line breaks, allowed). */
+    private static String[] lines(String body, Input input) {
+        List<String> ids = new ArrayList<>();
+        int invalid = 0;
+        int start = 0;
+        while (start < body.length()) {
+            int end = body.indexOf('\n', start);
+            int next = end < 0 ? body.length() : end + 1;
+            if (end < 0) {
+                end = body.length();
+            }
+            if (end > start && body.charAt(end - 1) == '\r') {
+                end--;
+            }
+            String id = body.substring(start, end);
+            if (PatientId.isValid(id)) {
+                ids.add(id);
+            } else if (invalid++ < 10) {
+                input.problem(Input.index("patientIds", ids.size() + invalid - 1), "must match " + PatientId.PATTERN);
+            }
+            start = next;
+        }
+        if (invalid > 10) {
+            input.problem("patientIds", (invalid - 10) + " more ids are invalid");
+        }
+        return ids.toArray(String[]::new);
     }
 }

@@ -5,19 +5,19 @@ import health.consent.model.ApplicationTerms;
 import health.consent.model.PatientConsents;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
-import health.consent.model.PurposeConsent;
 import health.consent.model.wire.DecisionAnswer;
 import health.consent.service.catalogue.Catalogue.Application;
 import health.consent.service.catalogue.DeclarationCache;
 import health.consent.service.consent.ConsentRepository;
-import health.consent.service.consent.ConsentRepository.CohortConsent;
+import health.consent.service.consent.ConsentRepository.Grant;
 import health.consent.service.db.Transactions;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * Answers applications: may I process this patient's data for this purpose? Every answer is the
@@ -59,29 +59,119 @@ public class DecisionService {
         return answer;
     }
 
+    /** The most patients of a cohort decided by one read of their grants of each purpose. */
+    static final int COHORT_READ = 20_000;
+    /** The patients of a cohort's first read, before it has shown whether it is dense. */
+    static final int FIRST_READ = 500;
+    /**
+     * A range of patient ids holding more grants of a purpose than this per patient asked is a sparse
+     * part of the cohort: its patients, and the rest of the request's, are looked up one by one instead.
+     */
+    static final int GRANTS_PER_PATIENT = 4;
+
     /** The patients among {@code patientIds} (already validated, duplicates allowed) that permit the purpose, in input order. */
     public List<String> filter(ApplicationId application, Purpose purpose, List<String> patientIds) {
+        Set<String> asked = new LinkedHashSet<>(patientIds);
+        String[] sorted = asked.toArray(String[]::new);
+        Arrays.sort(sorted);
+        Set<String> permitted = new HashSet<>(permittedAmong(application, purpose, sorted));
+        List<String> inOrder = new ArrayList<>(permitted.size());
+        for (String patient : asked) {
+            if (permitted.contains(patient)) {
+                inOrder.add(patient);
+            }
+        }
+        return inOrder;
+    }
+
+    /**
+     * The patients among {@code sorted} (valid ids, sorted by {@link String#compareTo}, distinct)
+     * that permit the purpose, in that order. Only grants permit ({@link
+     * PatientConsents#permittedByGrants}), so only the grants of CARE and the purpose are read: the
+     * ids are taken by ranges of {@link #COHORT_READ} (the first of {@link #FIRST_READ}), each purpose's grants read in one scan of the
+     * index by application, purpose, state and patient and walked beside the ids in the same order
+     * (a dense cohort costs a sequential read, not a lookup per patient); where the application has
+     * many more patients than were asked, they are looked up.
+     */
+    public List<String> permittedAmong(ApplicationId application, Purpose purpose, String[] sorted) {
         return transactions.read(() -> {
             ApplicationTerms terms = terms(application);
             if (ApplicationTerms.uniformDecision(terms, purpose).isPresent()) {
                 // Unknown, suspended, or not declared: nobody permits.
                 return List.of();
             }
-            List<String> distinct = new ArrayList<>(new LinkedHashSet<>(patientIds));
-            Map<String, List<PurposeConsent>> byPatient = new HashMap<>();
-            for (CohortConsent c : consents.cohort(application, purpose, distinct)) {
-                byPatient.computeIfAbsent(c.patientId(), k -> new ArrayList<>(2)).add(c.consent());
-            }
+            CohortGrants grants = new CohortGrants(application, purpose);
             List<String> permitted = new ArrayList<>();
-            for (String patient : distinct) {
-                List<PurposeConsent> decided = byPatient.get(patient);
-                if (decided != null && PatientConsents.of(PatientId.of(patient), application, terms, decided)
-                        .decide(purpose).permitted()) {
-                    permitted.add(patient);
+            // A small first part: a sparse cohort shows itself at the cost of a few rows.
+            for (int from = 0, size = FIRST_READ; from < sorted.length; from += size, size = COHORT_READ) {
+                List<String> part = Arrays.asList(sorted).subList(from, Math.min(sorted.length, from + size));
+                grants.read(part);
+                int c = 0;
+                int o = 0;
+                for (String patient : part) {
+                    c = advance(grants.care, c, patient);
+                    o = advance(grants.own, o, patient);
+                    boolean careGranted = c < grants.care.size() && grants.care.get(c).patientId().equals(patient);
+                    Integer notice = o < grants.own.size() && grants.own.get(o).patientId().equals(patient)
+                            ? grants.own.get(o).noticeVersion() : null;
+                    if (PatientConsents.permittedByGrants(terms, purpose, careGranted, notice)) {
+                        permitted.add(patient);
+                    }
                 }
             }
             return permitted;
         });
+    }
+
+    /** The first position at or after {@code from} of a grant not before {@code patient} (grants sorted by patient). */
+    private static int advance(List<Grant> grants, int from, String patient) {
+        int i = from;
+        while (i < grants.size() && grants.get(i).patientId().compareTo(patient) < 0) {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * A cohort's grants of CARE and the purpose, part after part, each sorted by patient: read by
+     * ranges until one shows the cohort sparse, then by lookups.
+     */
+    private final class CohortGrants {
+        private final ApplicationId application;
+        private final Purpose purpose;
+        private boolean sparse;
+        List<Grant> care = List.of();
+        List<Grant> own = List.of();
+
+        CohortGrants(ApplicationId application, Purpose purpose) {
+            this.application = application;
+            this.purpose = purpose;
+        }
+
+        /** Reads the grants of the patients of {@code sorted} (and, by range, of others between them). */
+        void read(List<String> sorted) {
+            if (!sparse) {
+                care = range(Purpose.CARE, sorted);
+                own = care == null || purpose == Purpose.CARE ? List.of() : range(purpose, sorted);
+                if (care != null && own != null) {
+                    return;
+                }
+                sparse = true;
+            }
+            care = new ArrayList<>();
+            own = new ArrayList<>();
+            for (Grant g : consents.grantsOf(application, purpose, sorted)) {
+                (g.purpose() == Purpose.CARE ? care : own).add(g);
+            }
+        }
+
+        /** The range's grants of {@code p}, or null when it holds many more than were asked. */
+        private List<Grant> range(Purpose p, List<String> sorted) {
+            int most = GRANTS_PER_PATIENT * sorted.size();
+            List<Grant> range = consents.grantsBetween(application, p, sorted.get(0), sorted.get(sorted.size() - 1),
+                    most + 1);
+            return range.size() <= most ? range : null;
+        }
     }
 
     private ApplicationTerms terms(ApplicationId application) {
