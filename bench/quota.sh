@@ -1,7 +1,7 @@
 # Per-application quotas (./bench/run quota): a well-behaved application (8 connections, each
 # pausing 5 ms between decision requests, about 1,500 a second) measured alone, then while another
 # application floods the same instance (32 connections, no pause), without quotas and with a quota
-# of 3,000 decision calls a second per application. H2, the packaged jar. Sourced by bench/run.
+# of 3,000 and of 1,500 decision calls a second per application (QUOTAS). H2, the packaged jar. Sourced by bench/run.
 QUIET_DURATION=${QUOTA_SECONDS:-15}
 URL="http://127.0.0.1:$HTTP_PORT"
 ADMIN=$(jwt admin-1 ADMIN)
@@ -15,7 +15,7 @@ quiet_run() {
     "$OUT/wrk-quiet-$1.txt" | tee -a "$SUMMARY"
 }
 
-for quota in 0 3000; do
+for quota in ${QUOTAS:-0 3000 1500}; do
   H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
   start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_LIMITS_APPLICATION_DECISIONS_PER_SECOND=$quota
   register quiet-app

@@ -5,7 +5,6 @@ import health.consent.service.db.Clock;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.web.ApiException;
-import health.consent.service.web.Limits;
 import io.micronaut.http.annotation.Body;
 import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.Post;
@@ -25,10 +24,8 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 public class AccessRecordController {
 
     private final AccessRecordService records;
-    private final Limits limits;
 
-    public AccessRecordController(AccessRecordService records, Limits limits) {
-        this.limits = limits;
+    public AccessRecordController(AccessRecordService records) {
         this.records = records;
     }
 
@@ -36,7 +33,6 @@ public class AccessRecordController {
     @Post
     public Receipt record(Authentication authentication, @Body JsonNode body) {
         var application = Callers.application(authentication);
-        limits.applicationRecords(application);
         return ApiException.unwrap(records.store(application, AccessRecordRequests.batch(body, Clock.now())));
     }
 }

@@ -10,7 +10,6 @@ import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.ops.DomainMetrics;
 import health.consent.service.web.Input;
-import health.consent.service.web.Limits;
 import jakarta.inject.Named;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
@@ -47,14 +46,12 @@ public class DecisionController {
     private final DecisionService decisions;
     private final ExecutorService blocking;
     private final Receipts receipts;
-    private final Limits limits;
     private final DomainMetrics metrics;
 
     public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                              Receipts receipts, Limits limits, DomainMetrics metrics) {
+                              Receipts receipts, DomainMetrics metrics) {
         this.decisions = decisions;
         this.receipts = receipts;
-        this.limits = limits;
         this.metrics = metrics;
         this.blocking = blocking;
     }
@@ -87,7 +84,6 @@ public class DecisionController {
         }
         input.check();
         ApplicationId application = Callers.application(authentication);
-        limits.applicationDecision(application);
         PatientId patient = PatientId.of(patientId);
         // An answer in memory is given at once, on the request's own thread; only a miss waits on the database.
         boolean withReceipt = "true".equals(receipt);
@@ -132,7 +128,6 @@ public class DecisionController {
         if (patientIds.isEmpty()) {
             return new FilterResult(List.of());
         }
-        limits.applicationDecision(Callers.application(authentication));
         return new FilterResult(decisions.filter(Callers.application(authentication), purpose, patientIds));
     }
 
@@ -155,7 +150,6 @@ public class DecisionController {
             return "";
         }
         ApplicationId application = Callers.application(authentication);
-        limits.applicationDecision(application);
         Arrays.sort(ids);
         int distinct = 0;
         for (String id : ids) {

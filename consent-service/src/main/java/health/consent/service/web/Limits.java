@@ -51,6 +51,11 @@ public class Limits {
         return perSecond == 0 ? null : new RateLimiter((int) Math.max(1, Math.ceil(perSecond * 2)), perSecond);
     }
 
+    /** Whether any per-application quota is set. */
+    public boolean hasApplicationQuotas() {
+        return applicationDecisions != null || applicationBatches != null;
+    }
+
     /** Takes one of the application's decision calls, or refuses with the time to wait. */
     public void applicationDecision(Object application) {
         take(applicationDecisions, application, "decision calls");

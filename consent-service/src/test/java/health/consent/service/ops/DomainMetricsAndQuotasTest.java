@@ -70,6 +70,19 @@ class DomainMetricsAndQuotasTest {
             assertThat(refused).as("the flooding application is stopped").isNotNull();
             assertThat(refused.header("Retry-After")).isNotBlank();
             assertThat(refused.body()).contains("application-quota");
+            // Refused before its body is read (a bad body is a 400 only while the quota lasts), and only
+            // after a pause: a client asking again at once is slowed.
+            Duration took = null;
+            for (int i = 0; i < 30 && took == null; i++) {
+                long start = System.nanoTime();
+                Res res = api.post("/api/v1/decisions/filter", Tokens.application(flooding), "not even JSON");
+                assertThat(res.status()).isIn(400, 429);
+                if (res.status() == 429) {
+                    took = Duration.ofNanos(System.nanoTime() - start);
+                }
+            }
+            assertThat(took).as("a bad body beyond the quota is refused for the quota").isNotNull()
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(500));
             assertThat(api.get("/api/v1/decisions/" + newPatient() + "/CARE", Tokens.application(quiet)).status())
                     .as("the other application is not").isEqualTo(200);
 
