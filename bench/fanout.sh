@@ -40,6 +40,10 @@ fan() {
 
 # The services of this mode publish their metrics to the benchmark.
 export METRICS_PUBLIC=true
+# PostgreSQL first: ten thousand client sockets later could hold its port as their own.
+start_postgres "$PG_DIR" "$PG_PORT"
+psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
+
 log "== Change feed fan-out (${FAN_APPS} applications, ${FAN_RATE} changes/s for ${FAN_SECONDS}s; delivery from send to arrival)"
 for n in $FAN_SIZES; do
   H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
@@ -49,8 +53,6 @@ for n in $FAN_SIZES; do
   rm -rf "$H2_DIR"
 done
 
-start_postgres "$PG_DIR" "$PG_PORT"
-psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
 PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres)
 for n in $FAN_SIZES; do
   start_service "$HTTP_PORT" "${PG_ENV[@]}"

@@ -9,6 +9,7 @@ import health.consent.service.support.Api.Res;
 import health.consent.service.support.OnBothDatabases;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -80,7 +81,10 @@ class ChangeFeedApiTest extends OnBothDatabases {
     void a_wait_with_no_change_ends_empty_at_the_current_position() {
         String app = registerApplication(api);
         long from = position(app);
+        long start = System.nanoTime();
         Res res = api.get("/api/v1/changes?wait=1&after=" + from, Tokens.application(app));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not before its wait is over")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         assertThat(res.status()).isEqualTo(200);
         assertThat(res.list("changes")).isEmpty();
         assertThat(res.num("next")).isGreaterThanOrEqualTo(from);

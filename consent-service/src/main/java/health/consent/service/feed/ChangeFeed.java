@@ -42,6 +42,7 @@ import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,6 +79,9 @@ public class ChangeFeed implements BackgroundWork {
     /** How many answers one task completes, when many are due at once. */
     private static final int SEND_CHUNK = 256;
 
+    /** The width of a slot of {@link #dueBy}: a wait ends at most this late (passes run at least every tick). */
+    private static final long DUE_SLOT_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+
     /** How many of the latest changes are kept in memory to answer requests without reading. */
     private static final int RECENT = 50_000;
 
@@ -89,6 +93,11 @@ public class ChangeFeed implements BackgroundWork {
     private final int maxWaitsPerApplication;
     private final BackgroundPass pass;
     private final Map<ApplicationId, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    /**
+     * The waiting requests by the slot of time their wait ends in, so that a pass answers those due
+     * without looking at every waiting request. Added to and emptied under {@link #handOut}.
+     */
+    private final ConcurrentSkipListMap<Long, Set<Waiter>> dueBy = new ConcurrentSkipListMap<>();
     private final AtomicInteger waitingCount = new AtomicInteger();
     /** Held while the pass hands out changes, and while a request registers to wait: neither misses the other. */
     private final ReentrantLock handOut = new ReentrantLock();
@@ -255,9 +264,7 @@ public class ChangeFeed implements BackgroundWork {
                 return CompletableFuture.completedFuture(new FeedPage(mine, next));
             }
             Waiter waiter = new Waiter(application, delivered, System.nanoTime() + TimeUnit.SECONDS.toNanos(waitSeconds));
-            if (waitsOf(application).add(waiter)) {
-                waitingCount.incrementAndGet();
-            }
+            enlist(waiter);
             return waiter.future;
         } finally {
             handOut.unlock();
@@ -272,9 +279,7 @@ public class ChangeFeed implements BackgroundWork {
         handOut.lock();
         try {
             if (delivered < 0 || waiter.seen >= delivered) {
-                if (waitsOf(waiter.application).add(waiter)) {
-                    waitingCount.incrementAndGet();
-                }
+                enlist(waiter);
                 return;
             }
         } finally {
@@ -294,6 +299,14 @@ public class ChangeFeed implements BackgroundWork {
                 waiter.future.completeExceptionally(e);
             }
         });
+    }
+
+    /** Adds a request to its application's waiting ones and to those due at its deadline. Under {@link #handOut}. */
+    private void enlist(Waiter waiter) {
+        if (waitsOf(waiter.application).add(waiter)) {
+            waitingCount.incrementAndGet();
+            dueBy.computeIfAbsent(waiter.due, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+        }
     }
 
     private Set<Waiter> waitsOf(ApplicationId application) {
@@ -402,9 +415,12 @@ public class ChangeFeed implements BackgroundWork {
         List<Answer> answers = new ArrayList<>();
         handOut.lock();
         try {
-            for (Set<Waiter> waiters : waiting.values()) {
-                for (Waiter w : waiters) {
-                    if (now - w.deadline >= 0 && w.leave()) {
+            // Only the requests due by now, not every waiting one: passes run at every change.
+            Map.Entry<Long, Set<Waiter>> due;
+            while ((due = dueBy.firstEntry()) != null && due.getKey() <= Math.floorDiv(now, DUE_SLOT_NANOS)) {
+                dueBy.remove(due.getKey());
+                for (Waiter w : due.getValue()) {
+                    if (w.leave()) {
                         answers.add(new Answer(w, FeedPage.empty(Math.max(w.seen, delivered)), null));
                     }
                 }
@@ -447,14 +463,15 @@ public class ChangeFeed implements BackgroundWork {
     /** A request waiting for its application's next change: what it has seen, and until when it waits. */
     private final class Waiter {
         final ApplicationId application;
-        final long deadline;
+        /** The slot of {@link #dueBy} its deadline falls in: the first whole slot at or after it. */
+        final long due;
         final CompletableFuture<FeedPage> future = new CompletableFuture<>();
         volatile long seen;
 
         Waiter(ApplicationId application, long seen, long deadline) {
             this.application = application;
             this.seen = seen;
-            this.deadline = deadline;
+            this.due = Math.floorDiv(deadline, DUE_SLOT_NANOS) + (Math.floorMod(deadline, DUE_SLOT_NANOS) == 0 ? 0 : 1);
         }
 
         /** Stops waiting; false when it already had (another answer is on its way). */
@@ -462,6 +479,10 @@ public class ChangeFeed implements BackgroundWork {
             Set<Waiter> waiters = waiting.get(application);
             if (waiters != null && waiters.remove(this)) {
                 waitingCount.decrementAndGet();
+                Set<Waiter> slot = dueBy.get(due);
+                if (slot != null) {
+                    slot.remove(this);
+                }
                 return true;
             }
             return false;
