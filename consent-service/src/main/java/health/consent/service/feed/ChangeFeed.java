@@ -156,7 +156,6 @@ public class ChangeFeed implements BackgroundWork {
             repository.patientChange(after.application(), after.patient(), e.purpose(), after.decide(e.purpose()),
                     after.consent(e.purpose()).version(), e.at(), changed.purgeOf(e));
         }
-        repository.notifyOthers();
     }
 
     /**
@@ -176,7 +175,6 @@ public class ChangeFeed implements BackgroundWork {
             case STATUS_CHANGED -> repository.applicationChange(changed.application(), null,
                     ApplicationTerms.afterStatus(changed.status()).orElse(null), now);
         }
-        repository.notifyOthers();
     }
 
     /** After the commit: this instance's caches forget at once, and the pass numbers the change now. */
@@ -330,8 +328,18 @@ public class ChangeFeed implements BackgroundWork {
 
     /** One pass: number new changes, read them all at once, tell the caches, answer the requests they concern. */
     private void runPass() {
-        while (transactions.write(repository::sequence) > 0) {
-            // Keep numbering while there is a backlog.
+        // Keep numbering while there is a backlog. Each numbering that found changes tells the other
+        // instances (one notification per pass, not per change: on PostgreSQL, transactions that
+        // notify commit one at a time, so a notification in every writing transaction would
+        // serialise all consent changes).
+        while (transactions.write(() -> {
+            int numbered = repository.sequence();
+            if (numbered > 0) {
+                repository.notifyOthers();
+            }
+            return numbered;
+        }) > 0) {
+            // Again, until nothing is left.
         }
         long known = repository.head();
         if (delivered < 0) {

@@ -95,9 +95,10 @@ public class ChangeFeedRepository {
     }
 
     /**
-     * Tells the other instances sharing the database that a change is about to commit (PostgreSQL:
-     * a notification, delivered when the transaction commits and carrying no data). Call inside
-     * the writing transaction. On H2, which one instance uses alone, nothing is sent.
+     * Tells the other instances sharing the database that changes were numbered (PostgreSQL: a
+     * notification, delivered when the transaction commits and carrying no data). Call inside the
+     * numbering transaction, never in a writing one: PostgreSQL commits notifying transactions one
+     * at a time. On H2, which one instance uses alone, nothing is sent.
      */
     public void notifyOthers() {
         if (db.isPostgres()) {
