@@ -34,8 +34,11 @@ final class HttpConnection implements ServiceConnection {
     private final Supplier<String> token;
     private final Duration requestTimeout;
     private volatile long clockOffsetMillis;
-    /** Whether the service has the text path for cohorts; an older one has only the JSON path. */
-    private volatile boolean cohortPath = true;
+    /** Whether the service lacked the text path for cohorts (an older one has only the JSON path), and since when. */
+    private volatile boolean jsonPath;
+    private volatile long jsonPathSince;
+    /** How long cohorts go by the JSON path before the text path is tried again. */
+    private static final long TEXT_PATH_RETRY_NANOS = 600_000_000_000L;
     /** The most ids the JSON path takes in one request. */
     private static final int JSON_FILTER_IDS = 10_000;
 
@@ -97,7 +100,7 @@ final class HttpConnection implements ServiceConnection {
 
     @Override
     public List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected {
-        if (cohortPath) {
+        if (!jsonPath || System.nanoTime() - jsonPathSince > TEXT_PATH_RETRY_NANOS) {
             StringBuilder body = new StringBuilder(patientIds.size() * 16);
             for (String id : patientIds) {
                 body.append(id).append('\n');
@@ -116,8 +119,10 @@ final class HttpConnection implements ServiceConnection {
                 }
                 return permitted;
             }
-            // A service older than the text path: the JSON one, 10,000 ids at a time, from now on.
-            cohortPath = false;
+            // A service older than the text path (or one restarting behind a proxy): the JSON one,
+            // 10,000 ids at a time, for some minutes.
+            jsonPathSince = System.nanoTime();
+            jsonPath = true;
         }
         List<String> permitted = new ArrayList<>();
         for (int from = 0; from < patientIds.size(); from += JSON_FILTER_IDS) {

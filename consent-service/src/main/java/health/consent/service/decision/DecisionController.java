@@ -10,6 +10,7 @@ import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.ops.DomainMetrics;
 import health.consent.service.web.Input;
+import health.consent.service.web.Limits;
 import jakarta.inject.Named;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.MediaType;
@@ -46,12 +47,14 @@ public class DecisionController {
     private final DecisionService decisions;
     private final ExecutorService blocking;
     private final Receipts receipts;
+    private final Limits limits;
     private final DomainMetrics metrics;
 
     public DecisionController(DecisionService decisions, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
-                              Receipts receipts, DomainMetrics metrics) {
+                              Receipts receipts, Limits limits, DomainMetrics metrics) {
         this.decisions = decisions;
         this.receipts = receipts;
+        this.limits = limits;
         this.metrics = metrics;
         this.blocking = blocking;
     }
@@ -150,6 +153,8 @@ public class DecisionController {
             return "";
         }
         ApplicationId application = Callers.application(authentication);
+        // The quota filter took one decision call; a cohort counts one per 10,000 ids, as /filter does.
+        limits.applicationDecisions(authentication.getName(), (ids.length - 1) / MAX_FILTER_IDS);
         Arrays.sort(ids);
         int distinct = 0;
         for (String id : ids) {

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * client that ignores {@code Retry-After} and asks again at once is slowed by its own connections,
  * instead of spending the instance's time on refusals at the others' cost.
  */
-@ServerFilter(patterns = {"/api/v1/decisions/**", "/api/v1/access-records"})
+// "/**" also matches the path itself, and the path with a trailing slash, which the router takes too.
+@ServerFilter(patterns = {"/api/v1/decisions/**", "/api/v1/access-records/**"})
 public class ApplicationQuotas implements Ordered {
 
     /** How long a refusal is held before it is sent. */

@@ -58,19 +58,24 @@ public class Limits {
 
     /** Takes one of the application's decision calls, or refuses with the time to wait. */
     public void applicationDecision(Object application) {
-        take(applicationDecisions, application, "decision calls");
+        applicationDecisions(application, 1);
+    }
+
+    /** Takes {@code count} of the application's decision calls at once (a cohort counts one per 10,000 ids). */
+    public void applicationDecisions(Object application, int count) {
+        take(applicationDecisions, application, count, "decision calls");
     }
 
     /** Takes one of the application's access-record batches, or refuses with the time to wait. */
     public void applicationRecords(Object application) {
-        take(applicationBatches, application, "access-record batches");
+        take(applicationBatches, application, 1, "access-record batches");
     }
 
-    private static void take(RateLimiter quota, Object application, String what) {
-        if (quota == null) {
+    private static void take(RateLimiter quota, Object application, int count, String what) {
+        if (quota == null || count < 1) {
             return;
         }
-        long wait = quota.acquire(application);
+        long wait = quota.acquire(application, count);
         if (wait > 0) {
             throw ApiException.tooManyRequests("application-quota", "this application's quota of " + what
                     + " is used up; try again in " + wait + " s", wait);

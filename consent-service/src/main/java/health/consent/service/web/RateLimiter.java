@@ -26,15 +26,24 @@ public final class RateLimiter {
 
     /** Takes a token for {@code key}: 0 when granted, else how many whole seconds to wait before one is there. */
     public long acquire(Object key) {
+        return acquire(key, 1);
+    }
+
+    /**
+     * Takes {@code count} tokens for {@code key} (at most a burst's worth), all or none: 0 when
+     * granted, else how many whole seconds to wait before they are there.
+     */
+    public long acquire(Object key, int count) {
+        double needed = Math.min(burst, Math.max(1, count));
         long now = System.nanoTime();
         long[] wait = new long[1];
         // [tokens, at]: refilled for the time gone by, then one taken if there is one.
         buckets.compute(key, (k, bucket) -> {
             double tokens = bucket == null ? burst : Math.min(burst, bucket[0] + (now - (long) bucket[1]) * perNano);
-            if (tokens >= 1) {
-                return new double[] {tokens - 1, now};
+            if (tokens >= needed) {
+                return new double[] {tokens - needed, now};
             }
-            wait[0] = (long) Math.ceil((1 - tokens) / perNano / 1e9);
+            wait[0] = (long) Math.ceil((needed - tokens) / perNano / 1e9);
             return new double[] {tokens, now};
         });
         if (++calls % SWEEP_EVERY == 0) {

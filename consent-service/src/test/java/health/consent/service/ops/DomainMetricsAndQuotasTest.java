@@ -100,6 +100,21 @@ class DomainMetricsAndQuotasTest {
             assertThat(batches).isBetween(1, 3);
             assertThat(batchRefused).isNotNull();
             assertThat(batchRefused.header("Retry-After")).isNotBlank();
+            assertThat(api.post("/api/v1/access-records/", Tokens.application(flooding),
+                    batch(newPatient(), UUID.randomUUID().toString())).status())
+                    .as("a trailing slash is the same route, under the same quota").isEqualTo(429);
+
+            // A cohort counts one decision call per 10,000 ids: 100,001 ids are more than a burst of ten.
+            String cohorts = registerApplication(api);
+            String ids = java.util.stream.IntStream.range(0, 100_001).mapToObj(i -> "c" + i)
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            Res big = api.send("POST", "/api/v1/decisions/cohort?purpose=CARE", Tokens.application(cohorts), ids,
+                    Map.of("Content-Type", "text/plain"));
+            assertThat(big.status()).isEqualTo(429);
+            assertThat(big.body()).contains("application-quota");
+            Res small = api.send("POST", "/api/v1/decisions/cohort?purpose=CARE", Tokens.application(quiet), "c1",
+                    Map.of("Content-Type", "text/plain"));
+            assertThat(small.status()).isEqualTo(200);
         }
     }
 
