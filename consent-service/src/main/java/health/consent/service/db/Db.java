@@ -106,11 +106,26 @@ public class Db {
         } catch (DatabaseUnavailableException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (isConnectionFailure(e)) {
+            if (isConnectionFailure(e) || isTransientConflict(e)) {
                 throw new DatabaseUnavailableException(e);
             }
             throw e;
         }
+    }
+
+    /**
+     * True when the database gave up the transaction to resolve a conflict with another one (a
+     * deadlock, or a serialisation failure: SQLSTATE 40P01, 40001), rather than because of what it
+     * asked: nothing of it was applied and the same request can be sent again. Answered like an
+     * unreachable database (503, {@code Retry-After}), never as a 500.
+     */
+    public static boolean isTransientConflict(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && ("40P01".equals(sql.getSQLState()) || "40001".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
