@@ -67,9 +67,11 @@ public class AccessRecordService {
     private final AccessRecordRepository records;
     private final CatalogueService catalogue;
     private final DeclarationCache declarations;
+    private final Retention retention;
 
     public AccessRecordService(Transactions transactions, AccessRecordRepository records, CatalogueService catalogue,
-                               DeclarationCache declarations) {
+                               DeclarationCache declarations, Retention retention) {
+        this.retention = retention;
         this.transactions = transactions;
         this.records = records;
         this.catalogue = catalogue;
@@ -79,7 +81,8 @@ public class AccessRecordService {
     /**
      * Stores a validated batch under the application that reported it. Only an application in the
      * catalogue and active may report (a suspended one is denied everything), and only accesses
-     * made since it was registered: patients read these records, so none may come from nowhere.
+     * made since it was registered: patients read these records, so none may come from nowhere;
+     * and none older than the retention, past which records are erased.
      */
     public Result<Receipt> store(ApplicationId application, List<AccessReport> reports) {
         Application registered = declarations.find(application).orElse(null);
@@ -95,6 +98,10 @@ public class AccessRecordService {
         List<Refusal.Field> problems = new ArrayList<>();
         for (int i = 0; i < reports.size(); i++) {
             String problem = AccessReport.timeProblem(reports.get(i).at(), receivedAt, registered.registeredAt());
+            if (problem == null && reports.get(i).at().isBefore(retention.cutoff(receivedAt))) {
+                problem = "is older than the retention of access records (" + retention.period()
+                        + "), past which records are erased";
+            }
             if (problem != null) {
                 problems.add(new Refusal.Field("[" + i + "].at", problem));
             }

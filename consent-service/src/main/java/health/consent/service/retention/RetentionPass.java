@@ -1,6 +1,7 @@
 package health.consent.service.retention;
 
 import health.consent.service.access.AccessRecordRepository;
+import health.consent.service.access.Retention;
 import health.consent.service.audit.FindingRepository;
 import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.BackgroundWork;

@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import health.consent.model.audit.Checkpoint;
 import health.consent.sdk.verifier.AuditVerifier;
-import health.consent.service.retention.Retention;
+import health.consent.service.access.Retention;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
@@ -104,6 +104,34 @@ class RetentionTest {
             // Counted once the pass that erased the last of them ends.
             await().atMost(Duration.ofSeconds(10)).until(() -> api.get("/prometheus", Tokens.METRICS).body()
                     .matches("(?s).*consent_records_erased_total [4-9].*"));
+        }
+    }
+
+    @Test
+    void a_record_older_than_the_retention_is_refused_naming_its_date_and_nothing_is_stored() {
+        try (TestService service = TestService.start(Databases.h2(), Map.of("consent.access-records.retention", "P1M"),
+                "test")) {
+            Api api = service.api();
+            String app = registerApplication(api, "STATISTICS");
+            // An application in the catalogue for a year (its registration moved back; a new notice
+            // makes every cache read it again).
+            service.sql("UPDATE application SET registered_at = registered_at - INTERVAL '365' DAY WHERE id = '" + app + "'");
+            assertThat(api.put("/api/v1/applications/" + app + "/purposes/STATISTICS", Tokens.admin(),
+                    "{\"noticeVersion\": 2, \"notice\": {\"fr\": \"nouveau\", \"en\": \"new\"}}").status()).isEqualTo(200);
+            String patient = newPatient();
+            String old = java.time.Instant.now().minus(Duration.ofDays(62)).toString();
+            Res refused = api.post("/api/v1/access-records", Tokens.application(app), """
+                    [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                      "outcome": "PERMIT", "at": "%s"},
+                     {"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                      "outcome": "PERMIT", "at": "%s"}]""".formatted(java.util.UUID.randomUUID(), patient,
+                    java.time.Instant.now(), java.util.UUID.randomUUID(), patient, old));
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.str("errors[0].field")).isEqualTo("[1].at");
+            assertThat(refused.str("errors[0].message")).contains("retention").contains("P1M");
+            assertThat(service.count("SELECT COUNT(*) FROM access_record WHERE patient_id = '" + patient + "'"))
+                    .as("the whole batch is refused").isZero();
+            recordAccess(api, app, patient);
         }
     }
 

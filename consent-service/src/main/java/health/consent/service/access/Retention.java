@@ -1,4 +1,4 @@
-package health.consent.service.retention;
+package health.consent.service.access;
 
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
