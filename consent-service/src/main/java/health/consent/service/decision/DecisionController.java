@@ -29,7 +29,6 @@ import io.micronaut.serde.annotation.Serdeable;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -155,14 +154,7 @@ public class DecisionController {
         ApplicationId application = Callers.application(authentication);
         // The quota filter took one decision call; a cohort counts one per 10,000 ids, as /filter does.
         limits.applicationDecisions(authentication.getName(), (ids.length - 1) / MAX_FILTER_IDS);
-        Arrays.sort(ids);
-        int distinct = 0;
-        for (String id : ids) {
-            if (distinct == 0 || !ids[distinct - 1].equals(id)) {
-                ids[distinct++] = id;
-            }
-        }
-        List<String> permitted = decisions.permittedAmong(application, p, Arrays.copyOf(ids, distinct));
+        List<String> permitted = decisions.permittedAmong(application, p, ids);
         StringBuilder answer = new StringBuilder(permitted.size() * 16);
         for (String id : permitted) {
             answer.append(id).append('\n');

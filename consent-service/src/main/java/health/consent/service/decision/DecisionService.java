@@ -72,9 +72,7 @@ public class DecisionService {
     /** The patients among {@code patientIds} (already validated, duplicates allowed) that permit the purpose, in input order. */
     public List<String> filter(ApplicationId application, Purpose purpose, List<String> patientIds) {
         Set<String> asked = new LinkedHashSet<>(patientIds);
-        String[] sorted = asked.toArray(String[]::new);
-        Arrays.sort(sorted);
-        Set<String> permitted = new HashSet<>(permittedAmong(application, purpose, sorted));
+        Set<String> permitted = new HashSet<>(permittedAmong(application, purpose, asked.toArray(String[]::new)));
         List<String> inOrder = new ArrayList<>(permitted.size());
         for (String patient : asked) {
             if (permitted.contains(patient)) {
@@ -85,15 +83,23 @@ public class DecisionService {
     }
 
     /**
-     * The patients among {@code sorted} (valid ids, sorted by {@link String#compareTo}, distinct)
-     * that permit the purpose, in that order. Only grants permit ({@link
+     * The patients among {@code ids} (valid, in any order, duplicates allowed; the array is sorted in
+     * place) that permit the purpose, each once, in the order of {@link String#compareTo}. Only grants permit ({@link
      * PatientConsents#permittedByGrants}), so only the grants of CARE and the purpose are read: the
      * ids are taken by ranges of {@link #COHORT_READ} (the first of {@link #FIRST_READ}), each purpose's grants read in one scan of the
      * index by application, purpose, state and patient and walked beside the ids in the same order
      * (a dense cohort costs a sequential read, not a lookup per patient); where the application has
      * many more patients than were asked, they are looked up.
      */
-    public List<String> permittedAmong(ApplicationId application, Purpose purpose, String[] sorted) {
+    public List<String> permittedAmong(ApplicationId application, Purpose purpose, String[] ids) {
+        Arrays.sort(ids);
+        int distinct = 0;
+        for (String id : ids) {
+            if (distinct == 0 || !ids[distinct - 1].equals(id)) {
+                ids[distinct++] = id;
+            }
+        }
+        String[] sorted = Arrays.copyOf(ids, distinct);
         return transactions.read(() -> {
             ApplicationTerms terms = terms(application);
             if (ApplicationTerms.uniformDecision(terms, purpose).isPresent()) {
