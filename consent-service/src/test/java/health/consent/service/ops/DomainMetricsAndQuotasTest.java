@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
+import health.consent.service.support.Fixtures;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
 import java.time.Duration;
@@ -22,9 +23,7 @@ import org.junit.jupiter.api.Test;
 class DomainMetricsAndQuotasTest {
 
     private static String batch(String patient, String id) {
-        return """
-                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
-                  "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, Instant.now());
+        return "[" + Fixtures.accessRecord(id, patient, Instant.now()) + "]";
     }
 
     @Test

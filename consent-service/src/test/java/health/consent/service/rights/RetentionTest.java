@@ -14,6 +14,7 @@ import health.consent.service.access.Retention;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
+import health.consent.service.support.Fixtures;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
 import java.time.Duration;
@@ -119,13 +120,10 @@ class RetentionTest {
             assertThat(api.put("/api/v1/applications/" + app + "/purposes/STATISTICS", Tokens.admin(),
                     "{\"noticeVersion\": 2, \"notice\": {\"fr\": \"nouveau\", \"en\": \"new\"}}").status()).isEqualTo(200);
             String patient = newPatient();
-            String old = java.time.Instant.now().minus(Duration.ofDays(62)).toString();
-            Res refused = api.post("/api/v1/access-records", Tokens.application(app), """
-                    [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
-                      "outcome": "PERMIT", "at": "%s"},
-                     {"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
-                      "outcome": "PERMIT", "at": "%s"}]""".formatted(java.util.UUID.randomUUID(), patient,
-                    java.time.Instant.now(), java.util.UUID.randomUUID(), patient, old));
+            java.time.Instant old = java.time.Instant.now().minus(Duration.ofDays(62));
+            Res refused = api.post("/api/v1/access-records", Tokens.application(app), "["
+                    + Fixtures.accessRecord(java.util.UUID.randomUUID().toString(), patient, java.time.Instant.now()) + ","
+                    + Fixtures.accessRecord(java.util.UUID.randomUUID().toString(), patient, old) + "]");
             assertThat(refused.status()).isEqualTo(400);
             assertThat(refused.str("errors[0].field")).isEqualTo("[1].at");
             assertThat(refused.str("errors[0].message")).contains("retention").contains("P1M");

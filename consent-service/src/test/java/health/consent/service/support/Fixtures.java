@@ -49,12 +49,18 @@ public final class Fixtures {
         return res;
     }
 
+    /** An access record's JSON object: a permitted CARE access by dr-martin to the patient's vitals. */
+    public static String accessRecord(String id, String patient, java.time.Instant at) {
+        return """
+                {"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
+                 "outcome": "PERMIT", "at": "%s"}""".formatted(id, patient, at);
+    }
+
     /** One access record of the application about the patient, dated now, stored; returns its id. */
     public static String recordAccess(Api api, String app, String patient) {
         String id = UUID.randomUUID().toString();
-        Api.Res res = api.post("/api/v1/access-records", Tokens.application(app), """
-                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "dr-martin", "dataCategory": "vitals",
-                  "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, java.time.Instant.now()));
+        Api.Res res = api.post("/api/v1/access-records", Tokens.application(app),
+                "[" + accessRecord(id, patient, java.time.Instant.now()) + "]");
         assertThat(res.status()).as(res.toString()).isEqualTo(200);
         return id;
     }
