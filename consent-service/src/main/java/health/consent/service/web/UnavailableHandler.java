@@ -12,7 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The database is down: 503 with a problem document and {@code Retry-After}, at once (the pool
+ * The database is down, or gave a transaction up for a conflict with another (a deadlock): 503
+ * with a problem document and {@code Retry-After}, at once (the pool
  * waits two seconds at most for a connection), rather than a hang or a 500 with a stack trace. A
  * connection lost at the commit leaves its outcome unknown, so the answer does not promise that
  * nothing was written; a decision set twice is set once, and an access record sent again with its
@@ -31,7 +32,9 @@ public class UnavailableHandler implements ExceptionHandler<DatabaseUnavailableE
                 .contentType(Problem.MEDIA_TYPE)
                 .header("Retry-After", "5")
                 .body(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
-                        "The service cannot reach its database; the request may not have been applied. "
+                        (exception.isConflict()
+                                ? "The database gave this request up for a conflict with another one. "
+                                : "The service cannot reach its database; the request may not have been applied. ")
                                 + "Retry in a few seconds: a decision or a batch of access records sent again "
                                 + "is recorded once.", List.of())
                         .problem());

@@ -21,6 +21,13 @@ class DbFailuresTest {
             })).as(state).isInstanceOf(DatabaseUnavailableException.class);
         }
         assertThat(Db.isTransientConflict(failed("40P01"))).isTrue();
+        // Its problem says what happened: a conflict, not an unreachable database.
+        DatabaseUnavailableException conflict = new DatabaseUnavailableException(failed("40P01"));
+        String detail = new health.consent.service.web.UnavailableHandler().handle(null, conflict).body().detail();
+        assertThat(detail).contains("conflict").doesNotContain("cannot reach");
+        assertThat(new health.consent.service.web.UnavailableHandler()
+                .handle(null, new DatabaseUnavailableException(new java.net.ConnectException("refused"))).body().detail())
+                .contains("cannot reach");
     }
 
     @Test
