@@ -10,7 +10,6 @@ import health.consent.model.wire.FeedChange;
 import health.consent.service.db.Db;
 import jakarta.inject.Singleton;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /** The change feed's tables, and every statement on them: {@code consent_change} and {@code change_sequence}. */
@@ -66,19 +65,15 @@ public class ChangeFeedRepository {
     public int sequence() {
         long last = db.one("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1))
                 .orElseThrow();
-        List<Long> ids = db.list("SELECT id FROM consent_change WHERE seq IS NULL ORDER BY id LIMIT "
-                + SEQUENCE_BATCH, rs -> rs.getLong(1));
-        if (ids.isEmpty()) {
-            return 0;
+        // One statement numbers the whole batch (the oldest first, from last + 1 without a gap), rather
+        // than a read of the ids and an update per change.
+        int numbered = db.update("MERGE INTO consent_change c USING (SELECT id, ? + ROW_NUMBER() OVER (ORDER BY id) AS n "
+                + "FROM (SELECT id FROM consent_change WHERE seq IS NULL ORDER BY id LIMIT " + SEQUENCE_BATCH + ") w) u "
+                + "ON c.id = u.id WHEN MATCHED THEN UPDATE SET seq = u.n", last);
+        if (numbered > 0) {
+            db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", last + numbered);
         }
-        List<Object[]> rows = new ArrayList<>(ids.size());
-        long seq = last;
-        for (Long id : ids) {
-            rows.add(new Object[] {++seq, id});
-        }
-        db.batch("UPDATE consent_change SET seq = ? WHERE id = ?", rows);
-        db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", seq);
-        return ids.size();
+        return numbered;
     }
 
     /** The highest sequence number given: every change up to it is readable. */
