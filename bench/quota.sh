@@ -1,7 +1,9 @@
 # Per-application quotas (./bench/run quota): a well-behaved application (8 connections, each
 # pausing 5 ms between decision requests, about 1,500 a second) measured alone, then while another
 # application floods the same instance (32 connections, no pause), without quotas and with a quota
-# of 3,000 and of 1,500 decision calls a second per application (QUOTAS). H2, the packaged jar. Sourced by bench/run.
+# of 3,000 and of 1,500 decision calls a second per application (QUOTAS), and with a quota of 300 a
+# second for the flooding application alone (flood-app=300: an override, the quiet application
+# without a quota). H2, the packaged jar. Sourced by bench/run.
 QUIET_DURATION=${QUOTA_SECONDS:-15}
 URL="http://127.0.0.1:$HTTP_PORT"
 ADMIN=$(jwt admin-1 ADMIN)
@@ -15,12 +17,20 @@ quiet_run() {
     "$OUT/wrk-quiet-$1.txt" | tee -a "$SUMMARY"
 }
 
-for quota in ${QUOTAS:-0 3000 1500}; do
-  H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
-  start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_LIMITS_APPLICATION_DECISIONS_PER_SECOND=$quota
+for setting in ${QUOTAS:-0 3000 1500 flood-app=300}; do
+  H2_DIR=$(mktemp -d "$WORK/h2-XXXX")
+  if [ "${setting#*=}" != "$setting" ]; then
+    quota=${setting//=/-}
+    start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_LIMITS_APPLICATION_DECISIONS_OVERRIDES="$setting"
+    what="${setting#*=}/s for flood-app alone"
+  else
+    quota=$setting
+    start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_LIMITS_APPLICATION_DECISIONS_PER_SECOND="$setting"
+    what=$([ "$setting" = 0 ] && echo none || echo "$setting/s")
+  fi
   register quiet-app
   register flood-app
-  log "== Quota of decision calls per application: $([ "$quota" = 0 ] && echo none || echo "$quota/s")"
+  log "== Quota of decision calls per application: $what"
   # Warm-up, then the quiet application alone, then with the flood beside it.
   wrk -t1 -c8 -d5s -s "$ROOT/bench/wrk/decision.lua" -H "Authorization: Bearer $QUIET" "$URL" > /dev/null
   quiet_run "alone-quota-$quota"

@@ -85,20 +85,10 @@ class DomainMetricsAndQuotasTest {
             assertThat(api.get("/api/v1/decisions/" + newPatient() + "/CARE", Tokens.application(quiet)).status())
                     .as("the other application is not").isEqualTo(200);
 
-            int batches = 0;
-            Res batchRefused = null;
-            for (int i = 0; i < 10 && batchRefused == null; i++) {
-                Res res = api.post("/api/v1/access-records", Tokens.application(flooding),
-                        batch(newPatient(), UUID.randomUUID().toString()));
-                if (res.status() == 429) {
-                    batchRefused = res;
-                } else {
-                    batches++;
-                }
-            }
-            assertThat(batches).isBetween(1, 3);
-            assertThat(batchRefused).isNotNull();
-            assertThat(batchRefused.header("Retry-After")).isNotBlank();
+            Batches batches = batchesUntilRefused(api, flooding, 10);
+            assertThat(batches.accepted()).isBetween(1, 3);
+            assertThat(batches.refused()).isNotNull();
+            assertThat(batches.refused().header("Retry-After")).isNotBlank();
             assertThat(api.post("/api/v1/access-records/", Tokens.application(flooding),
                     batch(newPatient(), UUID.randomUUID().toString())).status())
                     .as("a trailing slash is the same route, under the same quota").isEqualTo(429);
@@ -114,6 +104,70 @@ class DomainMetricsAndQuotasTest {
             Res small = api.send("POST", "/api/v1/decisions/cohort?purpose=CARE", Tokens.application(quiet), "c1",
                     Map.of("Content-Type", "text/plain"));
             assertThat(small.status()).isEqualTo(200);
+        }
+    }
+
+    /** Access-record batches accepted before the first 429 (at most {@code limit} sent), and that 429 (or null). */
+    private record Batches(int accepted, Res refused) {
+    }
+
+    private static Batches batchesUntilRefused(Api api, String application, int limit) {
+        for (int i = 0; i < limit; i++) {
+            Res res = api.post("/api/v1/access-records", Tokens.application(application),
+                    batch(newPatient(), UUID.randomUUID().toString()));
+            if (res.status() == 429) {
+                return new Batches(i, res);
+            }
+        }
+        return new Batches(limit, null);
+    }
+
+    /** Decision calls until the first 429 (or {@code limit} calls): how many were answered before it. */
+    private static int answeredBeforeRefusal(Api api, String application, int limit) {
+        for (int i = 0; i < limit; i++) {
+            Res res = api.get("/api/v1/decisions/" + newPatient() + "/CARE", Tokens.application(application));
+            if (res.status() == 429) {
+                assertThat(res.body()).contains("application-quota");
+                return i;
+            }
+            assertThat(res.status()).as(res.toString()).isEqualTo(200);
+        }
+        return limit;
+    }
+
+    @Test
+    void an_application_given_a_quota_of_its_own_is_held_to_it_and_the_others_keep_the_common_one() {
+        String small = Fixtures.newApplicationId();
+        String large = Fixtures.newApplicationId();
+        try (TestService service = TestService.start(Databases.h2(), Map.of(
+                "consent.limits.application.decisions-per-second", "3",
+                "consent.limits.application.decisions-overrides", " " + small + "=1, " + large + "=0",
+                "consent.limits.application.record-batches-overrides", small + "=0.5"), "test")) {
+            Api api = service.api();
+            Fixtures.registerApplicationAs(api, small);
+            Fixtures.registerApplicationAs(api, large);
+            String other = registerApplication(api);
+            // Bursts of two seconds' worth: 2 for the small application, 6 for the common quota.
+            assertThat(answeredBeforeRefusal(api, small, 30)).as("the application held to 1/s").isBetween(1, 4);
+            assertThat(answeredBeforeRefusal(api, other, 30)).as("another under the common 3/s").isBetween(5, 29);
+            assertThat(answeredBeforeRefusal(api, large, 40)).as("the application without a quota").isEqualTo(40);
+
+            Batches batches = batchesUntilRefused(api, small, 10);
+            assertThat(batches.accepted()).as("a burst of one batch").isEqualTo(1);
+            assertThat(batches.refused()).isNotNull();
+            assertThat(api.post("/api/v1/access-records", Tokens.application(other),
+                    batch(newPatient(), UUID.randomUUID().toString())).status())
+                    .as("no common quota of batches").isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a_malformed_quota_override_refuses_to_start_and_names_the_setting() {
+        for (String setting : new String[] {"app-one=fast", "app-one", "x=1", "app-one=-2", "app-one=1,app-one=2",
+                "app-one=1,"}) {
+            assertThatThrownBy(() -> TestService.start(Databases.h2(),
+                    Map.of("consent.limits.application.decisions-overrides", setting), "test"))
+                    .as(setting).hasStackTraceContaining("consent.limits.application.decisions-overrides");
         }
     }
 

@@ -22,7 +22,11 @@ public final class Fixtures {
 
     /** Registers an application declaring CARE and the given secondary purposes, every notice at version 1. */
     public static String registerApplication(Api api, String... secondary) {
-        String id = newApplicationId();
+        return registerApplicationAs(api, newApplicationId(), secondary);
+    }
+
+    /** Registers an application under the given id, as {@link #registerApplication} does. */
+    public static String registerApplicationAs(Api api, String id, String... secondary) {
         String purposes = "[" + purpose("CARE", 1) + Arrays.stream(secondary).map(p -> "," + purpose(p, 1))
                 .collect(Collectors.joining()) + "]";
         Api.Res res = api.post("/api/v1/applications", Tokens.admin(), """
