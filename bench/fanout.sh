@@ -46,7 +46,7 @@ psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
 
 log "== Change feed fan-out (${FAN_APPS} applications, ${FAN_RATE} changes/s for ${FAN_SECONDS}s; delivery from send to arrival)"
 for n in $FAN_SIZES; do
-  H2_DIR=$(mktemp -d /tmp/consent-bench-h2-XXXX)
+  H2_DIR=$(mktemp -d "$WORK/h2-XXXX")
   start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL=
   fan h2 "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT" "$n" "$SERVICE_PID"
   stop_service

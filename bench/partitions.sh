@@ -5,8 +5,10 @@
 # every new record is in the log) and the patient's access-log query (wrk, random patients), and
 # the size of the table with its indexes. The flat table is the service's own schema with the
 # access log turned back into one table (primary key (application_id, id), the same indexes), as
-# it was before migration V12. Sourced by bench/run after the build.
+# it was before migration V12. PARTITION_LAYOUTS chooses the layouts to run ("flat month" by
+# default). Sourced by bench/run after the build.
 RECORDS=${PARTITION_RECORDS:-100000000}
+LAYOUTS=${PARTITION_LAYOUTS:-flat month}
 PATIENT_TOKENS=2000
 ADMIN=$(jwt admin-1 ADMIN)
 APP=$(jwt app-0 APPLICATION)
@@ -40,7 +42,7 @@ BEGIN
 END $$;
 SQL
 
-for layout in flat month; do
+for layout in $LAYOUTS; do
   psql_run "$PG_PORT" postgres "DROP DATABASE IF EXISTS consent"
   psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
   start_service "$HTTP_PORT" "${PG_ENV[@]}"
@@ -55,7 +57,8 @@ for layout in flat month; do
     INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, at, received_at,
       accessor_type, leaf_index, salt)
     SELECT 'app-' || (g % 10), md5(g::text)::uuid::text, 'p-' || ((g / 7) % 100000 + 1), 'CARE', 'dr-bench', 'vitals',
-      'PERMIT', now() - (g % 157680000) * interval '1 second', now() - (g % 157680000) * interval '1 second',
+      'PERMIT', now() - (g::bigint * 157680000 / $RECORDS) * interval '1 second',
+      now() - (g::bigint * 157680000 / $RECORDS) * interval '1 second',
       'APPLICATION', g, md5(g::text) || md5((g + 1)::text)
     FROM generate_series(1, $RECORDS) g;
     UPDATE finding_cursor SET last_leaf = $RECORDS;
