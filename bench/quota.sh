@@ -31,8 +31,11 @@ for setting in ${QUOTAS:-0 3000 1500 flood-app=300}; do
   register quiet-app
   register flood-app
   log "== Quota of decision calls per application: $what"
-  # Warm-up, then the quiet application alone, then with the flood beside it.
+  # Warm-up of both (the flood's paths, refusals included, compiled before anything is measured),
+  # then the quiet application alone, then with the flood beside it.
   wrk -t1 -c8 -d5s -s "$ROOT/bench/wrk/decision.lua" -H "Authorization: Bearer $QUIET" "$URL" > /dev/null
+  wrk -t1 -c32 -d5s -s "$ROOT/bench/wrk/decision.lua" -H "Authorization: Bearer $FLOOD" "$URL" > /dev/null
+  sleep 2
   quiet_run "alone-quota-$quota"
   wrk --latency -t1 -c32 -d"$((QUIET_DURATION + 2))s" -s "$ROOT/bench/wrk/decision.lua" \
     -H "Authorization: Bearer $FLOOD" "$URL" > "$OUT/wrk-flood-quota-$quota.txt" &
