@@ -26,6 +26,8 @@ public class Limits {
     /** The applications given a quota of their own, instead of the above (empty: none; an empty Optional: no quota). */
     private final Map<String, Optional<RateLimiter>> decisionOverrides;
     private final Map<String, Optional<RateLimiter>> batchOverrides;
+    /** Whether any of the four above sets a quota: the quota filter, on every call, skips its work when none does. */
+    private final boolean anyApplicationQuota;
     private final Semaphore exports;
 
     public Limits(@Value("${consent.limits.patient-changes.burst:200}") int changesBurst,
@@ -41,6 +43,9 @@ public class Limits {
         this.applicationBatches = quota(batchesPerSecond, "consent.limits.application.record-batches-per-second");
         this.decisionOverrides = overrides(decisionsOverrides, "consent.limits.application.decisions-overrides");
         this.batchOverrides = overrides(batchesOverrides, "consent.limits.application.record-batches-overrides");
+        this.anyApplicationQuota = applicationDecisions != null || applicationBatches != null
+                || decisionOverrides.values().stream().anyMatch(Optional::isPresent)
+                || batchOverrides.values().stream().anyMatch(Optional::isPresent);
         this.patientChanges = new RateLimiter(changesBurst, changesPerSecond);
         this.concerns = new RateLimiter(concernsBurst, concernsPerHour / 3600);
         this.exports = new Semaphore(Math.max(1, concurrentExports));
@@ -69,10 +74,10 @@ public class Limits {
      * hold one application to less than the others, or let a large one have more.
      */
     static Map<String, Optional<RateLimiter>> overrides(String setting, String name) {
-        Map<String, Optional<RateLimiter>> overrides = new HashMap<>();
         if (setting == null || setting.isBlank()) {
             return Map.of();
         }
+        Map<String, Optional<RateLimiter>> overrides = new HashMap<>();
         for (String pair : setting.split(",", -1)) {
             int equals = pair.indexOf('=');
             String id = equals < 0 ? pair.trim() : pair.substring(0, equals).trim();
@@ -84,9 +89,9 @@ public class Limits {
             try {
                 rate = Double.parseDouble(pair.substring(equals + 1).trim());
             } catch (NumberFormatException e) {
-                rate = Double.NaN;
+                rate = Double.NaN; // refused by quota() below, naming the setting and the application
             }
-            if (Double.isInfinite(rate)) {
+            if (!Double.isFinite(rate)) {
                 rate = Double.NaN;
             }
             if (overrides.put(id, Optional.ofNullable(quota(rate, name + " (" + id + ")"))) != null) {
@@ -98,9 +103,7 @@ public class Limits {
 
     /** Whether any per-application quota is set. */
     public boolean hasApplicationQuotas() {
-        return applicationDecisions != null || applicationBatches != null
-                || decisionOverrides.values().stream().anyMatch(Optional::isPresent)
-                || batchOverrides.values().stream().anyMatch(Optional::isPresent);
+        return anyApplicationQuota;
     }
 
     /** Takes one of the application's decision calls, or refuses with the time to wait. */
