@@ -121,8 +121,10 @@ public class AccessRecordService {
     public Paging<Entry> log(PatientId patient, Filters filters, Paging.Request page) {
         Filters mine = filters.forPatient(patient);
         Map<String, String> names = catalogue.all().stream().collect(Collectors.toMap(Application::id, Application::name));
-        return transactions.lagging(() -> Paging.of(records.find(mine, page).stream().map(r -> entry(r, names)).toList(),
-                page, records.count(mine)));
+        return transactions.lagging(() -> {
+            AccessRecordRepository.Found found = records.find(mine, page);
+            return Paging.of(found.items().stream().map(r -> entry(r, names)).toList(), page, found.total());
+        });
     }
 
     /** An access record as its patient reads it; {@code names} are the applications' names by id. */

@@ -76,8 +76,9 @@ public class AuditService {
         List<AccessRecord> rows = new ArrayList<>();
         long total = transactions.lagging(() -> {
             rows.clear();
-            rows.addAll(accessRecords.find(query.filters(), query.page()));
-            return accessRecords.count(query.filters());
+            AccessRecordRepository.Found found = accessRecords.find(query.filters(), query.page());
+            rows.addAll(found.items());
+            return found.total();
         });
         transactions.write(() -> {
             recordRegulatorRead(query.regulator(), query.filters().patientId(), query.reason(), "access-records",

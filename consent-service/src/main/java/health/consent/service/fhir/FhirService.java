@@ -107,8 +107,9 @@ public class FhirService {
         List<AccessRecord> rows = new ArrayList<>();
         long total = transactions.lagging(() -> {
             rows.clear();
-            rows.addAll(records.find(filters, page));
-            return records.count(filters);
+            AccessRecordRepository.Found found = records.find(filters, page);
+            rows.addAll(found.items());
+            return found.total();
         });
         transactions.write(() -> {
             recordRead(reader, patient, "fhir-audit-event");

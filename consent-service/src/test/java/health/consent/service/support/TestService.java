@@ -82,10 +82,7 @@ public final class TestService implements AutoCloseable {
 
     /** A number read directly from the service's database. */
     public long count(String query) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-                (String) properties.get("datasources.default.url"),
-                (String) properties.get("datasources.default.username"),
-                (String) properties.get("datasources.default.password"));
+        try (java.sql.Connection c = connection();
              java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery(query)) {
             rs.next();
@@ -93,6 +90,27 @@ public final class TestService implements AutoCloseable {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException(query, e);
         }
+    }
+
+    /** The first column of every row a query answers, as text, read directly from the service's database. */
+    public java.util.List<String> strings(String query) {
+        try (java.sql.Connection c = connection();
+             java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery(query)) {
+            java.util.List<String> rows = new java.util.ArrayList<>();
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+            return rows;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(query, e);
+        }
+    }
+
+    private java.sql.Connection connection() throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection((String) properties.get("datasources.default.url"),
+                (String) properties.get("datasources.default.username"),
+                (String) properties.get("datasources.default.password"));
     }
 
     public URI uri() {
@@ -105,10 +123,7 @@ public final class TestService implements AutoCloseable {
 
     /** Runs SQL directly on the service's database, behind its back: for tests of what the database holds. */
     public void sql(String statement) {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
-                (String) properties.get("datasources.default.url"),
-                (String) properties.get("datasources.default.username"),
-                (String) properties.get("datasources.default.password"));
+        try (java.sql.Connection c = connection();
              java.sql.Statement s = c.createStatement()) {
             s.execute(statement);
         } catch (java.sql.SQLException e) {
