@@ -146,10 +146,12 @@ public final class Application {
     /**
      * H2 in PostgreSQL mode, so that one set of SQL serves both databases, writing every commit
      * to disk before it is acknowledged ({@code WRITE_DELAY=0}; H2's default keeps up to half a
-     * second of acknowledged commits in memory, which a killed process loses).
+     * second of acknowledged commits in memory, which a killed process loses). The service closes
+     * the database when it stops, after its background passes ({@code DB_CLOSE_ON_EXIT=FALSE}: H2's
+     * own hook would close it under them first, and every stop would log their failures).
      */
     public static String h2Url(Path directory) {
         return "jdbc:h2:file:" + directory.toAbsolutePath().normalize().resolve("consent")
-                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0";
+                + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DEFAULT_NULL_ORDERING=HIGH;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
     }
 }

@@ -7,7 +7,8 @@ package health.consent.service.db;
 public final class DatabaseUnavailableException extends RuntimeException {
 
     public DatabaseUnavailableException(Throwable cause) {
-        super("the database cannot be reached", cause);
+        super(Db.isTransientConflict(cause) ? "the database gave the transaction up for a conflict with another "
+                + "(nothing of it was applied)" : "the database cannot be reached", cause);
     }
 
     /** Whether the database was reached but gave the transaction up for a conflict (a deadlock). */

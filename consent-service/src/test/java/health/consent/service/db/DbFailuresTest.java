@@ -25,6 +25,9 @@ class DbFailuresTest {
         DatabaseUnavailableException conflict = new DatabaseUnavailableException(failed("40P01"));
         String detail = new health.consent.service.web.UnavailableHandler().handle(null, conflict).body().detail();
         assertThat(detail).contains("conflict").doesNotContain("cannot reach");
+        // And so does the message the background passes log when they retry.
+        assertThat(conflict.getMessage()).contains("conflict").doesNotContain("cannot be reached");
+        assertThat(new DatabaseUnavailableException(failed("08006")).getMessage()).contains("cannot be reached");
         assertThat(new health.consent.service.web.UnavailableHandler()
                 .handle(null, new DatabaseUnavailableException(new java.net.ConnectException("refused"))).body().detail())
                 .contains("cannot reach");
