@@ -6,6 +6,9 @@ FAN_APPS=100
 FAN_RATE=50
 FAN_SECONDS=${FAN_SECONDS:-20}
 FAN_SIZES=${FAN_SIZES:-"100 1000 10000"}
+# The services run as in production, through the launcher (a 256 MB heap, the serial collector);
+# SERVICE_LAUNCHER= (empty) runs them with the JVM's defaults instead.
+export SERVICE_LAUNCHER=${SERVICE_LAUNCHER-1}
 # Each side holds one socket per connected instance: use the whole allowance.
 ulimit -n "$(ulimit -Hn)"
 

@@ -24,15 +24,22 @@ psql_run() {
 }
 
 # start_service PORT [ENV...]: the packaged jar with a fresh audit key (or $AUDIT_KEY); waits for its
-# first 200.
+# first 200. With SERVICE_LAUNCHER set, through the production launcher (its JVM settings and
+# class-data archive, made in $WORK at its first start) rather than `java $JAVA_OPTS -jar`.
 start_service() {
   local port=$1; shift
   local key
   key=${AUDIT_KEY:-$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)}
-  env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" "$@" \
-    java $JAVA_OPTS -jar "$JAR" >"$OUT/service-$port.log" 2>&1 &
+  if [ -n "${SERVICE_LAUNCHER:-}" ]; then
+    env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" CONSENT_JAR="$JAR" \
+      CONSENT_CDS="$WORK/launcher.jsa" "$@" "$ROOT/consent-service/bin/consent-service" >"$OUT/service-$port.log" 2>&1 &
+  else
+    env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" "$@" \
+      java $JAVA_OPTS -jar "$JAR" >"$OUT/service-$port.log" 2>&1 &
+  fi
   SERVICE_PID=$!
-  for _ in $(seq 1 600); do
+  # Up to five minutes: the launcher's first start includes its training run.
+  for _ in $(seq 1 3000); do
     curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
