@@ -71,13 +71,16 @@ for layout in $LAYOUTS; do
   TOKENS_FILE="$WORK/patients.lua" wrk -t2 -c8 -d"${WARMUP}s" -s "$ROOT/bench/wrk/access-log.lua" "$URL" > /dev/null
   TOKENS_FILE="$WORK/patients.lua" wrk_run "access-log-$layout" -t2 -c8 -d"${DURATION}s" -s "$ROOT/bench/wrk/access-log.lua" \
     "$URL" | tee -a "$SUMMARY"
-  # How PostgreSQL reads one patient's first page: the records counted month by month, then the
-  # page from the months it falls in (AccessRecordRepository.find), for the raw outputs.
+  # How PostgreSQL reads one patient's first page of 20, as the service does
+  # (AccessRecordRepository.find): the records counted month by month, then the page from the
+  # newest months that hold it (its lower bound a value, as the service sends it), for the raw outputs.
   psql_run "$PG_PORT" consent "EXPLAIN (ANALYZE, BUFFERS) SELECT date_trunc('month', at AT TIME ZONE 'UTC'), COUNT(*)
     FROM access_record WHERE patient_id = 'p-1' GROUP BY 1 ORDER BY 1 DESC" > "$OUT/explain-$layout.txt"
+  since=$(psql_run "$PG_PORT" consent "SELECT m FROM (SELECT m, SUM(n) OVER (ORDER BY m DESC) AS c FROM (SELECT
+    date_trunc('month', at AT TIME ZONE 'UTC') AS m, COUNT(*) AS n FROM access_record WHERE patient_id = 'p-1'
+    GROUP BY 1) h) w WHERE c >= 20 ORDER BY m DESC LIMIT 1")
   psql_run "$PG_PORT" consent "EXPLAIN (ANALYZE, BUFFERS) SELECT id, at FROM access_record WHERE patient_id = 'p-1'
-    AND at >= (SELECT date_trunc('month', MAX(at) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 month'
-    FROM access_record WHERE patient_id = 'p-1') ORDER BY at DESC, id LIMIT 20" >> "$OUT/explain-$layout.txt"
+    ${since:+AND at >= TIMESTAMP WITH TIME ZONE '$since+00'} ORDER BY at DESC, id LIMIT 20" >> "$OUT/explain-$layout.txt"
   wrk -t2 -c4 -d"${WARMUP}s" -s "$ROOT/bench/wrk/ingest.lua" -H "Authorization: Bearer $APP" "$URL" > /dev/null
   until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL")" = 0 ]; do sleep 0.1; done
   measure_ingestion "ingestion-$layout"
