@@ -15,7 +15,9 @@ import jakarta.inject.Singleton;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -99,21 +101,25 @@ public class AccessRecordRepository {
             return new Found(read(where, page, null),
                     db.count("SELECT COUNT(*) FROM access_record WHERE " + where.sql(), where.params().toArray()));
         }
-        List<Object[]> months = db.list("SELECT date_trunc('month', at AT TIME ZONE 'UTC'), COUNT(*) FROM access_record "
+        List<MonthCount> months = db.list("SELECT date_trunc('month', at AT TIME ZONE 'UTC'), COUNT(*) FROM access_record "
                         + "WHERE " + where.sql() + " GROUP BY 1 ORDER BY 1 DESC",
-                rs -> new Object[] {rs.getObject(1, java.time.LocalDateTime.class).toInstant(java.time.ZoneOffset.UTC),
-                        rs.getLong(2)}, where.params().toArray());
+                rs -> new MonthCount(rs.getObject(1, LocalDateTime.class).toInstant(ZoneOffset.UTC), rs.getLong(2)),
+                where.params().toArray());
         long needed = page.offset() + page.size();
         long total = 0;
         Instant since = null;
-        for (Object[] month : months) {
-            total += (Long) month[1];
+        for (MonthCount month : months) {
+            total += month.records();
             if (since == null && total >= needed) {
                 // The records of this month and after, newest first, hold the whole page.
-                since = (Instant) month[0];
+                since = month.start();
             }
         }
         return new Found(page.offset() >= total ? List.of() : read(where, page, since), total);
+    }
+
+    /** How many records match in the month that begins at {@code start} (UTC). */
+    private record MonthCount(Instant start, long records) {
     }
 
     /** A page of the records matching the conditions, newest first, only those at or after {@code since} if given. */
