@@ -61,7 +61,7 @@ public class Limits {
     }
 
     private static RateLimiter quota(double perSecond, String setting) {
-        if (perSecond < 0 || Double.isNaN(perSecond)) {
+        if (perSecond < 0 || !Double.isFinite(perSecond)) {
             throw new ConfigurationException(setting + " must be 0 (no quota) or a positive rate");
         }
         // A burst of two seconds' worth: batches of work pass, a sustained flood does not.
@@ -90,9 +90,6 @@ public class Limits {
                 rate = Double.parseDouble(pair.substring(equals + 1).trim());
             } catch (NumberFormatException e) {
                 rate = Double.NaN; // refused by quota() below, naming the setting and the application
-            }
-            if (!Double.isFinite(rate)) {
-                rate = Double.NaN;
             }
             if (overrides.put(id, Optional.ofNullable(quota(rate, name + " (" + id + ")"))) != null) {
                 throw new ConfigurationException(name + ": the application " + id + " is named twice");

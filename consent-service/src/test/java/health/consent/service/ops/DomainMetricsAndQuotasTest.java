@@ -164,7 +164,7 @@ class DomainMetricsAndQuotasTest {
     @Test
     void a_malformed_quota_override_refuses_to_start_and_names_the_setting() {
         for (String setting : new String[] {"app-one=fast", "app-one", "x=1", "app-one=-2", "app-one=1,app-one=2",
-                "app-one=1,"}) {
+                "app-one=1,", "app-one=Infinity"}) {
             assertThatThrownBy(() -> TestService.start(Databases.h2(),
                     Map.of("consent.limits.application.decisions-overrides", setting), "test"))
                     .as(setting).hasStackTraceContaining("consent.limits.application.decisions-overrides");
@@ -176,5 +176,9 @@ class DomainMetricsAndQuotasTest {
         assertThatThrownBy(() -> TestService.start(Databases.h2(),
                 Map.of("consent.limits.application.decisions-per-second", "-1"), "test"))
                 .hasStackTraceContaining("consent.limits.application.decisions-per-second");
+        // So does a rate that is no number of calls a second.
+        assertThatThrownBy(() -> TestService.start(Databases.h2(),
+                Map.of("consent.limits.application.record-batches-per-second", "Infinity"), "test"))
+                .hasStackTraceContaining("consent.limits.application.record-batches-per-second");
     }
 }
