@@ -82,24 +82,29 @@ public final class TestService implements AutoCloseable {
 
     /** A number read directly from the service's database. */
     public long count(String query) {
-        try (java.sql.Connection c = connection();
-             java.sql.Statement s = c.createStatement();
-             java.sql.ResultSet rs = s.executeQuery(query)) {
-            rs.next();
-            return rs.getLong(1);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(query, e);
+        java.util.List<Long> rows = rows(query, rs -> rs.getLong(1));
+        if (rows.isEmpty()) {
+            throw new IllegalStateException(query + ": no row");
         }
+        return rows.get(0);
     }
 
     /** The first column of every row a query answers, as text, read directly from the service's database. */
     public java.util.List<String> strings(String query) {
+        return rows(query, rs -> rs.getString(1));
+    }
+
+    private interface Row<T> {
+        T read(java.sql.ResultSet rs) throws java.sql.SQLException;
+    }
+
+    private <T> java.util.List<T> rows(String query, Row<T> row) {
         try (java.sql.Connection c = connection();
              java.sql.Statement s = c.createStatement();
              java.sql.ResultSet rs = s.executeQuery(query)) {
-            java.util.List<String> rows = new java.util.ArrayList<>();
+            java.util.List<T> rows = new java.util.ArrayList<>();
             while (rs.next()) {
-                rows.add(rs.getString(1));
+                rows.add(row.read(rs));
             }
             return rows;
         } catch (java.sql.SQLException e) {
