@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /** The catalogue tables: applications, their declared purposes and every notice version. */
 @Singleton
@@ -48,6 +49,12 @@ public class CatalogueRepository {
                 db.list(SELECT_APPLICATIONS + " WHERE id = ?", CatalogueRepository::applicationRow, id),
                 db.list(SELECT_PURPOSES + " WHERE d.application_id = ?", CatalogueRepository::purposeRow, id))
                 .stream().findFirst();
+    }
+
+    /** The applications suspended now: few, read whole by the change feed when the catalogue changes. */
+    public Set<ApplicationId> suspended() {
+        return Set.copyOf(db.list("SELECT id FROM application WHERE status = ?", rs -> ApplicationId.of(rs.getString(1)),
+                ApplicationStatus.SUSPENDED.name()));
     }
 
     /**

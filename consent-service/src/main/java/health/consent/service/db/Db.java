@@ -5,6 +5,7 @@ import health.consent.model.PatientId;
 import io.micronaut.data.connection.ConnectionDefinition;
 import io.micronaut.data.connection.ConnectionOperations;
 import io.micronaut.core.annotation.Nullable;
+import io.netty.util.internal.ThreadExecutorMap;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -99,8 +100,14 @@ public class Db {
         }
     }
 
-    /** Runs the work, turning a failure to reach the database into {@link DatabaseUnavailableException}. */
+    /**
+     * Runs the work, turning a failure to reach the database into {@link DatabaseUnavailableException}.
+     * Never on an event loop (checked when assertions are on, as in the tests): a database call there
+     * stalls every connection the loop serves for as long as it waits.
+     */
     static <T> T reachable(Supplier<T> work) {
+        assert ThreadExecutorMap.currentExecutor() == null
+                : "a database call on an event loop thread (" + Thread.currentThread().getName() + ")";
         try {
             return work.get();
         } catch (DatabaseUnavailableException e) {

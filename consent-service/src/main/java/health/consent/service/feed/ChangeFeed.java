@@ -1,14 +1,13 @@
 package health.consent.service.feed;
 
 import health.consent.model.ApplicationId;
-import health.consent.model.ApplicationStatus;
 import health.consent.model.ApplicationTerms;
 import health.consent.model.ConsentEvent;
 import health.consent.model.PatientConsents;
 import health.consent.model.PatientId;
 import health.consent.model.wire.FeedChange;
 import health.consent.model.wire.FeedPage;
-import health.consent.service.catalogue.DeclarationCache;
+import health.consent.service.catalogue.CatalogueRepository;
 import health.consent.service.db.BackgroundPass;
 import health.consent.service.db.BackgroundWork;
 import health.consent.service.db.Clock;
@@ -87,7 +86,7 @@ public class ChangeFeed implements BackgroundWork {
 
     private final Transactions transactions;
     private final ChangeFeedRepository repository;
-    private final DeclarationCache declarations;
+    private final CatalogueRepository catalogue;
     private final List<ChangeListener> listeners;
     private final ExecutorService blocking;
     private final int maxWaitsPerApplication;
@@ -111,14 +110,20 @@ public class ChangeFeed implements BackgroundWork {
      */
     private final NavigableMap<Long, Entry> recent = new TreeMap<>();
     private long recentFrom = -1;
+    /**
+     * The suspended applications as of the changes handed out: read by the first pass and again by
+     * any pass that reads a catalogue change, before it hands that change out. Requests answered
+     * from memory, on the event loop, ask it rather than the database. Null before the first pass.
+     */
+    private volatile Set<ApplicationId> suspended;
 
-    public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, DeclarationCache declarations,
+    public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, CatalogueRepository catalogue,
                       List<ChangeListener> listeners, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
                       MeterRegistry meters, @Value("${consent.feed.tick:100ms}") Duration tick,
                       @Value("${consent.feed.max-waits-per-application:2000}") int maxWaitsPerApplication) {
         this.transactions = transactions;
         this.repository = repository;
-        this.declarations = declarations;
+        this.catalogue = catalogue;
         this.listeners = listeners.stream().sorted(Comparator.comparingInt(ChangeListener::order)).toList();
         this.blocking = blocking;
         this.maxWaitsPerApplication = maxWaitsPerApplication;
@@ -311,15 +316,23 @@ public class ChangeFeed implements BackgroundWork {
         return waiting.computeIfAbsent(application, k -> ConcurrentHashMap.newKeySet());
     }
 
+    /** On the blocking pool: the application's changes from the database. */
     private FeedPage read(ApplicationId application, long after, long upTo) {
         List<FeedChange> changes = repository.read(application, after, upTo, PAGE);
         long next = changes.size() == PAGE ? changes.get(changes.size() - 1).seq() : Math.max(after, upTo);
-        return new FeedPage(suspended(application) ? onlyBulk(changes) : changes, next);
+        // Beyond what the passes handed out, the statuses they know may be older than the changes read.
+        boolean bulkOnly = upTo > delivered ? catalogue.suspended().contains(application) : suspended(application);
+        return new FeedPage(bulkOnly ? onlyBulk(changes) : changes, next);
     }
 
-    /** A suspended application learns nothing about patients: the catalogue's changes only. */
+    /**
+     * A suspended application learns nothing about patients: the catalogue's changes only. Asked of
+     * memory, as of the changes handed out (never a database read on the event loop, nor under
+     * {@link #handOut}); set by the first pass, before anything is answered from memory.
+     */
     private boolean suspended(ApplicationId application) {
-        return declarations.find(application).map(a -> a.status() == ApplicationStatus.SUSPENDED).orElse(false);
+        Set<ApplicationId> known = suspended;
+        return known != null && known.contains(application);
     }
 
     private static List<FeedChange> onlyBulk(List<FeedChange> changes) {
@@ -342,6 +355,9 @@ public class ChangeFeed implements BackgroundWork {
             // Again, until nothing is left.
         }
         long known = repository.head();
+        if (suspended == null) {
+            suspended = catalogue.suspended();
+        }
         if (delivered < 0) {
             // Whatever was cached before this instance followed the feed may be stale. Requests
             // that came before this first pass are answered from where they read.
@@ -363,17 +379,22 @@ public class ChangeFeed implements BackgroundWork {
         while (delivered < known) {
             List<Entry> entries = repository.readAll(delivered, known, READ_BATCH);
             long upTo = entries.size() == READ_BATCH ? entries.get(entries.size() - 1).change().seq() : known;
+            Set<ApplicationId> nowSuspended = null;
             for (Entry e : entries) {
                 tell(e.application(), e.patient());
+                if (e.change().patientId() == null && nowSuspended == null) {
+                    // A catalogue change, perhaps of a status: read the statuses before handing it out.
+                    nowSuspended = catalogue.suspended();
+                }
             }
-            handOut(entries, upTo);
+            handOut(entries, upTo, nowSuspended);
         }
         listeners.forEach(ChangeListener::synced);
         expire();
     }
 
     /** Completes the waiting requests of the applications that changed, from the changes read, in memory. */
-    private void handOut(List<Entry> entries, long upTo) {
+    private void handOut(List<Entry> entries, long upTo, Set<ApplicationId> nowSuspended) {
         Map<ApplicationId, List<Entry>> byApplication = new HashMap<>();
         for (Entry e : entries) {
             if (waiting.containsKey(e.application())) {
@@ -383,6 +404,9 @@ public class ChangeFeed implements BackgroundWork {
         List<Answer> answers = new ArrayList<>();
         handOut.lock();
         try {
+            if (nowSuspended != null) {
+                suspended = nowSuspended;
+            }
             for (Entry e : entries) {
                 recent.put(e.change().seq(), e);
             }

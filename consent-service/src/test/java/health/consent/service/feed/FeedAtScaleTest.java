@@ -122,6 +122,44 @@ class FeedAtScaleTest {
     }
 
     @Test
+    void a_suspension_through_one_instance_keeps_patients_changes_from_the_requests_waiting_on_another() throws Exception {
+        Map<String, Object> database = Databases.postgres();
+        try (TestService a = TestService.start(database); TestService b = TestService.start(database)) {
+            String app = registerApplication(a.api());
+            String patient = newPatient();
+            decide(a.api(), Tokens.patient(patient), app, "CARE", "GRANTED");
+            org.awaitility.Awaitility.await().until(() -> feedHead(b) >= lastPosition(a, app));
+            long from = lastPosition(a, app);
+            CompletableFuture<Res> held = b.api().getAsync("/api/v1/changes?wait=25&after=" + from, Tokens.application(app));
+            org.awaitility.Awaitility.await().until(() -> waiting(b) == 1);
+            assertThat(a.api().put("/api/v1/applications/" + app + "/status", Tokens.admin(),
+                    "{\"status\": \"SUSPENDED\"}").status()).isEqualTo(200);
+            decide(a.api(), Tokens.patient(patient), app, "CARE", "WITHDRAWN");
+            // Both handed out on b, in one pass or two: the waiting request gets the suspension only,
+            // and so does a request asking afterwards from the same position (answered from memory).
+            org.awaitility.Awaitility.await().until(() -> a.count("SELECT COUNT(*) FROM consent_change WHERE "
+                    + "application_id = '" + app + "' AND seq IS NULL") == 0 && feedHead(b) >= lastPosition(a, app));
+            assertThat(held.get(20, TimeUnit.SECONDS).list("changes"))
+                    .extracting(c -> c.get("reason").getStringValue()).containsExactly("APPLICATION_SUSPENDED");
+            Res after = b.api().get("/api/v1/changes?wait=0&after=" + from, Tokens.application(app));
+            assertThat(after.list("changes")).extracting(c -> c.get("reason").getStringValue())
+                    .containsExactly("APPLICATION_SUSPENDED");
+            assertThat(after.list("changes")).allSatisfy(c -> assertThat(c.get("patientId").isNull()).isTrue());
+        }
+    }
+
+    /** The position of the application's latest numbered change. */
+    private static long lastPosition(TestService service, String app) {
+        return service.count("SELECT COALESCE(MAX(seq), 0) FROM consent_change WHERE application_id = '" + app + "'");
+    }
+
+    private static long feedHead(TestService service) {
+        String metrics = service.api().get("/prometheus", Tokens.METRICS).body();
+        return metrics.lines().filter(l -> l.startsWith("consent_feed_head"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
     void a_change_through_one_instance_wakes_another_at_once_not_at_its_tick() throws Exception {
         Map<String, Object> database = Databases.postgres();
         // The second instance's tick is a minute: only the notification can wake it in time.
