@@ -242,6 +242,17 @@ public class ChangeFeed implements BackgroundWork {
     }
 
     /**
+     * The long poll when memory can answer it: a recent position, and the application under its
+     * allowed number of waits. Null when it needs the database, or the refusal {@link #poll} gives.
+     */
+    public CompletableFuture<FeedPage> pollFromMemory(ApplicationId application, long after, int waitSeconds) {
+        if (waitSeconds > 0 && waitsOf(application).size() >= maxWaitsPerApplication) {
+            return null;
+        }
+        return fromMemory(application, after, waitSeconds);
+    }
+
+    /**
      * The usual case, answered without reading the database: the request asks from a position the
      * passes read recently. Its changes are taken from memory, or it waits for the next pass.
      * Null when the position is older (or newer) than what memory holds.

@@ -4,6 +4,9 @@ import io.micronaut.http.HttpRequest;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.ResponseFilter;
 import io.micronaut.http.annotation.ServerFilter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Headers on every answer: the page runs only its own script and style (no inline script, no
@@ -15,15 +18,29 @@ public class SecurityHeaders {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
             + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+    private static final Map<String, String> ALWAYS = headers(false);
+    private static final Map<String, String> API = headers(true);
+
+    private static Map<String, String> headers(boolean api) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("Content-Security-Policy", CSP);
+        h.put("X-Content-Type-Options", "nosniff");
+        h.put("X-Frame-Options", "DENY");
+        h.put("Referrer-Policy", "no-referrer");
+        h.put("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+        if (api) {
+            h.put("Cache-Control", "no-store");
+        }
+        return Collections.unmodifiableMap(h);
+    }
+
+    /** The headers of an answer under {@code /api/}, for the few answered outside this filter. */
+    public static Map<String, String> forApi() {
+        return API;
+    }
+
     @ResponseFilter
     public void headers(HttpRequest<?> request, MutableHttpResponse<?> response) {
-        response.header("Content-Security-Policy", CSP);
-        response.header("X-Content-Type-Options", "nosniff");
-        response.header("X-Frame-Options", "DENY");
-        response.header("Referrer-Policy", "no-referrer");
-        response.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
-        if (request.getPath().startsWith("/api/")) {
-            response.header("Cache-Control", "no-store");
-        }
+        (request.getPath().startsWith("/api/") ? API : ALWAYS).forEach(response::header);
     }
 }

@@ -1,0 +1,220 @@
+package health.consent.service.feed;
+
+import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.newPatient;
+import static health.consent.service.support.Fixtures.registerApplication;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import health.consent.service.support.Api;
+import health.consent.service.support.Api.Res;
+import health.consent.service.support.Databases;
+import health.consent.service.support.TestService;
+import health.consent.service.support.Tokens;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The long poll answered where the connection is read: the same answers as the framework's, for
+ * the hot case only; everything else is the framework's; pipelined requests keep their order.
+ */
+class ChangesRequestsTest {
+
+    private static double answeredAtTheConnection(TestService service) {
+        return service.api().get("/prometheus", Tokens.METRICS).body().lines()
+                .filter(l -> l.startsWith("consent_feed_connection_answers_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    private static TreeSet<String> headerNames(Res res) {
+        return res.headers().keySet().stream().map(String::toLowerCase).filter(h -> !h.startsWith(":"))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void a_known_applications_long_poll_is_answered_at_the_connection_as_the_framework_answers_it() throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            Api api = service.api();
+            String app = registerApplication(api);
+            String token = Tokens.application(app);
+            long from = api.get("/api/v1/changes", token).num("next");
+            String patient = newPatient();
+            decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+            org.awaitility.Awaitility.await().until(() ->
+                    api.get("/api/v1/changes?wait=0&after=" + from, token).list("changes").size() == 1);
+            double before = answeredAtTheConnection(service);
+
+            // The token's first request is the framework's (it validates the token); the same again is answered here.
+            Res framework = api.get("/api/v1/changes?wait=0&after=" + from, Tokens.custom(app, "APPLICATION",
+                    c -> c.claim("nonce", "first")));
+            String known = Tokens.custom(app, "APPLICATION", c -> c.claim("nonce", "second"));
+            Res first = api.get("/api/v1/changes?wait=0&after=" + from, known);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before);
+            Res here = api.get("/api/v1/changes?wait=0&after=" + from, known);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+            assertThat(here.status()).isEqualTo(200);
+            assertThat(here.body()).isEqualTo(framework.body()).isEqualTo(first.body());
+            assertThat(here.list("changes")).extracting(c -> c.get("patientId").getStringValue()).containsExactly(patient);
+            assertThat(headerNames(here)).isEqualTo(headerNames(framework));
+            assertThat(here.contentType()).isEqualTo(framework.contentType());
+            assertThat(here.header("Cache-Control")).isEqualTo("no-store");
+            assertThat(here.header("Content-Security-Policy")).isEqualTo(framework.header("Content-Security-Policy"));
+
+            // A waiting poll, answered here when the change comes.
+            long next = here.num("next");
+            CompletableFuture<Res> held = api.getAsync("/api/v1/changes?wait=25&after=" + next, known);
+            String other = newPatient();
+            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            decide(api, Tokens.patient(other), app, "CARE", "GRANTED");
+            Res answer = held.get(20, TimeUnit.SECONDS);
+            assertThat(answer.list("changes")).extracting(c -> c.get("patientId").getStringValue()).containsExactly(other);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 2);
+            assertThat(api.get("/prometheus", Tokens.METRICS).body())
+                    .as("counted with the framework's requests").containsPattern(
+                            "http_server_requests_seconds_count\\{exception=\"none\",method=\"GET\",status=\"200\","
+                                    + "uri=\"/api/v1/changes\"} [0-9]+");
+        }
+    }
+
+    @Test
+    void what_is_not_a_known_applications_poll_from_memory_is_the_frameworks_to_answer() {
+        try (TestService service = TestService.start(Databases.h2(), Map.of("consent.feed.max-waits-per-application", 1))) {
+            Api api = service.api();
+            String app = registerApplication(api);
+            String token = Tokens.application(app);
+            long from = api.get("/api/v1/changes", token).num("next");
+            String patient = newPatient();
+            String patientToken = Tokens.patient(patient);
+            assertThat(api.get("/api/v1/me/consents", patientToken).status()).isEqualTo(200);
+            double before = answeredAtTheConnection(service);
+
+            Res forged = api.get("/api/v1/changes?wait=0&after=" + from,
+                    Tokens.sign(new com.nimbusds.jwt.JWTClaimsSet.Builder().subject(app)
+                            .claim("roles", List.of("APPLICATION")).build(), "another-secret-of-at-least-32-bytes!!"));
+            assertThat(forged.status()).isEqualTo(401);
+            Res patientAsking = api.get("/api/v1/changes?wait=0&after=" + from, patientToken);
+            assertThat(patientAsking.status()).as("a patient's token, known, is no application's").isEqualTo(403);
+            Res badWait = api.get("/api/v1/changes?wait=31&after=" + from, token);
+            assertThat(badWait.status()).isEqualTo(400);
+            assertThat(badWait.contentType()).startsWith("application/problem+json");
+            assertThat(badWait.body()).contains("wait");
+            Res negative = api.get("/api/v1/changes?wait=0&after=-1", token);
+            assertThat(negative.status()).isEqualTo(400);
+            assertThat(negative.body()).contains("after");
+            assertThat(api.get("/api/v1/changes?wait=0", token).status()).isEqualTo(200);
+            CompletableFuture<Res> waiting = api.getAsync("/api/v1/changes?wait=25&after=" + from, token);
+            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            Res beyondTheCap = api.get("/api/v1/changes?wait=25&after=" + from, token);
+            assertThat(beyondTheCap.status()).isEqualTo(429);
+            assertThat(beyondTheCap.header("Retry-After")).isEqualTo("1");
+            assertThat(answeredAtTheConnection(service)).as("only the waiting poll was answered here").isEqualTo(before);
+            decide(api, patientToken, app, "CARE", "GRANTED");
+            assertThat(waiting.join().status()).isEqualTo(200);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void requests_sent_together_on_one_connection_are_answered_in_their_order() throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            Api api = service.api();
+            String app = registerApplication(api);
+            String token = Tokens.application(app);
+            long from = api.get("/api/v1/changes", token).num("next");
+            try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
+                socket.setSoTimeout(20_000);
+                OutputStream out = socket.getOutputStream();
+                InputStream in = socket.getInputStream();
+                // A long poll that waits here, then a request for the framework behind it.
+                out.write((get("/api/v1/changes?wait=25&after=" + from, token) + get("/api/v1/ping", token))
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String patient = newPatient();
+                org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                        .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+                decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+                assertThat(response(in)).contains("\"patientId\":\"" + patient + "\"");
+                assertThat(response(in)).doesNotContain("changes");
+                // The framework's request first, then a poll that memory could answer: still in that order.
+                out.write((get("/api/v1/ping", token) + get("/api/v1/changes?wait=0&after=" + from, token))
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(response(in)).doesNotContain("changes");
+                assertThat(response(in)).contains("\"patientId\":\"" + patient + "\"");
+            }
+        }
+    }
+
+    @Test
+    void the_connection_path_can_be_turned_off() throws Exception {
+        try (TestService service = TestService.start(Databases.h2(), Map.of("consent.feed.fast-path", false))) {
+            Api api = service.api();
+            String app = registerApplication(api);
+            String token = Tokens.application(app);
+            long from = api.get("/api/v1/changes", token).num("next");
+            CompletableFuture<Res> held = api.getAsync("/api/v1/changes?wait=25&after=" + from, token);
+            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            String patient = newPatient();
+            decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+            assertThat(held.get(20, TimeUnit.SECONDS).list("changes")).hasSize(1);
+            assertThat(api.get("/prometheus", Tokens.METRICS).body()).doesNotContain("consent_feed_connection_answers");
+        }
+    }
+
+    private static String get(String path, String token) {
+        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    }
+
+    /** One HTTP/1.1 response from the stream, its headers and body (by length, or chunked). */
+    private static String response(InputStream in) throws IOException {
+        String head = line(in);
+        long length = -1;
+        boolean chunked = false;
+        StringBuilder all = new StringBuilder(head).append('\n');
+        for (String h; !(h = line(in)).isEmpty(); ) {
+            all.append(h).append('\n');
+            String lower = h.toLowerCase();
+            if (lower.startsWith("content-length:")) {
+                length = Long.parseLong(lower.substring(15).trim());
+            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+                chunked = true;
+            }
+        }
+        if (chunked) {
+            for (int size; (size = Integer.parseInt(line(in).trim(), 16)) > 0; ) {
+                all.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
+                line(in);
+            }
+            line(in);
+        } else if (length > 0) {
+            all.append(new String(in.readNBytes((int) length), StandardCharsets.UTF_8));
+        }
+        return all.toString();
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) {
+                throw new IOException("the connection closed");
+            }
+            if (b != '\r') {
+                line.write(b);
+            }
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+}
