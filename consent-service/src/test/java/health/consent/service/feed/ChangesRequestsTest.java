@@ -36,6 +36,11 @@ class ChangesRequestsTest {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    private static void awaitOneWaiting(TestService service) {
+        org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+    }
+
     private static TreeSet<String> headerNames(Res res) {
         return res.headers().keySet().stream().map(String::toLowerCase).filter(h -> !h.startsWith(":"))
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -74,8 +79,7 @@ class ChangesRequestsTest {
             long next = here.num("next");
             CompletableFuture<Res> held = api.getAsync("/api/v1/changes?wait=25&after=" + next, known);
             String other = newPatient();
-            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            awaitOneWaiting(service);
             decide(api, Tokens.patient(other), app, "CARE", "GRANTED");
             Res answer = held.get(20, TimeUnit.SECONDS);
             assertThat(answer.list("changes")).extracting(c -> c.get("patientId").getStringValue()).containsExactly(other);
@@ -114,8 +118,7 @@ class ChangesRequestsTest {
             assertThat(negative.body()).contains("after");
             assertThat(api.get("/api/v1/changes?wait=0", token).status()).isEqualTo(200);
             CompletableFuture<Res> waiting = api.getAsync("/api/v1/changes?wait=25&after=" + from, token);
-            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            awaitOneWaiting(service);
             Res beyondTheCap = api.get("/api/v1/changes?wait=25&after=" + from, token);
             assertThat(beyondTheCap.status()).isEqualTo(429);
             assertThat(beyondTheCap.header("Retry-After")).isEqualTo("1");
@@ -142,8 +145,7 @@ class ChangesRequestsTest {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 String patient = newPatient();
-                org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                        .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+                awaitOneWaiting(service);
                 decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
                 assertThat(response(in)).contains("\"patientId\":\"" + patient + "\"");
                 assertThat(response(in)).doesNotContain("changes");
@@ -165,8 +167,7 @@ class ChangesRequestsTest {
             String token = Tokens.application(app);
             long from = api.get("/api/v1/changes", token).num("next");
             CompletableFuture<Res> held = api.getAsync("/api/v1/changes?wait=25&after=" + from, token);
-            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+            awaitOneWaiting(service);
             String patient = newPatient();
             decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
             assertThat(held.get(20, TimeUnit.SECONDS).list("changes")).hasSize(1);
