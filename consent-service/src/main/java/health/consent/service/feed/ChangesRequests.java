@@ -174,6 +174,15 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
         return new Poll(ApplicationId.of(caller.getName()), after, wait);
     }
 
+    /** As {@link #parse}, and null for a request it cannot read (a malformed query): the framework's to refuse. */
+    private Poll parseOrNull(HttpRequest request) {
+        try {
+            return parse(request);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** A decimal number from 0 to {@code most}, or null. */
     private static Long number(String value, long most) {
         if (value.isEmpty() || value.length() > 18) {
@@ -235,7 +244,7 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
             if (msg instanceof HttpRequest request) {
                 CompletableFuture<FeedPage> page = null;
                 if (framework == 0) {
-                    Poll poll = parse(request);
+                    Poll poll = parseOrNull(request);
                     page = poll == null ? null : feed.pollFromMemory(poll.application(), poll.after(), poll.waitSeconds());
                 }
                 if (page == null) {

@@ -155,6 +155,12 @@ class ChangesRequestsTest {
                 out.flush();
                 assertThat(response(in)).doesNotContain("changes");
                 assertThat(response(in)).contains("\"patientId\":\"" + patient + "\"");
+                // A query that cannot be decoded is the framework's to refuse, on a connection that stays usable.
+                out.write((get("/api/v1/changes?after=0&wait=%zz", token) + get("/api/v1/ping", token))
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(response(in)).startsWith("HTTP/1.1 4");
+                assertThat(response(in)).startsWith("HTTP/1.1 200");
             }
         }
     }
