@@ -39,6 +39,27 @@ class VocabularyTest {
     }
 
     @Test
+    void the_hand_written_application_id_check_agrees_with_the_documented_pattern() {
+        java.util.regex.Pattern documented = java.util.regex.Pattern.compile(ApplicationId.PATTERN);
+        java.util.Random random = new java.util.Random(42);
+        String alphabet = "az09-_Aé. ";
+        java.util.List<String> cases = new java.util.ArrayList<>(java.util.List.of("", "a", "ab", "abc", "-ab", "ab-",
+                "a".repeat(63), "a".repeat(64), "a".repeat(65), "0-0", "a--b"));
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder id = new StringBuilder();
+            int length = random.nextInt(70);
+            for (int j = 0; j < length; j++) {
+                id.append(random.nextInt(4) == 0 ? alphabet.charAt(random.nextInt(alphabet.length()))
+                        : (char) ('a' + random.nextInt(26)));
+            }
+            cases.add(id.toString());
+        }
+        for (String id : cases) {
+            assertThat(ApplicationId.isValid(id)).as(id).isEqualTo(documented.matcher(id).matches());
+        }
+    }
+
+    @Test
     void only_granted_permits() {
         assertThat(Decision.permit().permitted()).isTrue();
         assertThat(Decision.of(Reason.GRANTED)).isSameAs(Decision.permit());
