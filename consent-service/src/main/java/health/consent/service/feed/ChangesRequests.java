@@ -128,7 +128,8 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
      * doubt about the request is the framework's to judge.
      */
     Poll parse(HttpRequest request) {
-        if (request.method() != HttpMethod.GET || request.protocolVersion() != HttpVersion.HTTP_1_1
+        if (!request.decoderResult().isSuccess() || !HttpMethod.GET.equals(request.method())
+                || !HttpVersion.HTTP_1_1.equals(request.protocolVersion())
                 || !request.uri().startsWith(PATH + "?") || !HttpUtil.isKeepAlive(request)
                 || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) != 0
                 || request.headers().contains(HttpHeaderNames.EXPECT)) {

@@ -161,6 +161,12 @@ class ChangesRequestsTest {
                 out.flush();
                 assertThat(response(in)).startsWith("HTTP/1.1 4");
                 assertThat(response(in)).startsWith("HTTP/1.1 200");
+                // A request the HTTP decoder could not read whole is the framework's too.
+                out.write(("GET /api/v1/changes?wait=0&after=" + from + " HTTP/1.1\r\nHost: localhost\r\n"
+                        + "Authorization: Bearer " + token + "\r\nContent-Length: x\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(response(in)).startsWith("HTTP/1.1 400");
             }
         }
     }
