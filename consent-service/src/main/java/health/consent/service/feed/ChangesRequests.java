@@ -271,9 +271,11 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 if (failure != null) {
                     throw new IOException(failure);
                 }
-                ctx.writeAndFlush(response(page));
+                FullHttpResponse response = response(page);
+                // Counted before it is sent: whoever reads the metrics after the answer sees it counted.
                 answered.increment();
                 requests.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                ctx.writeAndFlush(response);
             } catch (IOException | RuntimeException e) {
                 ctx.close();
                 return;
