@@ -39,6 +39,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -315,11 +316,19 @@ public class ChangeFeed implements BackgroundWork {
         });
     }
 
-    /** Adds a request to its application's waiting ones and to those due at its deadline. Under {@link #handOut}. */
+    /**
+     * Adds a request to its application's waiting ones and to those due at its deadline. Under
+     * {@link #handOut}. A wait whose answer is cancelled (its connection closed) stops at once.
+     */
     private void enlist(Waiter waiter) {
         if (waitsOf(waiter.application).add(waiter)) {
             waitingCount.incrementAndGet();
             dueBy.computeIfAbsent(waiter.due, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+            waiter.future.whenComplete((page, failure) -> {
+                if (failure instanceof CancellationException) {
+                    waiter.leave();
+                }
+            });
         }
     }
 

@@ -25,6 +25,7 @@ import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -36,13 +37,16 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The change feed's long poll answered where the connection is read, before the framework's
@@ -64,8 +68,13 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
 
     static final String PATH = "/api/v1/changes";
     private static final String HANDLER = "consent-feed-long-polls";
-    /** Requests a client may send while its long poll waits; beyond, the connection is closed. */
-    private static final int MAX_HELD = 32;
+    /**
+     * Messages held while a poll waits (once one is held, no more is read from the connection
+     * until the poll is answered: this bounds what one read brought); beyond, the connection is closed.
+     */
+    private static final int MAX_HELD = 1_024;
+    /** Answers from this size are compressed for a client that takes gzip, as the framework does. */
+    private static final int COMPRESS_FROM = 1_024;
 
     private final ChangeFeed feed;
     private final ValidatedTokens tokens;
@@ -120,7 +129,7 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
     }
 
     /** A poll this handler answers. */
-    private record Poll(ApplicationId application, long after, int waitSeconds) {
+    private record Poll(ApplicationId application, long after, int waitSeconds, boolean gzip) {
     }
 
     /**
@@ -134,6 +143,14 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 || HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) != 0
                 || request.headers().contains(HttpHeaderNames.EXPECT)) {
             return null;
+        }
+        for (int i = 0; i < request.uri().length(); i++) {
+            char c = request.uri().charAt(i);
+            // A fragment, a space or anything unusual: the framework judges the address.
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '/' || c == '?' || c == '=' || c == '&' || c == '-' || c == '_' || c == '.')) {
+                return null;
+            }
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         if (!uri.path().equals(PATH)) {
@@ -172,7 +189,9 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 || !ApplicationId.isValid(caller.getName())) {
             return null;
         }
-        return new Poll(ApplicationId.of(caller.getName()), after, wait);
+        String accepted = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
+        return new Poll(ApplicationId.of(caller.getName()), after, wait,
+                accepted != null && accepted.toLowerCase(Locale.ROOT).contains("gzip"));
     }
 
     /** As {@link #parse}, and null for a request it cannot read (a malformed query): the framework's to refuse. */
@@ -200,13 +219,24 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
         return n <= most ? n : null;
     }
 
-    private FullHttpResponse response(FeedPage page) throws IOException {
+    private FullHttpResponse response(FeedPage page, boolean gzip) throws IOException {
         byte[] body = json.writeValueAsBytes(page);
+        boolean compressed = gzip && body.length >= COMPRESS_FROM;
+        if (compressed) {
+            ByteArrayOutputStream zipped = new ByteArrayOutputStream(body.length / 4);
+            try (GZIPOutputStream out = new GZIPOutputStream(zipped)) {
+                out.write(body);
+            }
+            body = zipped.toByteArray();
+        }
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                 Unpooled.wrappedBuffer(body));
         response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()))
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (compressed) {
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
         SecurityHeaders.forApi().forEach(response.headers()::set);
         return response;
     }
@@ -223,10 +253,27 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
         /** The rest of a request this handler took (its empty last content) is dropped. */
         private boolean dropping;
         private final ArrayDeque<Object> held = new ArrayDeque<>();
+        /**
+         * The framework asked for more to read while a poll waited with requests held behind it:
+         * asked again once it is answered. (With nothing held, reading goes on, so that a closed
+         * connection is noticed while its poll waits.)
+         */
+        private boolean readWanted;
+        /** The answer a waiting poll waits for. */
+        private CompletableFuture<FeedPage> waitingFor;
+
+        @Override
+        public void read(ChannelHandlerContext ctx) {
+            if (polling && !held.isEmpty()) {
+                readWanted = true;
+                return;
+            }
+            ctx.read();
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (polling) {
+            if (polling && !dropping) {
                 held.add(msg);
                 if (held.size() > MAX_HELD) {
                     ctx.close();
@@ -244,9 +291,10 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
             }
             if (msg instanceof HttpRequest request) {
                 CompletableFuture<FeedPage> page = null;
+                Poll poll = null;
                 if (framework == 0) {
-                    Poll poll = parseOrNull(request);
-                    page = poll == null ? null : feed.pollFromMemory(poll.application(), poll.after(), poll.waitSeconds());
+                    poll = parseOrNull(request);
+                    page = poll == null ? null : fromMemoryOrNull(poll);
                 }
                 if (page == null) {
                     framework++;
@@ -256,14 +304,25 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 dropping = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 polling = true;
+                waitingFor = page;
                 long start = System.nanoTime();
-                page.whenComplete((p, failure) -> ctx.executor().execute(() -> answer(ctx, p, failure, start)));
+                boolean gzip = poll.gzip();
+                page.whenComplete((p, failure) -> ctx.executor().execute(() -> answer(ctx, p, failure, gzip, start)));
                 return;
             }
             ctx.fireChannelRead(msg);
         }
 
-        private void answer(ChannelHandlerContext ctx, FeedPage page, Throwable failure, long start) {
+        private CompletableFuture<FeedPage> fromMemoryOrNull(Poll poll) {
+            try {
+                return feed.pollFromMemory(poll.application(), poll.after(), poll.waitSeconds());
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
+
+        private void answer(ChannelHandlerContext ctx, FeedPage page, Throwable failure, boolean gzip, long start) {
+            waitingFor = null;
             if (!ctx.channel().isActive()) {
                 return;
             }
@@ -271,7 +330,7 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 if (failure != null) {
                     throw new IOException(failure);
                 }
-                FullHttpResponse response = response(page);
+                FullHttpResponse response = response(page, gzip);
                 // Counted before it is sent: whoever reads the metrics after the answer sees it counted.
                 answered.increment();
                 requests.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -287,6 +346,10 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 }
                 // What was held is read now: the framework acts on a read when it completes.
                 ctx.fireChannelReadComplete();
+            }
+            if (readWanted && !polling) {
+                readWanted = false;
+                ctx.read();
             }
         }
 
@@ -304,6 +367,10 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             held.forEach(ReferenceCountUtil::release);
             held.clear();
+            if (waitingFor != null) {
+                // Nobody is left to answer: the wait stops counting against the application's allowance.
+                waitingFor.cancel(false);
+            }
             super.channelInactive(ctx);
         }
     }

@@ -161,6 +161,27 @@ class ChangesRequestsTest {
                 out.flush();
                 assertThat(response(in)).startsWith("HTTP/1.1 4");
                 assertThat(response(in)).startsWith("HTTP/1.1 200");
+                // Many requests behind a waiting poll: all answered, in order, and the connection reads on.
+                long head = api.get("/api/v1/changes", token).num("next");
+                StringBuilder many = new StringBuilder(get("/api/v1/changes?wait=25&after=" + head, token));
+                for (int i = 0; i < 40; i++) {
+                    many.append(get("/api/v1/ping", token));
+                }
+                out.write(many.toString().getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                awaitOneWaiting(service);
+                String later = newPatient();
+                decide(api, Tokens.patient(later), app, "CARE", "GRANTED");
+                assertThat(response(in)).contains("\"patientId\":\"" + later + "\"");
+                for (int i = 0; i < 40; i++) {
+                    assertThat(response(in)).startsWith("HTTP/1.1 200").doesNotContain("changes");
+                }
+                // An address with a fragment (or anything unusual) is the framework's to judge.
+                double answered = answeredAtTheConnection(service);
+                out.write(get("/api/v1/changes?wait=0&after=0#x", token).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(response(in)).startsWith("HTTP/1.1 ");
+                assertThat(answeredAtTheConnection(service)).isEqualTo(answered);
                 // A request the HTTP decoder could not read whole is the framework's too.
                 out.write(("GET /api/v1/changes?wait=0&after=" + from + " HTTP/1.1\r\nHost: localhost\r\n"
                         + "Authorization: Bearer " + token + "\r\nContent-Length: x\r\n\r\n")
@@ -168,6 +189,52 @@ class ChangesRequestsTest {
                 out.flush();
                 assertThat(response(in)).startsWith("HTTP/1.1 400");
             }
+        }
+    }
+
+    @Test
+    void a_large_answer_is_compressed_as_the_framework_compresses_it_and_a_closed_connection_stops_waiting()
+            throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            Api api = service.api();
+            String app = registerApplication(api);
+            String token = Tokens.application(app);
+            long from = api.get("/api/v1/changes", token).num("next");
+            for (int i = 0; i < 12; i++) {
+                decide(api, Tokens.patient(newPatient()), app, "CARE", "GRANTED");
+            }
+            org.awaitility.Awaitility.await().until(() ->
+                    api.get("/api/v1/changes?wait=0&after=" + from, token).list("changes").size() == 12);
+            double before = answeredAtTheConnection(service);
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.net.http.HttpRequest gzip = java.net.http.HttpRequest.newBuilder(
+                            service.uri().resolve("/api/v1/changes?wait=0&after=" + from))
+                    .header("Authorization", "Bearer " + Tokens.custom(app, "APPLICATION", c -> c.claim("n", "z")))
+                    .header("Accept-Encoding", "gzip").build();
+            java.net.http.HttpResponse<byte[]> framework = client.send(gzip,
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            java.net.http.HttpResponse<byte[]> here = client.send(gzip,
+                    java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+            assertThat(here.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(framework.headers().firstValue("Content-Encoding")).hasValue("gzip");
+            assertThat(gunzip(here.body())).isEqualTo(gunzip(framework.body())).contains("\"changes\"");
+
+            try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
+                long head = api.get("/api/v1/changes", token).num("next");
+                socket.getOutputStream().write(get("/api/v1/changes?wait=25&after=" + head, token)
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                awaitOneWaiting(service);
+            }
+            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
+                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 0.0")));
+        }
+    }
+
+    private static String gunzip(byte[] body) throws IOException {
+        try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
