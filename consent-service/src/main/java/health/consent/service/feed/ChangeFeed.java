@@ -212,7 +212,7 @@ public class ChangeFeed implements BackgroundWork {
      * with a reset.
      */
     public Result<CompletableFuture<FeedPage>> poll(ApplicationId application, Long after, int waitSeconds) {
-        if (after != null && waitSeconds > 0 && waitsOf(application).size() >= maxWaitsPerApplication) {
+        if (after != null && atAllowance(application, waitSeconds)) {
             return Result.refused(Refusal.busy("too-many-waits", "application '" + application + "' already has "
                     + maxWaitsPerApplication + " requests waiting on this instance; ask again later", 1));
         }
@@ -247,7 +247,7 @@ public class ChangeFeed implements BackgroundWork {
      * allowed number of waits. Null when it needs the database, or the refusal {@link #poll} gives.
      */
     public CompletableFuture<FeedPage> pollFromMemory(ApplicationId application, long after, int waitSeconds) {
-        if (waitSeconds > 0 && waitsOf(application).size() >= maxWaitsPerApplication) {
+        if (atAllowance(application, waitSeconds)) {
             return null;
         }
         return fromMemory(application, after, waitSeconds);
@@ -330,6 +330,11 @@ public class ChangeFeed implements BackgroundWork {
                 }
             });
         }
+    }
+
+    /** Whether a request that would wait finds its application with all its allowed waits taken. */
+    private boolean atAllowance(ApplicationId application, int waitSeconds) {
+        return waitSeconds > 0 && waitsOf(application).size() >= maxWaitsPerApplication;
     }
 
     private Set<Waiter> waitsOf(ApplicationId application) {

@@ -248,8 +248,6 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
 
         /** Requests handed to the framework and not yet answered in full. */
         private int framework;
-        /** A poll answered here is outstanding: what arrives meanwhile is held, in order. */
-        private boolean polling;
         /** The rest of a request this handler took (its empty last content) is dropped. */
         private boolean dropping;
         private final ArrayDeque<Object> held = new ArrayDeque<>();
@@ -259,12 +257,18 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
          * connection is noticed while its poll waits.)
          */
         private boolean readWanted;
-        /** The answer a waiting poll waits for. */
+        /**
+         * The answer a poll taken here waits for; while there is one, what arrives is held, in order.
+         */
         private CompletableFuture<FeedPage> waitingFor;
+
+        private boolean polling() {
+            return waitingFor != null;
+        }
 
         @Override
         public void read(ChannelHandlerContext ctx) {
-            if (polling && !held.isEmpty()) {
+            if (polling() && !held.isEmpty()) {
                 readWanted = true;
                 return;
             }
@@ -273,7 +277,7 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (polling && !dropping) {
+            if (polling() && !dropping) {
                 held.add(msg);
                 if (held.size() > MAX_HELD) {
                     ctx.close();
@@ -303,7 +307,6 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 }
                 dropping = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
-                polling = true;
                 waitingFor = page;
                 long start = System.nanoTime();
                 boolean gzip = poll.gzip();
@@ -339,15 +342,14 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
                 ctx.close();
                 return;
             }
-            polling = false;
             if (!held.isEmpty()) {
-                for (Object next; !polling && (next = held.poll()) != null; ) {
+                for (Object next; !polling() && (next = held.poll()) != null; ) {
                     read(ctx, next);
                 }
                 // What was held is read now: the framework acts on a read when it completes.
                 ctx.fireChannelReadComplete();
             }
-            if (readWanted && !polling) {
+            if (readWanted && !polling()) {
                 readWanted = false;
                 ctx.read();
             }

@@ -31,14 +31,11 @@ import org.junit.jupiter.api.Test;
 class ChangesRequestsTest {
 
     private static double answeredAtTheConnection(TestService service) {
-        return service.api().get("/prometheus", Tokens.METRICS).body().lines()
-                .filter(l -> l.startsWith("consent_feed_connection_answers_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return service.metric("consent_feed_connection_answers_total");
     }
 
     private static void awaitOneWaiting(TestService service) {
-        org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 1.0")));
+        org.awaitility.Awaitility.await().until(() -> service.metric("consent_feed_waiting") == 1);
     }
 
     private static TreeSet<String> headerNames(Res res) {
@@ -227,8 +224,7 @@ class ChangesRequestsTest {
                 socket.getOutputStream().flush();
                 awaitOneWaiting(service);
             }
-            org.awaitility.Awaitility.await().until(() -> service.api().get("/prometheus", Tokens.METRICS).body()
-                    .lines().anyMatch(l -> l.startsWith("consent_feed_waiting") && l.endsWith(" 0.0")));
+            org.awaitility.Awaitility.await().until(() -> service.metric("consent_feed_waiting") == 0);
         }
     }
 

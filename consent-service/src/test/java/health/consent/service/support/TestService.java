@@ -140,6 +140,14 @@ public final class TestService implements AutoCloseable {
         return new Api(uri(), context());
     }
 
+    /** The value of a meter on {@code /prometheus} (summed over its tags); NaN when it is not there. */
+    public double metric(String name) {
+        double[] values = api().get("/prometheus", Tokens.METRICS).body().lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).toArray();
+        return values.length == 0 ? Double.NaN : java.util.Arrays.stream(values).sum();
+    }
+
     @Override
     public void close() {
         if (server.isRunning()) {
