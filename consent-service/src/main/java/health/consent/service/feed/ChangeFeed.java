@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
@@ -444,18 +445,15 @@ public class ChangeFeed implements BackgroundWork {
                     return;
                 }
                 boolean bulkOnly = suspended(application);
+                // A waiter that read up to before all of these changes (nearly every one: it waits from
+                // where the passes had delivered) is handed all of them: one page, shared by all such
+                // waiters (and encoded once by the connection's handler). One that read further has its own.
+                long first = changes.stream().mapToLong(e -> e.change().seq()).min().orElseThrow();
+                Optional<Page> all = pageAfter(changes, first - 1, bulkOnly, upTo);
                 for (Waiter w : waiters) {
-                    List<FeedChange> mine = new ArrayList<>();
-                    Instant oldest = null;
-                    for (Entry e : changes) {
-                        if (e.change().seq() > w.seen && (!bulkOnly || e.change().isBulk()) && mine.size() < PAGE) {
-                            mine.add(e.change());
-                            oldest = oldest == null ? e.at() : oldest;
-                        }
-                    }
-                    if (!mine.isEmpty() && w.leave()) {
-                        long next = mine.size() == PAGE ? mine.get(PAGE - 1).seq() : upTo;
-                        answers.add(new Answer(w, new FeedPage(mine, next), oldest));
+                    Optional<Page> page = w.seen < first ? all : pageAfter(changes, w.seen, bulkOnly, upTo);
+                    if (page.isPresent() && w.leave()) {
+                        answers.add(new Answer(w, page.get().page(), page.get().oldest()));
                     }
                 }
             });
@@ -464,6 +462,23 @@ public class ChangeFeed implements BackgroundWork {
             handOut.unlock();
         }
         send(answers);
+    }
+
+    /** The page of {@code changes} after {@code seen}, or empty when none concerns it. */
+    private static Optional<Page> pageAfter(List<Entry> changes, long seen, boolean bulkOnly, long upTo) {
+        List<FeedChange> mine = new ArrayList<>();
+        Instant oldest = null;
+        for (Entry e : changes) {
+            if (e.change().seq() > seen && (!bulkOnly || e.change().isBulk()) && mine.size() < PAGE) {
+                mine.add(e.change());
+                oldest = oldest == null ? e.at() : oldest;
+            }
+        }
+        if (mine.isEmpty()) {
+            return Optional.empty();
+        }
+        long next = mine.size() == PAGE ? mine.get(PAGE - 1).seq() : upTo;
+        return Optional.of(new Page(new FeedPage(mine, next), oldest));
     }
 
     /** Answers the requests whose wait is over: no change, and the position up to which nothing concerned them. */
@@ -490,6 +505,10 @@ public class ChangeFeed implements BackgroundWork {
 
     /** An answer to a waiting request, and when the oldest change it carries was committed. */
     private record Answer(Waiter waiter, FeedPage page, Instant oldest) {
+    }
+
+    /** A page of changes, and when the oldest change it carries was committed. */
+    private record Page(FeedPage page, Instant oldest) {
     }
 
     /**

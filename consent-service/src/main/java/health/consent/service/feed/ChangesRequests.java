@@ -23,9 +23,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -35,6 +38,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import jakarta.inject.Singleton;
 import java.io.ByteArrayOutputStream;
@@ -75,12 +79,17 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
     private static final int MAX_HELD = 1_024;
     /** Answers from this size are compressed for a client that takes gzip, as the framework does. */
     private static final int COMPRESS_FROM = 1_024;
+    private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+    /** The headers every answer under {@code /api/} carries, as the framework's filter adds them. */
+    private static final List<AsciiString[]> API_HEADERS = SecurityHeaders.forApi().entrySet().stream()
+            .map(h -> new AsciiString[] {AsciiString.of(h.getKey()), AsciiString.of(h.getValue())}).toList();
 
     private final ChangeFeed feed;
     private final ValidatedTokens tokens;
     private final JsonMapper json;
     private final Counter answered;
     private final Timer requests;
+    private final ThreadLocal<Encoded> encoded = ThreadLocal.withInitial(Encoded::new);
 
     public ChangesRequests(ChangeFeed feed, ValidatedTokens tokens, JsonMapper json, MeterRegistry meters) {
         this.feed = feed;
@@ -220,6 +229,34 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
     }
 
     private FullHttpResponse response(FeedPage page, boolean gzip) throws IOException {
+        Encoded body = encode(page, gzip);
+        // Every header is a constant or made here: not validated again for each answer.
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(body.bytes), HEADERS, HEADERS);
+        HttpHeaders headers = response.headers()
+                .set(HttpHeaderNames.DATE, Now.header())
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.bytes.length);
+        if (body.compressed) {
+            headers.set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        for (AsciiString[] h : API_HEADERS) {
+            headers.set(h[0], h[1]);
+        }
+        return response;
+    }
+
+    /**
+     * The page's body as sent: the JSON, compressed from {@link #COMPRESS_FROM} bytes for a client
+     * that takes gzip. The waiters of an application are handed the same page, and answered one
+     * after another: the last page each thread encoded is kept (the thread's own holder is
+     * returned), and its bytes, never written to, serve every answer of that page.
+     */
+    Encoded encode(FeedPage page, boolean gzip) throws IOException {
+        Encoded last = encoded.get();
+        if (last.page == page && last.gzip == gzip) {
+            return last;
+        }
         byte[] body = json.writeValueAsBytes(page);
         boolean compressed = gzip && body.length >= COMPRESS_FROM;
         if (compressed) {
@@ -229,16 +266,41 @@ public class ChangesRequests implements BeanCreatedEventListener<NettyServerCust
             }
             body = zipped.toByteArray();
         }
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.wrappedBuffer(body));
-        response.headers().set(HttpHeaderNames.DATE, DateFormatter.format(new Date()))
-                .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        if (compressed) {
-            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        last.page = page;
+        last.gzip = gzip;
+        last.compressed = compressed;
+        last.bytes = body;
+        return last;
+    }
+
+    /** The last page a thread encoded, as {@link #encode}. */
+    static final class Encoded {
+        FeedPage page;
+        boolean gzip;
+        boolean compressed;
+        byte[] bytes;
+    }
+
+    /** The {@code Date} header, formatted once a second rather than for every answer. */
+    static final class Now {
+        private static volatile Now now = new Now(0, "");
+        private final long second;
+        private final AsciiString header;
+
+        private Now(long second, String header) {
+            this.second = second;
+            this.header = AsciiString.of(header);
         }
-        SecurityHeaders.forApi().forEach(response.headers()::set);
-        return response;
+
+        static AsciiString header() {
+            long second = System.currentTimeMillis() / 1_000;
+            Now current = now;
+            if (current.second != second) {
+                current = new Now(second, DateFormatter.format(new Date(second * 1_000)));
+                now = current;
+            }
+            return current.header;
+        }
     }
 
     /**

@@ -5,6 +5,11 @@ import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import health.consent.model.Outcome;
+import health.consent.model.Purpose;
+import health.consent.model.Reason;
+import health.consent.model.wire.FeedChange;
+import health.consent.model.wire.FeedPage;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
@@ -247,6 +252,40 @@ class ChangesRequestsTest {
             decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
             assertThat(held.get(20, TimeUnit.SECONDS).list("changes")).hasSize(1);
             assertThat(api.get("/prometheus", Tokens.METRICS).body()).doesNotContain("consent_feed_connection_answers");
+        }
+    }
+
+    @Test
+    void a_page_handed_to_many_waiters_is_encoded_once_and_each_gets_the_encoding_it_asked_for() throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            ChangesRequests requests = service.context().getBean(ChangesRequests.class);
+            List<FeedChange> changes = java.util.stream.IntStream.range(0, 12).mapToObj(i -> new FeedChange(i + 1,
+                    "patient-" + i, Purpose.STATISTICS, Outcome.DENY, Reason.WITHDRAWN, 2)).toList();
+            FeedPage shared = new FeedPage(changes, 12);
+            String json = service.context().getBean(io.micronaut.json.JsonMapper.class).writeValueAsString(shared);
+            assertThat(json.length()).as("large enough to be compressed").isGreaterThan(1_024);
+
+            byte[] zipped = requests.encode(shared, true).bytes;
+            assertThat(requests.encode(shared, true).bytes).as("encoded once").isSameAs(zipped);
+            assertThat(gunzip(zipped)).isEqualTo(json);
+            // The next waiter of the same page does not take gzip: the plain JSON, then gzip again.
+            ChangesRequests.Encoded plain = requests.encode(shared, false);
+            assertThat(plain.compressed).isFalse();
+            assertThat(new String(plain.bytes, StandardCharsets.UTF_8)).isEqualTo(json);
+            assertThat(gunzip(requests.encode(shared, true).bytes)).isEqualTo(json);
+            // Another page, equal but not the same: encoded for itself.
+            FeedPage other = new FeedPage(changes, 12);
+            assertThat(requests.encode(other, true).bytes).isNotSameAs(zipped);
+            assertThat(gunzip(requests.encode(other, true).bytes)).isEqualTo(json);
+            FeedPage small = FeedPage.empty(13);
+            ChangesRequests.Encoded empty = requests.encode(small, true);
+            assertThat(empty.compressed).as("under 1 KB, sent as it is").isFalse();
+            assertThat(new String(empty.bytes, StandardCharsets.UTF_8)).contains("\"next\":13");
+
+            String before = io.netty.handler.codec.DateFormatter.format(new java.util.Date());
+            String date = ChangesRequests.Now.header().toString();
+            String after = io.netty.handler.codec.DateFormatter.format(new java.util.Date());
+            assertThat(date).as("the second it is (read between two clocks)").isIn(before, after);
         }
     }
 
