@@ -46,6 +46,31 @@ class TwoInstancesTest {
     }
 
     @Test
+    void an_instance_with_nothing_to_number_is_not_held_up_by_another_numbering() throws Exception {
+        Map<String, Object> database = Databases.postgres();
+        try (TestService reading = TestService.start(database)) {
+            String app = registerApplication(reading.api());
+            String token = Tokens.application(app);
+            long from = reading.api().get("/api/v1/changes", token).num("next");
+            // Another instance in the middle of numbering: it holds the sequencer's row.
+            try (java.sql.Connection other = java.sql.DriverManager.getConnection(
+                    (String) database.get("datasources.default.url"), (String) database.get("datasources.default.username"),
+                    (String) database.get("datasources.default.password"))) {
+                other.setAutoCommit(false);
+                try (java.sql.Statement s = other.createStatement()) {
+                    s.executeQuery("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE").close();
+                }
+                // This instance's passes go on (its waits end on time, at the pass after their end),
+                // rather than queueing for that row with nothing of their own to number.
+                Res quiet = reading.api().getAsync("/api/v1/changes?wait=1&after=" + from, token).get(10, TimeUnit.SECONDS);
+                assertThat(quiet.status()).isEqualTo(200);
+                assertThat(quiet.list("changes")).isEmpty();
+                other.rollback();
+            }
+        }
+    }
+
+    @Test
     void changes_written_concurrently_through_two_instances_are_all_numbered_once() throws Exception {
         Map<String, Object> database = Databases.postgres();
         try (TestService a = TestService.start(database); TestService b = TestService.start(database)) {

@@ -63,6 +63,12 @@ public class ChangeFeedRepository {
      * @return how many changes were numbered
      */
     public int sequence() {
+        // Nothing to number (at every pass of an instance that only serves readers, and at every
+        // tick): no lock taken, so that such a pass never holds up the instance whose writes wait to
+        // be numbered. A change committed after this look is numbered by its writer's own pass.
+        if (db.one("SELECT id FROM consent_change WHERE seq IS NULL LIMIT 1", rs -> rs.getLong(1)).isEmpty()) {
+            return 0;
+        }
         long last = db.one("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1))
                 .orElseThrow();
         // One statement numbers the whole batch (the oldest first, from last + 1 without a gap), rather
