@@ -53,9 +53,7 @@ class TwoInstancesTest {
             String token = Tokens.application(app);
             long from = reading.api().get("/api/v1/changes", token).num("next");
             // Another instance in the middle of numbering: it holds the sequencer's row.
-            try (java.sql.Connection other = java.sql.DriverManager.getConnection(
-                    (String) database.get("datasources.default.url"), (String) database.get("datasources.default.username"),
-                    (String) database.get("datasources.default.password"))) {
+            try (java.sql.Connection other = reading.connection()) {
                 other.setAutoCommit(false);
                 try (java.sql.Statement s = other.createStatement()) {
                     s.executeQuery("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE").close();

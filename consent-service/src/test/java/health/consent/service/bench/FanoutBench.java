@@ -55,8 +55,8 @@ public final class FanoutBench {
     private final Map<String, Integer> appOf = new ConcurrentHashMap<>();
     /** Delivery times in microseconds, one per (instance, change). */
     private final List<long[]> latencies = new ArrayList<>();
-    /** Each delivery's patient and arrival (wall clock, microseconds), to measure from the commit once known. */
-    private final List<Object[]> arrivals = new ArrayList<>();
+    /** Each delivery's patient and arrival, to measure from the commit once known. */
+    private final List<Arrival> arrivals = new ArrayList<>();
     /** When each patient's change was made, in the service's transaction (its answer's updatedAt, microseconds). */
     private final Map<String, Long> madeAt = new ConcurrentHashMap<>();
     private final AtomicLong received = new AtomicLong();
@@ -149,8 +149,8 @@ public final class FanoutBench {
         }
         long[] fromMade;
         synchronized (latencies) {
-            fromMade = arrivals.stream().filter(a -> madeAt.containsKey((String) a[0]))
-                    .mapToLong(a -> (Long) a[1] - madeAt.get((String) a[0])).sorted().toArray();
+            fromMade = arrivals.stream().filter(a -> madeAt.containsKey(a.patient()))
+                    .mapToLong(a -> a.wallMicros() - madeAt.get(a.patient())).sorted().toArray();
         }
         System.out.printf("fanout instances=%d apps=%d rate=%d/s changes=%d expected=%d received=%d missed=%d "
                         + "write_failures=%d p50_ms=%.1f p99_ms=%.1f max_ms=%.1f write_p50_ms=%.1f write_p99_ms=%.1f "
@@ -186,18 +186,18 @@ public final class FanoutBench {
                     }
                     HttpResponse<String> answer = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
                             token, "{\"state\": \"GRANTED\", \"noticeVersion\": 1}");
-                    int status = answer.statusCode();
-                    Matcher updated = UPDATED.matcher(answer.body());
-                    if (measured && updated.find()) {
-                        madeAt.put(patient, micros(Instant.parse(updated.group(1))));
-                    }
+                    long took = (System.nanoTime() - sent) / 1_000;
                     if (measured) {
                         synchronized (writes) {
-                            writes.add((System.nanoTime() - sent) / 1_000);
+                            writes.add(took);
                         }
-                    }
-                    if (status != 200 && measured) {
-                        failures.incrementAndGet();
+                        Matcher updated = UPDATED.matcher(answer.body());
+                        if (updated.find()) {
+                            madeAt.put(patient, micros(Instant.parse(updated.group(1))));
+                        }
+                        if (answer.statusCode() != 200) {
+                            failures.incrementAndGet();
+                        }
                     }
                 } catch (Exception e) {
                     if (measured) {
@@ -230,13 +230,17 @@ public final class FanoutBench {
                 received.incrementAndGet();
                 synchronized (latencies) {
                     latencies.add(new long[] {(now - sent) / 1_000});
-                    arrivals.add(new Object[] {patient, wall});
+                    arrivals.add(new Arrival(patient, wall));
                 }
             }
         }
         Matcher n = NEXT.matcher(body);
         // No position (a problem document): the instance asks again from where it was.
         return n.find() ? Long.valueOf(n.group(1)) : null;
+    }
+
+    /** A change's arrival at an instance: its patient, and the wall clock then (microseconds). */
+    private record Arrival(String patient, long wallMicros) {
     }
 
     private static long micros(Instant t) {

@@ -112,7 +112,8 @@ public final class TestService implements AutoCloseable {
         }
     }
 
-    private java.sql.Connection connection() throws java.sql.SQLException {
+    /** A connection of its own to the service's database, behind the service's back (the caller closes it). */
+    public java.sql.Connection connection() throws java.sql.SQLException {
         return java.sql.DriverManager.getConnection((String) properties.get("datasources.default.url"),
                 (String) properties.get("datasources.default.username"),
                 (String) properties.get("datasources.default.password"));
