@@ -7,6 +7,7 @@ start_postgres "$PG_DIR" "$PG_PORT"
 PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres)
 ADMIN=$(jwt admin-1 ADMIN)
 APP=$(jwt bench-app APPLICATION)
+REGULATOR=$(jwt regulator-1 REGULATOR)
 URL="http://127.0.0.1:$HTTP_PORT"
 AUDIT_KEY=$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)
 export AUDIT_KEY
@@ -40,7 +41,13 @@ run() {
   local measured=$INGEST
   INGEST=10 measure_ingestion "$label-warm-up" > /dev/null
   INGEST=$measured measure_ingestion "$label"
-  curl -fs "$URL/log/checkpoint" > "$OUT/checkpoint-$label.txt"
+  # A checkpoint of everything ingested, then (with witnesses) up to a minute for their cosignatures.
+  curl -fs -o /dev/null -X POST "$URL/api/v1/audit/checkpoints" -H "Authorization: Bearer $REGULATOR"
+  for _ in $(seq 1 600); do
+    curl -fs "$URL/log/checkpoint" > "$OUT/checkpoint-$label.txt"
+    [ "$(grep -c '^— bench.example/w' "$OUT/checkpoint-$label.txt" || true)" = "${WITNESSES_EXPECTED:-0}" ] && break
+    sleep 0.1
+  done
   stop_service
 }
 
@@ -48,7 +55,7 @@ log "== Access-record ingestion with salted audit leaves (PostgreSQL, batches of
 run no-witness
 W1=$(witness 1)
 W2=$(witness 2)
-run two-witnesses AUDIT_WITNESSES="$W1,$W2"
+WITNESSES_EXPECTED=2 run two-witnesses AUDIT_WITNESSES="$W1,$W2"
 # Witnesses cosign after each checkpoint: the served one carries both cosignatures once they caught up.
 log "cosignatures on the last checkpoint: $(grep -c '^— bench.example/w' "$OUT/checkpoint-two-witnesses.txt" || true)"
 stop_witnesses

@@ -1,7 +1,9 @@
 # What numbering audit leaves costs PostgreSQL (./bench/run leaves): records ingested through the
 # service for INGEST seconds and appended to the log, then, for 10,000 of them and in transactions
-# rolled back, three rounds of: inserting them into a table with the access log's five indexes (as
-# ingestion does), numbering them as the appender does (an UPDATE of the wide rows, found by key),
+# rolled back, three rounds of: inserting them into a table with the access log's indexes, as
+# ingestion did before batches (migration V14) and as it does now (with their batch and position),
+# then numbering their batches (an UPDATE of a narrow row a batch), numbering them as the appender did before
+# batches (an UPDATE of the wide rows, found by key),
 # inserting them into a table with three indexes (the access log without the leaf's), and inserting
 # then numbering their keys in a narrow table (key, received, leaf). Sourced by bench/run after the build.
 INGEST=${INGEST_SECONDS:-10}
@@ -13,7 +15,7 @@ start_service "$HTTP_PORT" JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consen
 register bench-app
 wrk -t2 -c4 -d"${INGEST}s" -s "$ROOT/bench/wrk/ingest.lua" -H "Authorization: Bearer $APP" \
   "http://127.0.0.1:$HTTP_PORT" > /dev/null
-until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL")" = 0 ]; do sleep 0.1; done
+until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_batch WHERE first_leaf IS NULL")" = 0 ]; do sleep 0.1; done
 stop_service
 log "== Numbering audit leaves, 10,000 records ($(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_record") in the log), ms"
 psql_run "$PG_PORT" consent "
@@ -26,16 +28,26 @@ psql_run "$PG_PORT" consent "
     leaf_index bigint, PRIMARY KEY (application_id, id, at));
   CREATE INDEX ON narrow (received_at, application_id, id) WHERE leaf_index IS NULL;
   CREATE INDEX ON narrow (leaf_index) WHERE leaf_index IS NOT NULL;
-  CREATE TABLE sample AS SELECT application_id, id, patient_id, purpose, actor, data_category, outcome, at,
-    received_at, accessor_type, reason, salt, leaf_index AS leaf FROM access_record ORDER BY leaf_index DESC LIMIT 10000;
+  CREATE TABLE sample AS SELECT r.application_id, r.id, r.patient_id, r.purpose, r.actor, r.data_category, r.outcome,
+    r.at, r.received_at, r.accessor_type, r.reason, r.salt, r.batch_id, r.leaf_position,
+    b.first_leaf + r.leaf_position AS leaf FROM access_record r JOIN access_batch b ON b.id = r.batch_id
+    ORDER BY leaf DESC LIMIT 10000;
   ANALYZE"
-# Inserted as ingestion inserts them: not yet in the log (no leaf index).
+# Inserted as ingestion inserted them before batches (no leaf index), and as it does now (with their batch).
 COLUMNS="application_id, id, patient_id, purpose, actor, data_category, outcome, at, received_at, accessor_type, reason, salt"
+BATCHED="$COLUMNS, batch_id, leaf_position"
 cat > "$WORK/leaves.sql" <<SQL
 \timing on
 BEGIN;
 \echo wide-insert-5-indexes
 INSERT INTO wide5 ($COLUMNS) SELECT $COLUMNS FROM sample;
+ROLLBACK;
+BEGIN;
+\echo batched-insert-with-batch
+INSERT INTO wide5 ($BATCHED) SELECT $BATCHED FROM sample;
+\echo batched-number-batches
+UPDATE access_batch SET first_leaf = first_leaf + 100000000, leaf_hashes = NULL
+  WHERE id IN (SELECT DISTINCT batch_id FROM sample);
 ROLLBACK;
 BEGIN;
 \echo wide-update-by-key

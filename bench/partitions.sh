@@ -25,9 +25,9 @@ CREATE TABLE access_record (LIKE access_record_by_month INCLUDING DEFAULTS INCLU
 ALTER TABLE access_record ADD PRIMARY KEY (application_id, id);
 DROP TABLE access_record_by_month;
 CREATE INDEX access_record_by_patient ON access_record (patient_id, at);
-CREATE INDEX access_record_unlogged ON access_record (received_at, application_id, id) WHERE leaf_index IS NULL;
+CREATE INDEX access_record_by_batch ON access_record (batch_id, leaf_position);
 CREATE INDEX access_record_by_application ON access_record (application_id, at);
-CREATE INDEX access_record_by_leaf ON access_record (leaf_index);
+CREATE INDEX access_record_by_leaf ON access_record (leaf_index) WHERE leaf_index IS NOT NULL;
 SQL
 read -r -d '' MONTHS <<'SQL' || true
 DO $$
@@ -82,7 +82,7 @@ for layout in $LAYOUTS; do
   psql_run "$PG_PORT" consent "EXPLAIN (ANALYZE, BUFFERS) SELECT id, at FROM access_record WHERE patient_id = 'p-1'
     ${since:+AND at >= TIMESTAMP WITH TIME ZONE '$since+00'} ORDER BY at DESC, id LIMIT 20" >> "$OUT/explain-$layout.txt"
   wrk -t2 -c4 -d"${WARMUP}s" -s "$ROOT/bench/wrk/ingest.lua" -H "Authorization: Bearer $APP" "$URL" > /dev/null
-  until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL")" = 0 ]; do sleep 0.1; done
+  until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_batch WHERE first_leaf IS NULL")" = 0 ]; do sleep 0.1; done
   measure_ingestion "ingestion-$layout"
   stop_service
 done

@@ -62,7 +62,8 @@ class MerkleTest {
 
     @Test
     void canonical_json_sorts_keys_and_escapes_as_rfc_8785() {
-        byte[] bytes = CanonicalJson.bytes(Map.of("b", "é\"\n\u0001", "a", 12L, "c", "x"));
-        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("{\"a\":12,\"b\":\"é\\\"\\n\\u0001\",\"c\":\"x\"}");
+        byte[] bytes = CanonicalJson.bytes(Map.of("b", "é\"\n\u0001", "a", 12L, "c", "x", "d", "run\\of\ttext\u001fend"));
+        assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo("{\"a\":12,\"b\":\"é\\\"\\n\\u0001\",\"c\":\"x\","
+                + "\"d\":\"run\\\\of\\ttext\\u001fend\"}");
     }
 }

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,9 +29,22 @@ import java.util.stream.IntStream;
 @Singleton
 public class AccessRecordRepository {
 
-    private static final String SELECT = "SELECT id, leaf_index, accessor_type, application_id, patient_id, purpose, "
-            + "actor, data_category, outcome, reason, at, received_at, salt FROM access_record";
-    private static final int COLUMNS = 10;
+    private static final String COLUMNS = "id, accessor_type, application_id, patient_id, purpose, actor, "
+            + "data_category, outcome, reason, at, received_at, salt";
+    /**
+     * The records' columns and each one's leaf in the audit log: its own {@code leaf_index} if it
+     * was logged before batches (migration V14), else its batch's first leaf plus its position.
+     */
+    public static final String SELECT = "SELECT " + COLUMNS + ", COALESCE(leaf_index, (SELECT b.first_leaf + "
+            + "access_record.leaf_position FROM access_batch b WHERE b.id = access_record.batch_id)) AS leaf_index "
+            + "FROM access_record";
+    /** The same, for the records of numbered batches joined as {@code r} to their batch {@code b}. */
+    private static final String SELECT_BY_BATCH = "SELECT " + COLUMNS.replaceAll("(^|, )", "$1r.")
+            + ", b.first_leaf + r.leaf_position AS leaf_index FROM access_batch b JOIN access_record r ON r.batch_id = b.id";
+    private static final String INSERT = "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, "
+            + "data_category, outcome, at, received_at, salt, accessor_type, reason, batch_id, leaf_position) ";
+    /** Bytes in a leaf hash (SHA-256). */
+    private static final int HASH = 32;
 
     private final Db db;
 
@@ -38,50 +52,113 @@ public class AccessRecordRepository {
         this.db = db;
     }
 
-    /** Stores what an application reported; a record id it already stored is not stored again. Returns how many were new. */
+    /**
+     * Stores what an application reported; a record id it already stored is not stored again.
+     * Returns how many were new. Times are kept to the microsecond, as the database keeps them, so
+     * that the leaf hashed here is the record read back.
+     */
     public int insert(ApplicationId application, List<AccessReport> reports, Instant receivedAt) {
-        List<Object[]> rows = new ArrayList<>(reports.size());
+        List<AccessRecord> records = new ArrayList<>(reports.size());
         for (AccessReport r : reports) {
-            rows.add(new Object[] {application.value(), r.id(), r.patientId(), r.purpose(), r.actor(),
-                    r.dataCategory(), r.outcome(), r.at(), receivedAt, AuditLeaves.newSalt()});
+            records.add(new AccessRecord(r.id(), AccessorType.APPLICATION, application.value(), r.patientId(),
+                    r.purpose(), r.actor(), r.dataCategory(), r.outcome(), null, r.at().truncatedTo(ChronoUnit.MICROS),
+                    receivedAt, null, AuditLeaves.newSalt()));
         }
-        return db.isPostgres() ? insertAll(rows) : Arrays.stream(db.batch(
-                "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, at, "
-                        + "received_at, salt) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows))
-                .map(c -> c > 0 ? 1 : 0).sum();
+        return insertBatch(records, receivedAt);
     }
 
-    /** PostgreSQL: the whole batch in one statement; it answers how many rows were new. */
-    private int insertAll(List<Object[]> rows) {
-        Object[][] columns = new Object[COLUMNS][rows.size()];
-        for (int r = 0; r < rows.size(); r++) {
-            Object[] row = rows.get(r);
-            for (int c = 0; c < COLUMNS; c++) {
-                Object v = row[c];
-                columns[c][r] = v instanceof Enum<?> e ? e.name() : v instanceof Instant t ? t.toString() : v;
+    /**
+     * Stores records as one batch of the audit log: each with its position among those stored, and
+     * one {@code access_batch} row with their leaf hashes, which the appender numbers as a whole.
+     * Returns how many were stored (a record already stored is skipped, and takes no position). The
+     * records of a batch share their writer, their arrival, their kind of accessor and reason.
+     */
+    private int insertBatch(List<AccessRecord> records, Instant receivedAt) {
+        long batch = db.count(db.isPostgres() ? "SELECT nextval('access_batch_seq')"
+                : "SELECT NEXT VALUE FOR access_batch_seq");
+        List<Integer> stored = db.isPostgres() ? insertAll(records, batch) : insertEach(records, batch);
+        if (stored.isEmpty()) {
+            return 0;
+        }
+        List<Object[]> moves = new ArrayList<>();
+        byte[] hashes = new byte[stored.size() * HASH];
+        for (int i = 0; i < stored.size(); i++) {
+            int position = stored.get(i);
+            if (position != i) {
+                // Earlier records were already stored: close the gap, in ascending order (no two meet).
+                moves.add(new Object[] {i, batch, position});
             }
+            byte[] hash = AuditLeaves.hash(AuditLeaves.accessRecord(records.get(position)));
+            System.arraycopy(hash, 0, hashes, i * HASH, HASH);
         }
-        return db.update("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
-                        + "outcome, at, received_at, salt) SELECT app, id, patient, purpose, actor, category, outcome, "
-                        + "at::timestamptz, received::timestamptz, salt FROM unnest(?::varchar[], ?::varchar[], "
-                        + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], "
-                        + "?::varchar[], ?::varchar[]) "
-                        + "AS u(app, id, patient, purpose, actor, category, outcome, at, received, salt) ON CONFLICT DO NOTHING",
-                IntStream.range(0, COLUMNS).mapToObj(c -> new Db.SqlArray("varchar", columns[c])).toArray());
+        db.batch("UPDATE access_record SET leaf_position = ? WHERE batch_id = ? AND leaf_position = ?", moves);
+        db.update("INSERT INTO access_batch (id, leaf_count, leaf_hashes, received_at) VALUES (?, ?, ?, ?)",
+                batch, stored.size(), hashes, receivedAt);
+        return stored.size();
     }
 
-    /** Stores a regulator's read of a patient's data: the patient sees it in their log. */
-    /** Records a regulator's read of these patients' data: one record per patient, in one statement. */
+    private static Object[] row(AccessRecord r, long batch, int position) {
+        return new Object[] {r.applicationId(), r.id(), r.patientId(), r.purpose(), r.actor(), r.dataCategory(),
+            r.outcome(), r.at(), r.receivedAt(), r.salt(), r.accessorType(), r.reason(), batch, position};
+    }
+
+    /** The portable way: one statement a record, in a JDBC batch; returns the positions stored, in order. */
+    private List<Integer> insertEach(List<AccessRecord> records, long batch) {
+        List<Object[]> rows = new ArrayList<>(records.size());
+        for (int i = 0; i < records.size(); i++) {
+            rows.add(row(records.get(i), batch, i));
+        }
+        int[] changed = db.batch(INSERT + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows);
+        return IntStream.range(0, changed.length).filter(i -> changed[i] != 0).boxed().toList();
+    }
+
+    /**
+     * PostgreSQL: the whole batch in one statement; it answers the positions stored, in order. What
+     * the records of a batch share (who wrote them, when they came, the reason of a regulator's
+     * read) is one value, the rest one array a column.
+     */
+    private List<Integer> insertAll(List<AccessRecord> records, long batch) {
+        String[][] columns = new String[8][records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            AccessRecord r = records.get(i);
+            columns[0][i] = r.id();
+            columns[1][i] = r.patientId();
+            columns[2][i] = r.purpose() == null ? null : r.purpose().name();
+            columns[3][i] = r.actor();
+            columns[4][i] = r.dataCategory();
+            columns[5][i] = r.outcome().name();
+            columns[6][i] = r.at().toString();
+            columns[7][i] = r.salt();
+        }
+        AccessRecord shared = records.get(0);
+        Object[] params = new Object[5 + columns.length];
+        params[0] = shared.applicationId();
+        params[1] = shared.receivedAt();
+        params[2] = shared.accessorType();
+        params[3] = shared.reason();
+        params[4] = batch;
+        for (int c = 0; c < columns.length; c++) {
+            params[5 + c] = new Db.SqlArray("varchar", columns[c]);
+        }
+        List<Integer> stored = new ArrayList<>(db.list(INSERT + "SELECT ?, id, patient, purpose, actor, category, "
+                        + "outcome, at::timestamptz, ?, salt, ?, ?, ?, (n - 1)::int FROM unnest(?::varchar[], "
+                        + "?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], "
+                        + "?::varchar[]) WITH ORDINALITY AS u(id, patient, purpose, actor, category, outcome, at, salt, n) "
+                        + "ON CONFLICT DO NOTHING RETURNING leaf_position",
+                rs -> rs.getInt(1), params));
+        java.util.Collections.sort(stored);
+        return stored;
+    }
+
+    /** Records a regulator's read of these patients' data: one record per patient, in one batch. */
     public void insertRegulatorReads(String regulator, String actor, List<PatientId> patients, String category,
                                      String reason, Instant at) {
-        List<Object[]> rows = new ArrayList<>(patients.size());
+        List<AccessRecord> records = new ArrayList<>(patients.size());
         for (PatientId patient : patients) {
-            rows.add(new Object[] {regulator, UUID.randomUUID().toString(), patient.value(), actor, category,
-                Outcome.PERMIT.name(), at, at, reason, AuditLeaves.newSalt()});
+            records.add(new AccessRecord(UUID.randomUUID().toString(), AccessorType.REGULATOR, regulator, patient.value(),
+                    null, actor, category, Outcome.PERMIT, reason, at, at, null, AuditLeaves.newSalt()));
         }
-        db.batch("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, "
-                + "at, received_at, accessor_type, reason, salt) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?, 'REGULATOR', ?, ?)",
-                rows);
+        insertBatch(records, at);
     }
 
     /** A page of the records matching some filters, newest first, and how many match in all. */
@@ -138,7 +215,14 @@ public class AccessRecordRepository {
 
     /** The record at a leaf of the audit log, if that leaf is an access record. */
     public java.util.Optional<AccessRecord> atLeaf(long leafIndex) {
-        return db.one(SELECT + " WHERE leaf_index = ?", AccessRecordRepository::record, leafIndex);
+        java.util.Optional<AccessRecord> batched = db.one("SELECT id, first_leaf, leaf_count FROM access_batch "
+                        + "WHERE first_leaf <= ? ORDER BY first_leaf DESC LIMIT 1",
+                        rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, leafIndex)
+                .filter(b -> leafIndex < b[1] + b[2])
+                .flatMap(b -> db.one(SELECT + " WHERE batch_id = ? AND leaf_position = ?", AccessRecordRepository::record,
+                        b[0], (int) (leafIndex - b[1])));
+        return batched.isPresent() ? batched
+                : db.one(SELECT + " WHERE leaf_index = ?", AccessRecordRepository::record, leafIndex);
     }
 
     /** A patient's records after a position (time, then id), oldest first: the export reads them page by page. */
@@ -151,50 +235,80 @@ public class AccessRecordRepository {
                 AccessRecordRepository::record, patient, afterAt, afterAt, afterId);
     }
 
-    /** The records in the audit log after a leaf, in the log's order. */
+    /**
+     * The records in the audit log after a leaf, in the log's order: first those logged one by one
+     * before batches (migration V14), whose leaves all come before any batch's, then those of the
+     * numbered batches from the one that holds the next leaf.
+     */
     public List<AccessRecord> loggedAfter(long leafIndex, int limit) {
-        return db.list(SELECT + " WHERE leaf_index > ? ORDER BY leaf_index LIMIT " + limit,
-                AccessRecordRepository::record, leafIndex);
+        List<AccessRecord> found = new ArrayList<>(db.list(SELECT + " WHERE leaf_index > ? ORDER BY leaf_index LIMIT "
+                + limit, AccessRecordRepository::record, leafIndex));
+        if (found.size() == limit) {
+            return found;
+        }
+        long from = db.count("SELECT COALESCE(MAX(first_leaf), -1) FROM access_batch WHERE first_leaf <= ?", leafIndex);
+        // The batches that hold the next records, as many as the page needs: each after the first holds
+        // at least one; the first holds the leaf given, and perhaps none after it.
+        List<long[]> batches = db.list("SELECT first_leaf, leaf_count FROM access_batch WHERE first_leaf >= ? "
+                + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1), rs -> new long[] {rs.getLong(1), rs.getLong(2)},
+                from);
+        long wanted = limit - found.size();
+        long upTo = from;
+        for (long[] b : batches) {
+            if (wanted <= 0) {
+                break;
+            }
+            wanted -= Math.max(0, Math.min(b[1], b[0] + b[1] - 1 - leafIndex));
+            upTo = b[0];
+        }
+        if (batches.isEmpty()) {
+            return found;
+        }
+        List<AccessRecord> batched = new ArrayList<>(db.list(SELECT_BY_BATCH + " WHERE b.first_leaf BETWEEN ? AND ? "
+                + "AND b.first_leaf + r.leaf_position > ?", AccessRecordRepository::record, from, upTo, leafIndex));
+        batched.sort(java.util.Comparator.comparingLong(AccessRecord::leafIndex));
+        found.addAll(batched.subList(0, Math.min(batched.size(), limit - found.size())));
+        return found;
     }
 
     /** How many records are not in the audit log yet. */
     public long countUnlogged() {
-        return db.count("SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL");
+        return db.count("SELECT COALESCE(SUM(leaf_count), 0) FROM access_batch WHERE first_leaf IS NULL");
     }
 
-    /** The oldest records not yet in the audit log, in the order they were received. */
-    public List<AccessRecord> unlogged(int limit) {
-        return db.list(SELECT + " WHERE leaf_index IS NULL ORDER BY received_at, application_id, id LIMIT " + limit,
-                AccessRecordRepository::record);
+    /** A batch of records not in the audit log yet: its id, and the leaf hashes of its records in order. */
+    public record Batch(long id, int leafCount, byte[] leafHashes) {
+
+        /** The leaf hash of the record at a position. */
+        public byte[] leaf(int position) {
+            return java.util.Arrays.copyOfRange(leafHashes, position * HASH, (position + 1) * HASH);
+        }
     }
 
     /**
-     * Records where the records went in the audit log: rows of [leaf index, application id, record
-     * id, at]. On the partitioned log the time is part of the key and picks the month's partition,
-     * rather than probing each; elsewhere the key is (application id, record id) alone, and a
-     * condition on the time would only tempt the planner into the (application, at) index, which
-     * a burst of records dated the same second makes slow.
+     * The oldest batches not in the audit log yet, in the order they were stored (their ids),
+     * as many as start within {@code records} records: at least one when there is any.
      */
-    public void logged(List<Object[]> leafAndKey) {
-        if (leafAndKey.isEmpty()) {
-            return;
-        }
-        if (!db.isPostgres()) {
-            db.batch("UPDATE access_record SET leaf_index = ? WHERE application_id = ? AND id = ?",
-                    leafAndKey.stream().map(r -> new Object[] {r[0], r[1], r[2]}).toList());
-        } else if (partitionedOnce()) {
-            List<Object[]> rows = leafAndKey.stream().map(r -> new Object[] {r[0], r[1], r[2], r[3].toString()}).toList();
-            db.update("UPDATE access_record a SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::varchar[], "
-                    + "?::varchar[], ?::timestamptz[]) AS u(leaf, app, id, at) "
-                    + "WHERE a.application_id = u.app AND a.id = u.id AND a.at = u.at",
-                    Db.column(rows, 0, "bigint"), Db.column(rows, 1, "varchar"), Db.column(rows, 2, "varchar"),
-                    Db.column(rows, 3, "varchar"));
-        } else {
-            db.update("UPDATE access_record a SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::varchar[], "
-                    + "?::varchar[]) AS u(leaf, app, id) WHERE a.application_id = u.app AND a.id = u.id",
-                    Db.column(leafAndKey, 0, "bigint"), Db.column(leafAndKey, 1, "varchar"),
-                    Db.column(leafAndKey, 2, "varchar"));
-        }
+    public List<Batch> unloggedBatches(int records) {
+        return db.list("SELECT id, leaf_count, leaf_hashes FROM (SELECT id, leaf_count, leaf_hashes, "
+                        + "SUM(leaf_count) OVER (ORDER BY id) AS up_to FROM (SELECT id, leaf_count, leaf_hashes "
+                        + "FROM access_batch WHERE first_leaf IS NULL ORDER BY id LIMIT ?) f) w "
+                        + "WHERE up_to - leaf_count < ? ORDER BY id",
+                rs -> {
+                    Batch b = new Batch(rs.getLong(1), rs.getInt(2), rs.getBytes(3));
+                    if (b.leafHashes() == null || b.leafHashes().length != b.leafCount() * HASH) {
+                        throw new IllegalStateException("access batch " + b.id() + " does not hold one hash per record");
+                    }
+                    return b;
+                }, Math.max(1, records), Math.max(1, records));
+    }
+
+    /**
+     * Records where batches went in the audit log: rows of [first leaf, batch id]. Their hashes are
+     * in the tree from now on, so the batch no longer keeps them.
+     */
+    public void numbered(List<Object[]> firstLeafAndBatch) {
+        db.batch("UPDATE access_batch SET first_leaf = ?, leaf_hashes = NULL WHERE id = ?", firstLeafAndBatch);
     }
 
     /** Whether the log is partitioned, asked once: only a migration, at start-up, changes it. */
@@ -256,7 +370,9 @@ public class AccessRecordRepository {
         }
         // No record can come into the month between the check and the drop.
         db.update("LOCK TABLE " + table + " IN SHARE MODE");
-        boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index IS NULL OR leaf_index > ? LIMIT 1",
+        boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index > ? LIMIT 1", rs -> 1, judgedUpTo)
+                .isPresent() || db.one("SELECT 1 FROM access_batch b WHERE (b.first_leaf IS NULL OR b.first_leaf + "
+                        + "b.leaf_count - 1 > ?) AND EXISTS (SELECT 1 FROM " + table + " r WHERE r.batch_id = b.id) LIMIT 1",
                 rs -> 1, judgedUpTo).isPresent();
         if (pending) {
             return -1;
@@ -273,8 +389,9 @@ public class AccessRecordRepository {
      */
     public int eraseBefore(String table, String application, Instant before, long judgedUpTo, int limit) {
         return db.update("DELETE FROM " + erasable(table) + " WHERE (application_id, id, at) IN (SELECT application_id, "
-                + "id, at FROM " + erasable(table) + " WHERE application_id = ? AND at < ? AND leaf_index IS NOT NULL "
-                + "AND leaf_index <= ? LIMIT " + limit + ")", application, before, judgedUpTo);
+                + "id, at FROM " + erasable(table) + " r WHERE application_id = ? AND at < ? AND (leaf_index <= ? OR "
+                + "EXISTS (SELECT 1 FROM access_batch b WHERE b.id = r.batch_id AND b.first_leaf + r.leaf_position <= ?)) "
+                + "LIMIT " + limit + ")", application, before, judgedUpTo, judgedUpTo);
     }
 
     /** The tables retention deletes from: the whole log, or on PostgreSQL its default partition. */
@@ -304,7 +421,8 @@ public class AccessRecordRepository {
         return filters.where("application_id", "patient_id", "purpose", "at");
     }
 
-    private static AccessRecord record(ResultSet rs) throws SQLException {
+    /** A record as {@link #SELECT} reads it. */
+    public static AccessRecord record(ResultSet rs) throws SQLException {
         String purpose = rs.getString("purpose");
         return new AccessRecord(rs.getString("id"), AccessorType.valueOf(rs.getString("accessor_type")),
                 rs.getString("application_id"), rs.getString("patient_id"),

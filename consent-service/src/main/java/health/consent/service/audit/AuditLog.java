@@ -1,6 +1,5 @@
 package health.consent.service.audit;
 
-import health.consent.model.AccessRecord;
 import health.consent.model.ConsentEvent;
 import health.consent.model.audit.AuditLeaves;
 import health.consent.model.audit.Checkpoint;
@@ -28,8 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The append-only, tamper-evident log. Consent events and access records are written as usual;
  * the appender, one run at a time across instances (the {@code audit_log} row lock), takes the
- * ones not yet in the log from their stores, hashes their canonical form into leaves, and extends
- * the tree, in batches. Checkpoints are signed every interval when the log grew, and on demand.
+ * ones not yet in the log from their stores and extends the tree with their leaves, in batches:
+ * it hashes a consent event's canonical form and numbers the event; an access record was hashed
+ * when it was stored, with the others of its request, into a batch that the appender numbers as a
+ * whole. Checkpoints are signed every interval when the log grew, and on demand.
  */
 @Singleton
 public class AuditLog implements BackgroundWork {
@@ -92,7 +93,7 @@ public class AuditLog implements BackgroundWork {
 
     /** Appends everything written so far; returns the log's size. */
     public long appendAll() {
-        while (appendBatch() == BATCH) {
+        while (appendBatch() >= BATCH) {
             // Keep going while there is a backlog.
         }
         return size();
@@ -131,25 +132,29 @@ public class AuditLog implements BackgroundWork {
         return transactions.write(() -> {
             long size = tree.lockSize();
             List<ConsentEvent> events = consentEvents.unlogged(BATCH);
-            List<AccessRecord> records = events.size() < BATCH ? accessRecords.unlogged(BATCH - events.size())
-                    : List.of();
-            if (events.isEmpty() && records.isEmpty()) {
+            List<AccessRecordRepository.Batch> batches = events.size() < BATCH
+                    ? accessRecords.unloggedBatches(BATCH - events.size()) : List.of();
+            if (events.isEmpty() && batches.isEmpty()) {
                 return 0;
             }
-            List<byte[]> hashes = new ArrayList<>(events.size() + records.size());
+            List<byte[]> hashes = new ArrayList<>(BATCH);
             List<Object[]> eventLeaves = new ArrayList<>(events.size());
-            List<Object[]> recordLeaves = new ArrayList<>(records.size());
+            List<Object[]> batchLeaves = new ArrayList<>(batches.size());
             long index = size;
             for (ConsentEvent e : events) {
                 hashes.add(AuditLeaves.hash(AuditLeaves.consentEvent(e)));
                 eventLeaves.add(new Object[] {index++, e.seq()});
             }
-            for (AccessRecord r : records) {
-                hashes.add(AuditLeaves.hash(AuditLeaves.accessRecord(r)));
-                recordLeaves.add(new Object[] {index++, r.applicationId(), r.id(), r.at()});
+            // An access record's leaf was hashed when it was stored: its batch holds the hashes in order.
+            for (AccessRecordRepository.Batch b : batches) {
+                batchLeaves.add(new Object[] {index, b.id()});
+                for (int i = 0; i < b.leafCount(); i++) {
+                    hashes.add(b.leaf(i));
+                }
+                index += b.leafCount();
             }
             consentEvents.logged(eventLeaves);
-            accessRecords.logged(recordLeaves);
+            accessRecords.numbered(batchLeaves);
             tree.append(size, hashes);
             return hashes.size();
         });

@@ -55,8 +55,12 @@ class LogMigrationTest {
             }
             assertThat(service.count("SELECT COUNT(*) FROM consent_event WHERE salt IS NULL")
                     + service.count("SELECT COUNT(*) FROM access_record WHERE salt IS NULL")).isZero();
+            assertThat(service.count("SELECT COUNT(*) FROM access_batch WHERE leaf_count = 3"))
+                    .as("the records not in the log, put into one batch (V14)").isEqualTo(1);
             await().until(() -> service.count("SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL")
-                    + service.count("SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL") == 0);
+                    + service.count("SELECT COUNT(*) FROM (" + Databases.ACCESS_LEAVES + ") l WHERE leaf_index IS NULL") == 0);
+            assertThat(service.count("SELECT COUNT(DISTINCT leaf_index) FROM (" + Databases.ACCESS_LEAVES + ") l "
+                    + "WHERE leaf_index BETWEEN 3 AND 5")).as("after the consent events, in the log's order").isEqualTo(3);
             assertThat(service.api().post("/api/v1/audit/checkpoints", Tokens.regulator(), null).num("treeSize"))
                     .isEqualTo(6);
             assertThat(service.api().get("/log/checkpoint", null).body().split("\n")[1]).isEqualTo("6");

@@ -1,5 +1,6 @@
 package health.consent.service.audit;
 
+import static health.consent.service.support.Fixtures.accessRecord;
 import static health.consent.service.support.Fixtures.decide;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
@@ -13,10 +14,13 @@ import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** A patient proves that their own records are in the public log; nobody learns about anyone else's leaves. */
@@ -65,6 +69,81 @@ class PatientProofTest extends OnBothDatabases {
         assertThat(size).isEqualTo(proof.num("treeSize"));
         List<byte[]> path = proof.list("proof").stream().map(p -> Merkle.unhex(p.getStringValue())).toList();
         assertThat(Merkle.verifyInclusion(leaf, size, leafHash, path, root)).isTrue();
+    }
+
+    /** The patient's access records by id, with their leaves, once every one of {@code ids} is in the log. */
+    private static Map<String, Long> loggedAccesses(String patient, List<String> ids) {
+        Map<String, Long> leaves = new TreeMap<>();
+        await().until(() -> {
+            leaves.clear();
+            for (JsonNode item : api.get("/api/v1/me/access-log?size=100", Tokens.patient(patient)).list("items")) {
+                if (!item.get("leafIndex").isNull()) {
+                    leaves.put(item.get("id").getStringValue(), item.get("leafIndex").getLongValue());
+                }
+            }
+            return leaves.keySet().containsAll(ids);
+        });
+        return leaves;
+    }
+
+    /** The proof of a leaf of the patient's: its record hashed here is the tree's leaf, and it checks. */
+    private static JsonNode provenLeaf(String patient, long leaf) throws Exception {
+        Res proof = api.get("/api/v1/me/proofs/" + leaf, Tokens.patient(patient));
+        assertThat(proof.status()).as(proof.toString()).isEqualTo(200);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update((byte) 0);
+        byte[] leafHash = sha.digest(canonical(proof.at("leaf")));
+        assertThat(Merkle.hex(leafHash)).as("the record read back, hashed, is the leaf").isEqualTo(proof.str("leafHash"));
+        String[] note = proof.str("checkpoint").split("\n");
+        List<byte[]> path = proof.list("proof").stream().map(p -> Merkle.unhex(p.getStringValue())).toList();
+        assertThat(Merkle.verifyInclusion(leaf, Long.parseLong(note[1]), leafHash, path,
+                Base64.getDecoder().decode(note[2]))).isTrue();
+        return proof.at("leaf");
+    }
+
+    @Test
+    void an_access_record_hashed_as_it_is_stored_is_the_record_read_back_to_the_microsecond() throws Exception {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        String id = UUID.randomUUID().toString();
+        String at = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.SECONDS).plusNanos(123_456_789).toString();
+        Res stored = api.post("/api/v1/access-records", Tokens.application(app), """
+                [{"id": "%s", "patientId": "%s", "purpose": "CARE", "actor": "Dr \u00c9milie (Z\u00f8e)",
+                  "dataCategory": "vitals", "outcome": "PERMIT", "at": "%s"}]""".formatted(id, patient, at));
+        assertThat(stored.status()).as(stored.toString()).isEqualTo(200);
+
+        JsonNode leaf = provenLeaf(patient, loggedAccesses(patient, List.of(id)).get(id));
+        assertThat(leaf.get("id").getStringValue()).isEqualTo(id);
+        assertThat(leaf.get("actor").getStringValue()).isEqualTo("Dr \u00c9milie (Z\u00f8e)");
+        assertThat(leaf.get("at").getStringValue()).as("kept to the microsecond").endsWith(".123456Z");
+    }
+
+    @Test
+    void records_sent_again_among_new_ones_take_no_leaf_and_the_new_ones_follow_each_other() throws Exception {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        Instant at = Instant.now().minusSeconds(60);
+        List<String> ids = java.util.stream.IntStream.range(0, 6).mapToObj(i -> UUID.randomUUID().toString()).toList();
+        String first = "[" + accessRecord(ids.get(0), patient, at) + "," + accessRecord(ids.get(1), patient, at) + "]";
+        assertThat(api.post("/api/v1/access-records", Tokens.application(app), first).num("stored")).isEqualTo(2);
+        // Sent again among new ones, in the order: old, new, old, new, new, new.
+        String again = "[" + String.join(",", accessRecord(ids.get(0), patient, at), accessRecord(ids.get(2), patient, at),
+                accessRecord(ids.get(1), patient, at), accessRecord(ids.get(3), patient, at),
+                accessRecord(ids.get(4), patient, at), accessRecord(ids.get(5), patient, at)) + "]";
+        assertThat(api.post("/api/v1/access-records", Tokens.application(app), again).num("stored")).isEqualTo(4);
+
+        Map<String, Long> leaves = loggedAccesses(patient, ids);
+        assertThat(leaves).hasSize(6);
+        assertThat(leaves.get(ids.get(1))).isEqualTo(leaves.get(ids.get(0)) + 1);
+        for (int i = 3; i < 6; i++) {
+            assertThat(leaves.get(ids.get(i))).as("the new records, one after the other, in the order sent")
+                    .isEqualTo(leaves.get(ids.get(i - 1)) + 1);
+        }
+        for (String id : ids) {
+            assertThat(provenLeaf(patient, leaves.get(id)).get("id").getStringValue()).isEqualTo(id);
+        }
     }
 
     @Test

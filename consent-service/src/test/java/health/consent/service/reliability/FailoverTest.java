@@ -10,6 +10,7 @@ import health.consent.model.audit.Merkle;
 import health.consent.sdk.verifier.AuditVerifier;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
+import health.consent.service.support.Databases;
 import health.consent.service.support.ReplicatedPostgres;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
@@ -112,7 +113,7 @@ class FailoverTest {
 
             try (Connection db = DriverManager.getConnection(pg.standbyUrl()); Statement s = db.createStatement()) {
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                        number(s, "SELECT (SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL) "
+                        number(s, "SELECT (SELECT COUNT(*) FROM (" + Databases.ACCESS_LEAVES + ") l WHERE leaf_index IS NULL) "
                                 + "+ (SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL) "
                                 + "+ (SELECT COUNT(*) FROM consent_change WHERE seq IS NULL)") == 0);
                 Set<String> granted = new HashSet<>();
@@ -137,10 +138,10 @@ class FailoverTest {
                 assertThat(number(s, "SELECT MAX(last_seq) FROM change_sequence")).isEqualTo(numbered);
 
                 Checkpoint after = checkpoint(api);
-                long leaves = number(s, "SELECT (SELECT COUNT(DISTINCT leaf_index) FROM access_record) "
+                long leaves = number(s, "SELECT (SELECT COUNT(DISTINCT leaf_index) FROM (" + Databases.ACCESS_LEAVES + ") l) "
                         + "+ (SELECT COUNT(DISTINCT leaf_index) FROM consent_event)");
                 assertThat(after.treeSize()).as("every record and event is one leaf").isEqualTo(leaves);
-                assertThat(number(s, "SELECT GREATEST((SELECT MAX(leaf_index) FROM access_record), "
+                assertThat(number(s, "SELECT GREATEST((SELECT MAX(leaf_index) FROM (" + Databases.ACCESS_LEAVES + ") l), "
                         + "(SELECT MAX(leaf_index) FROM consent_event))")).isEqualTo(leaves - 1);
                 assertThat(after.treeSize()).isGreaterThan(before.treeSize());
                 AuditVerifier verifier = AuditVerifier.withPublicKey(api.get("/api/v1/audit/public-key", null).str("publicKey"));

@@ -53,11 +53,11 @@ class RetentionTest {
                 ids.add(recordAccess(api, app, patient));
             }
             await().atMost(Duration.ofSeconds(20)).until(() ->
-                    service.count("SELECT COUNT(*) FROM access_record WHERE leaf_index IS NULL") == 0
+                    service.count("SELECT COUNT(*) FROM (" + Databases.ACCESS_LEAVES + ") l WHERE leaf_index IS NULL") == 0
                             && service.count("SELECT last_leaf FROM finding_cursor") >= service.count(
-                                    "SELECT MAX(leaf_index) FROM access_record"));
+                                    "SELECT MAX(leaf_index) FROM (" + Databases.ACCESS_LEAVES + ") l"));
             Checkpoint before = checkpoint(api);
-            long erasedLeaf = service.count("SELECT leaf_index FROM access_record WHERE id = '" + ids.get(0) + "'");
+            long erasedLeaf = service.count("SELECT leaf_index FROM (" + Databases.ACCESS_LEAVES + ") l WHERE id = '" + ids.get(0) + "'");
 
             YearMonth current = YearMonth.now(ZoneOffset.UTC);
             YearMonth threeAgo = current.minusMonths(3);

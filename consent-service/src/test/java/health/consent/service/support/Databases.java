@@ -27,6 +27,15 @@ public final class Databases {
     private Databases() {
     }
 
+    /**
+     * Each access record's id and its leaf in the audit log (null until it is in it), as a table to
+     * select from: {@code SELECT COUNT(DISTINCT leaf_index) FROM (ACCESS_LEAVES) l}. A record logged
+     * before batches keeps its own {@code leaf_index}; any other takes its batch's first leaf plus its
+     * position.
+     */
+    public static final String ACCESS_LEAVES = "SELECT r.id, COALESCE(r.leaf_index, b.first_leaf + r.leaf_position) "
+            + "AS leaf_index FROM access_record r LEFT JOIN access_batch b ON b.id = r.batch_id";
+
     public static Map<String, Object> h2() {
         try {
             return h2(Files.createTempDirectory("consent-h2-"));
