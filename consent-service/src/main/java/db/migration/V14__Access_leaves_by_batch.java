@@ -73,7 +73,7 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
                 AccessRecord last = null;
                 while (rs.next()) {
                     AccessRecord r = AccessRecordRepository.record(rs);
-                    hashes.writeBytes(AuditLeaves.hash(AuditLeaves.accessRecord(r)));
+                    hashes.writeBytes(AuditLeaves.accessRecordHash(r));
                     place.setLong(1, batch);
                     place.setInt(2, position++);
                     place.setString(3, r.applicationId());

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +70,80 @@ class LogMigrationTest {
                     Tokens.regulator());
             assertThat(exported.list("items")).allSatisfy(e -> assertThat(e.get("salt").getStringValue())
                     .matches("[0-9a-f]{64}"));
+        }
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void records_logged_one_by_one_before_batches_are_found_at_their_leaves_and_read_before_the_batches(String db)
+            throws Exception {
+        Map<String, Object> database = "H2".equals(db) ? Databases.h2() : Databases.postgres();
+        String url = (String) database.get("datasources.default.url");
+        String user = (String) database.get("datasources.default.username");
+        String password = (String) database.get("datasources.default.password");
+        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("13").load()
+                .migrate();
+        // Three records logged one by one at leaves 0 to 2, and the tree's nodes they made.
+        java.time.Instant at = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        List<String> older = new ArrayList<>();
+        List<byte[]> leaves = new ArrayList<>();
+        try (var c = java.sql.DriverManager.getConnection(url, user, password); var s = c.createStatement()) {
+            s.execute("INSERT INTO application (id, name, publisher, status, registered_at) VALUES ('old-app', 'Old', "
+                    + "'Old', 'ACTIVE', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
+            for (int i = 0; i < 3; i++) {
+                String id = "00000000-0000-4000-8000-00000000000" + i;
+                older.add(id);
+                var record = new health.consent.model.AccessRecord(id, health.consent.model.AccessorType.APPLICATION,
+                        "old-app", "p-" + i, health.consent.model.Purpose.CARE, "dr", "vitals",
+                        health.consent.model.Outcome.PERMIT, null, at, at, (long) i, "0a".repeat(32));
+                leaves.add(health.consent.model.audit.AuditLeaves.accessRecordHash(record));
+                s.execute("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
+                        + "outcome, at, received_at, accessor_type, salt, leaf_index) VALUES ('old-app', '" + id + "', 'p-"
+                        + i + "', 'CARE', 'dr', 'vitals', 'PERMIT', TIMESTAMP WITH TIME ZONE '" + at.toString()
+                        .replace('T', ' ').replace("Z", "+00") + "', TIMESTAMP WITH TIME ZONE '" + at.toString()
+                        .replace('T', ' ').replace("Z", "+00") + "', 'APPLICATION', '" + "0a".repeat(32) + "', " + i + ")");
+            }
+            byte[] left = health.consent.model.audit.Merkle.nodeHash(leaves.get(0), leaves.get(1));
+            Object[][] nodes = {{0, 0, leaves.get(0)}, {0, 1, leaves.get(1)}, {1, 0, left}, {0, 2, leaves.get(2)}};
+            for (Object[] n : nodes) {
+                s.execute("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (" + n[0] + ", " + n[1] + ", '"
+                        + health.consent.model.audit.Merkle.hex((byte[]) n[2]) + "')");
+            }
+            s.execute("UPDATE audit_log SET tree_size = 3");
+        }
+
+        try (TestService service = TestService.start(database)) {
+            String app = health.consent.service.support.Fixtures.registerApplication(service.api());
+            String patient = health.consent.service.support.Fixtures.newPatient();
+            List<String> newer = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                String id = java.util.UUID.randomUUID().toString();
+                newer.add(id);
+                assertThat(service.api().post("/api/v1/access-records", Tokens.application(app), "["
+                        + health.consent.service.support.Fixtures.accessRecord(id, patient, java.time.Instant.now()) + "]").status())
+                        .isEqualTo(200);
+            }
+            var transactions = service.context().getBean(health.consent.service.db.Transactions.class);
+            var records = service.context().getBean(health.consent.service.access.AccessRecordRepository.class);
+            await().until(() -> transactions.read(records::countUnlogged) == 0);
+
+            List<String> all = new ArrayList<>(older);
+            all.addAll(newer);
+            for (int i = 0; i < 3; i++) {
+                long leaf = i;
+                assertThat(transactions.read(() -> records.atLeaf(leaf)).map(r -> r.id())).contains(older.get(i));
+            }
+            for (long cursor = -1; cursor < 5; cursor++) {
+                long after = cursor;
+                List<String> rest = all.subList((int) Math.min(all.size(), Math.max(0, after + 1)), all.size());
+                for (int limit : new int[] {1, 2, 4, 10}) {
+                    assertThat(transactions.read(() -> records.loggedAfter(after, limit)).stream().map(r -> r.id())
+                            .toList()).as("after leaf %d, %d at most", after, limit)
+                            .isEqualTo(rest.subList(0, Math.min(limit, rest.size())));
+                }
+            }
+            assertThat(service.api().post("/api/v1/audit/checkpoints", Tokens.regulator(), null).num("treeSize"))
+                    .isEqualTo(5);
         }
     }
 }
