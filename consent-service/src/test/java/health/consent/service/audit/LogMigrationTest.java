@@ -19,16 +19,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LogMigrationTest {
 
+    /** A new database of the kind named, migrated up to a version only. */
+    private static Map<String, Object> migratedTo(String db, String version) {
+        Map<String, Object> database = "H2".equals(db) ? Databases.h2() : Databases.postgres();
+        Flyway.configure().dataSource((String) database.get("datasources.default.url"),
+                (String) database.get("datasources.default.username"),
+                (String) database.get("datasources.default.password")).locations("classpath:db/migration")
+                .target(version).load().migrate();
+        return database;
+    }
+
+    private static java.sql.Connection connection(Map<String, Object> database) throws java.sql.SQLException {
+        return java.sql.DriverManager.getConnection((String) database.get("datasources.default.url"),
+                (String) database.get("datasources.default.username"),
+                (String) database.get("datasources.default.password"));
+    }
+
     @ParameterizedTest(name = "on {0}")
     @ValueSource(strings = {"H2", "PostgreSQL"})
     void a_database_holding_a_v1_log_is_salted_and_appended_again_to_the_v2_log(String db) {
-        Map<String, Object> database = "H2".equals(db) ? Databases.h2() : Databases.postgres();
-        String url = (String) database.get("datasources.default.url");
-        String user = (String) database.get("datasources.default.username");
-        String password = (String) database.get("datasources.default.password");
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("5").load()
-                .migrate();
-        try (var c = java.sql.DriverManager.getConnection(url, user, password); var s = c.createStatement()) {
+        Map<String, Object> database = migratedTo(db, "5");
+        try (var c = connection(database); var s = c.createStatement()) {
             s.execute("INSERT INTO application (id, name, publisher, status, registered_at) "
                     + "VALUES ('old-app', 'Old', 'Old', 'ACTIVE', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
             for (int i = 0; i < 3; i++) {
@@ -77,17 +88,12 @@ class LogMigrationTest {
     @ValueSource(strings = {"H2", "PostgreSQL"})
     void records_logged_one_by_one_before_batches_are_found_at_their_leaves_and_read_before_the_batches(String db)
             throws Exception {
-        Map<String, Object> database = "H2".equals(db) ? Databases.h2() : Databases.postgres();
-        String url = (String) database.get("datasources.default.url");
-        String user = (String) database.get("datasources.default.username");
-        String password = (String) database.get("datasources.default.password");
-        Flyway.configure().dataSource(url, user, password).locations("classpath:db/migration").target("13").load()
-                .migrate();
+        Map<String, Object> database = migratedTo(db, "13");
         // Three records logged one by one at leaves 0 to 2, and the tree's nodes they made.
         java.time.Instant at = java.time.Instant.now().minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
         List<String> older = new ArrayList<>();
         List<byte[]> leaves = new ArrayList<>();
-        try (var c = java.sql.DriverManager.getConnection(url, user, password); var s = c.createStatement()) {
+        try (var c = connection(database); var s = c.createStatement()) {
             s.execute("INSERT INTO application (id, name, publisher, status, registered_at) VALUES ('old-app', 'Old', "
                     + "'Old', 'ACTIVE', TIMESTAMP WITH TIME ZONE '2026-01-01 00:00:00+00')");
             for (int i = 0; i < 3; i++) {
