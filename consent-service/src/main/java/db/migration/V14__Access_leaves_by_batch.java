@@ -32,10 +32,10 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
     @Override
     public void migrate(Context context) throws Exception {
         Connection c = context.getConnection();
-        boolean postgres = c.getMetaData().getDatabaseProductName().contains("PostgreSQL");
+        boolean postgres = Dialect.postgres(c);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE access_batch (id BIGINT PRIMARY KEY, first_leaf BIGINT, leaf_count INT NOT NULL, "
-                    + "leaf_hashes " + (postgres ? "BYTEA" : "VARBINARY") + ", received_at TIMESTAMP WITH TIME ZONE NOT NULL)");
+                    + "leaf_hashes " + Dialect.bytes(c) + ", received_at TIMESTAMP WITH TIME ZONE NOT NULL)");
             if (postgres) {
                 s.execute("CREATE UNIQUE INDEX access_batch_by_leaf ON access_batch (first_leaf)");
                 s.execute("CREATE INDEX access_batch_unlogged ON access_batch (id) WHERE first_leaf IS NULL");

@@ -133,8 +133,8 @@ class TwoInstancesTest {
             assertThat(size).isEqualTo(40 + 40 * 25);
             assertThat(b.count("SELECT COUNT(DISTINCT leaf_index) FROM (" + Databases.ACCESS_LEAVES + ") l")).isEqualTo(40 * 25);
             assertThat(b.count("SELECT COUNT(DISTINCT leaf_index) FROM consent_event")).isEqualTo(40);
-            assertThat(b.count("SELECT COUNT(*) FROM merkle_node WHERE lvl = 0")).isEqualTo(size);
-            assertThat(b.count("SELECT MAX(idx) FROM merkle_node WHERE lvl = 0")).isEqualTo(size - 1);
+            assertThat(b.count("SELECT SUM(OCTET_LENGTH(hashes)) FROM merkle_tile WHERE lvl = 0")).isEqualTo(32 * size);
+            assertThat(b.count("SELECT COUNT(*) FROM merkle_tile WHERE lvl = 0")).isEqualTo((size + 255) / 256);
         }
     }
 

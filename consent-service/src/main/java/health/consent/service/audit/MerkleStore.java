@@ -9,9 +9,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The stored tree, and every statement on its tables: {@code merkle_node} (hashes of complete
- * subtrees, from which any root and any proof is computed, RFC 9162 sections 2.1.1 to 2.1.4, in
- * O(log n) lookups) and {@code audit_log} (the tree's size).
+ * The stored tree, and every statement on its tables: {@code merkle_tile} and {@code audit_log}
+ * (the tree's size). The tree is kept as the hash tiles it publishes (c2sp.org/tlog-tiles): tile
+ * {@code (L, N)} holds, in one row, up to 256 hashes of level 8L, entries 256N onwards (the leaf
+ * hashes at L = 0; at L = 1 the roots of complete subtrees of 256 leaves, and so on). Any node of a
+ * complete subtree is hashed from at most 128 entries of one tile, so any root and any proof
+ * (RFC 9162 sections 2.1.1 to 2.1.4) takes O(log n) rows, and a leaf costs 32 bytes of storage
+ * rather than a row per node.
  */
 @Singleton
 public class MerkleStore {
@@ -42,16 +46,16 @@ public class MerkleStore {
      * concatenated; or null when the log does not hold them all yet.
      */
     public byte[] tile(int level, long index, int width) {
-        List<String> hashes = db.list("SELECT node_hash FROM merkle_node WHERE lvl = ? AND idx >= ? AND idx < ? "
-                + "ORDER BY idx", rs -> rs.getString(1), (short) (8 * level), index * 256, index * 256 + width);
-        if (hashes.size() != width) {
-            return null;
-        }
-        byte[] tile = new byte[32 * width];
-        for (int i = 0; i < width; i++) {
-            System.arraycopy(Merkle.unhex(hashes.get(i)), 0, tile, 32 * i, 32);
-        }
-        return tile;
+        byte[] stored = tileRow(level, index);
+        return stored == null || stored.length < HASH * width ? null : java.util.Arrays.copyOf(stored, HASH * width);
+    }
+
+    private static final int WIDTH = 256;
+    private static final int HASH = 32;
+
+    private byte[] tileRow(int level, long index) {
+        return db.one("SELECT hashes FROM merkle_tile WHERE lvl = ? AND idx = ?", rs -> rs.getBytes(1), (short) level,
+                index).orElse(null);
     }
 
     /** The root of the first {@code size} leaves. */
@@ -122,54 +126,85 @@ public class MerkleStore {
         return Merkle.nodeHash(mth(lo, lo + k, memo), mth(lo + k, hi, memo));
     }
 
+    /**
+     * The node's hash, from the tile of level {@code level / 8} that holds the entries below it
+     * ({@code 2^(level % 8)} of them, at most 128). The memo keeps the nodes and the tiles read in one
+     * computation (a tile under {@code Node(-1 - tile level, tile index)}).
+     */
     private byte[] node(int level, long index, Map<Node, byte[]> memo) {
-        return memo.computeIfAbsent(new Node(level, index), key -> db.one(
-                "SELECT node_hash FROM merkle_node WHERE lvl = ? AND idx = ?", rs -> Merkle.unhex(rs.getString(1)),
-                level, index).orElseThrow(() -> new IllegalStateException("missing Merkle node " + key)));
+        byte[] known = memo.get(new Node(level, index));
+        if (known != null) {
+            return known;
+        }
+        int below = level % 8;
+        long first = index << below;
+        Node tileKey = new Node(-1 - level / 8, first / WIDTH);
+        byte[] tile = memo.computeIfAbsent(tileKey, key -> tileRow(level / 8, first / WIDTH));
+        int from = (int) (first % WIDTH);
+        int count = 1 << below;
+        if (tile == null || tile.length < HASH * (from + count)) {
+            throw new IllegalStateException("missing Merkle node " + new Node(level, index));
+        }
+        byte[] hash = subtreeRoot(tile, from, count);
+        memo.put(new Node(level, index), hash);
+        return hash;
+    }
+
+    /** The root of the complete subtree over {@code count} (a power of two) entries of a tile. */
+    private static byte[] subtreeRoot(byte[] tile, int from, int count) {
+        byte[][] level = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            level[i] = java.util.Arrays.copyOfRange(tile, HASH * (from + i), HASH * (from + i + 1));
+        }
+        for (int n = count; n > 1; n /= 2) {
+            for (int i = 0; i < n / 2; i++) {
+                level[i] = Merkle.nodeHash(level[2 * i], level[2 * i + 1]);
+            }
+        }
+        return level[0];
     }
 
     /**
-     * Appends leaves after {@code size} existing ones, with every complete subtree they close.
-     * Call inside the appender's transaction.
+     * Appends leaves after {@code size} existing ones: they go into the tiles of level 0, and each
+     * tile they fill adds its root to the tiles of the level above. Call inside the appender's
+     * transaction.
      */
     void append(long size, List<byte[]> leafHashes) {
-        appendNodes(size, leafHashes);
+        List<Object[]> rows = new ArrayList<>();
+        List<byte[]> entries = leafHashes;
+        long before = size; // entries of this level before the append
+        for (int level = 0; !entries.isEmpty(); level++) {
+            long index = before / WIDTH;
+            int width = (int) (before % WIDTH);
+            java.io.ByteArrayOutputStream tile = new java.io.ByteArrayOutputStream(HASH * WIDTH);
+            if (width > 0) {
+                byte[] stored = tileRow(level, index);
+                if (stored == null || stored.length != HASH * width) {
+                    throw new IllegalStateException("tile " + level + "/" + index + " does not hold " + width + " hashes");
+                }
+                tile.writeBytes(stored);
+            }
+            List<byte[]> roots = new ArrayList<>();
+            for (byte[] entry : entries) {
+                tile.writeBytes(entry);
+                if (++width == WIDTH) {
+                    byte[] full = tile.toByteArray();
+                    rows.add(new Object[] {(short) level, index++, full});
+                    roots.add(subtreeRoot(full, 0, WIDTH));
+                    tile.reset();
+                    width = 0;
+                }
+            }
+            if (width > 0) {
+                rows.add(new Object[] {(short) level, index, tile.toByteArray()});
+            }
+            entries = roots;
+            before /= WIDTH;
+        }
+        db.batch(db.isPostgres()
+                ? "INSERT INTO merkle_tile (lvl, idx, hashes) VALUES (?, ?, ?) ON CONFLICT (lvl, idx) "
+                        + "DO UPDATE SET hashes = EXCLUDED.hashes"
+                : "MERGE INTO merkle_tile (lvl, idx, hashes) KEY (lvl, idx) VALUES (?, ?, ?)", rows);
         db.update("UPDATE audit_log SET tree_size = ? WHERE id = 1", size + leafHashes.size());
-    }
-
-    private void appendNodes(long size, List<byte[]> leafHashes) {
-        Map<Node, byte[]> known = new HashMap<>();
-        // The right edge of the current tree: the complete subtrees new leaves may join.
-        for (int level = 0; level < 63; level++) {
-            if (((size >> level) & 1) == 1) {
-                long index = (size >> level) - 1;
-                known.put(new Node(level, index), node(level, index, new HashMap<>()));
-            }
-        }
-        List<Object[]> rows = new ArrayList<>(leafHashes.size() * 2);
-        long index = size;
-        for (byte[] leaf : leafHashes) {
-            int level = 0;
-            long at = index;
-            byte[] hash = leaf;
-            known.put(new Node(0, at), hash);
-            rows.add(new Object[] {(short) 0, at, Merkle.hex(hash)});
-            while ((at & 1) == 1) {
-                byte[] left = known.get(new Node(level, at - 1));
-                hash = Merkle.nodeHash(left, hash);
-                level++;
-                at >>= 1;
-                known.put(new Node(level, at), hash);
-                rows.add(new Object[] {(short) level, at, Merkle.hex(hash)});
-            }
-            index++;
-        }
-        if (db.isPostgres()) {
-            db.update("INSERT INTO merkle_node (lvl, idx, node_hash) SELECT * FROM unnest(?::smallint[], ?::bigint[], "
-                    + "?::varchar[])", Db.column(rows, 0, "smallint"), Db.column(rows, 1, "bigint"),
-                    Db.column(rows, 2, "varchar"));
-        } else {
-            db.batch("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)", rows);
-        }
     }
 }

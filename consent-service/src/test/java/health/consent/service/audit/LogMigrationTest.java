@@ -152,4 +152,55 @@ class LogMigrationTest {
                     .isEqualTo(5);
         }
     }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void a_tree_stored_node_by_node_becomes_tiles_with_the_same_roots_and_proofs(String db) throws Exception {
+        Map<String, Object> database = migratedTo(db, "14");
+        // 300 leaves and every complete subtree above them, a row each, as the appender stored them before tiles.
+        List<byte[]> leaves = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            leaves.add(health.consent.model.audit.Merkle.leafHash(("leaf " + i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        try (var c = connection(database);
+             var insert = c.prepareStatement("INSERT INTO merkle_node (lvl, idx, node_hash) VALUES (?, ?, ?)")) {
+            List<byte[]> level = leaves;
+            for (int lvl = 0; !level.isEmpty(); lvl++) {
+                List<byte[]> parents = new ArrayList<>();
+                for (int i = 0; i < level.size(); i++) {
+                    insert.setShort(1, (short) lvl);
+                    insert.setLong(2, i);
+                    insert.setString(3, health.consent.model.audit.Merkle.hex(level.get(i)));
+                    insert.addBatch();
+                    if (i % 2 == 1) {
+                        parents.add(health.consent.model.audit.Merkle.nodeHash(level.get(i - 1), level.get(i)));
+                    }
+                }
+                level = parents;
+            }
+            insert.executeBatch();
+            try (var s = c.createStatement()) {
+                s.execute("UPDATE audit_log SET tree_size = 300");
+            }
+        }
+
+        try (TestService service = TestService.start(database)) {
+            var transactions = service.context().getBean(health.consent.service.db.Transactions.class);
+            MerkleStore tree = service.context().getBean(MerkleStore.class);
+            for (int n : new int[] {1, 255, 256, 257, 300}) {
+                byte[] root = MerkleTilesTest.mth(leaves, 0, n);
+                assertThat(transactions.read(() -> tree.root(n))).as("root of %d", n).isEqualTo(root);
+                List<byte[]> path = transactions.read(() -> tree.inclusionProof(n - 1, n));
+                assertThat(health.consent.model.audit.Merkle.verifyInclusion(n - 1, n, leaves.get(n - 1), path, root))
+                        .isTrue();
+            }
+            assertThat(transactions.read(() -> tree.tile(1, 0, 1))).isEqualTo(MerkleTilesTest.mth(leaves, 0, 256));
+            assertThat(service.count("SELECT COUNT(*) FROM merkle_tile")).as("tiles 0/0, 0/1 and 1/0").isEqualTo(3);
+            // The log goes on from there: the next leaves join the partial tile.
+            new AuditClient(service.api()).activity(1);
+            assertThat(service.api().post("/api/v1/audit/checkpoints", Tokens.regulator(), null).num("treeSize"))
+                    .isGreaterThan(300);
+            assertThat(transactions.read(() -> tree.root(300))).isEqualTo(MerkleTilesTest.mth(leaves, 0, 300));
+        }
+    }
 }

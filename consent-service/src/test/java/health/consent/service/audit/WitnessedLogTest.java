@@ -79,7 +79,14 @@ class WitnessedLogTest {
                         service.api().get("/log/key", null).body().trim()))).isTrue();
 
                 // An insider rewrites a leaf of the stored tree, then the log grows and signs again.
-                service.sql("UPDATE merkle_node SET node_hash = '" + "ab".repeat(32) + "' WHERE idx = 0");
+                byte[] tile;
+                try (var c = service.connection(); var s = c.createStatement();
+                     var rs = s.executeQuery("SELECT hashes FROM merkle_tile WHERE lvl = 0 AND idx = 0")) {
+                    assertThat(rs.next()).isTrue();
+                    tile = rs.getBytes(1);
+                }
+                java.util.Arrays.fill(tile, 0, 32, (byte) 0xab);
+                service.sql("UPDATE merkle_tile SET hashes = ? WHERE lvl = 0 AND idx = 0", (Object) tile);
                 audit.activity(2);
                 long rewritten = audit.checkpoint().treeSize();
                 await().atMost(Duration.ofSeconds(15)).until(() -> service.api().get("/prometheus", Tokens.METRICS)

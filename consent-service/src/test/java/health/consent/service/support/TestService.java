@@ -137,6 +137,19 @@ public final class TestService implements AutoCloseable {
         }
     }
 
+    /** The same, with parameters (bytes, numbers, text), for what a literal would write differently on each database. */
+    public void sql(String statement, Object... params) {
+        try (java.sql.Connection c = connection();
+             java.sql.PreparedStatement s = c.prepareStatement(statement)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            s.execute();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(statement, e);
+        }
+    }
+
     public Api api() {
         return new Api(uri(), context());
     }
