@@ -106,8 +106,12 @@ public final class AuditLeaves {
 
     /** A salt is 32 bytes in lowercase hex: a leaf without one would reveal its record to a guess. */
     private static String requireSalt(String salt) {
-        if (salt == null || salt.length() != 64
-                || !salt.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        boolean hex = salt != null && salt.length() == 64;
+        for (int i = 0; hex && i < 64; i++) {
+            char c = salt.charAt(i);
+            hex = c >= '0' && c <= '9' || c >= 'a' && c <= 'f';
+        }
+        if (!hex) {
             throw new IllegalArgumentException("a leaf's salt is 32 bytes in lowercase hex");
         }
         return salt;
