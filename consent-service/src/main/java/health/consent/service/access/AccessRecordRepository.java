@@ -39,9 +39,6 @@ public class AccessRecordRepository {
     public static final String SELECT = "SELECT " + COLUMNS + ", COALESCE(leaf_index, (SELECT b.first_leaf + "
             + "access_record.leaf_position FROM access_batch b WHERE b.id = access_record.batch_id)) AS leaf_index "
             + "FROM access_record";
-    /** The same, for the records of numbered batches joined as {@code r} to their batch {@code b}. */
-    private static final String SELECT_BY_BATCH = "SELECT " + COLUMNS.replaceAll("(^|, )", "$1r.")
-            + ", b.first_leaf + r.leaf_position AS leaf_index FROM access_batch b JOIN access_record r ON r.batch_id = b.id";
     private static final String INSERT = "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, "
             + "data_category, outcome, at, received_at, salt, accessor_type, reason, batch_id, leaf_position) ";
     /** Bytes in a leaf hash (SHA-256). */
@@ -268,23 +265,32 @@ public class AccessRecordRepository {
         long from = db.count("SELECT COALESCE(MAX(first_leaf), -1) FROM access_batch WHERE first_leaf <= ?", leafIndex);
         // The batches that hold the next records, as many as the page needs: each after the first holds
         // at least one; the first holds the leaf given, and perhaps none after it.
-        List<long[]> batches = db.list("SELECT first_leaf, leaf_count FROM access_batch WHERE first_leaf >= ? "
-                + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1), rs -> new long[] {rs.getLong(1), rs.getLong(2)},
-                from);
+        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count FROM access_batch WHERE first_leaf >= ? "
+                        + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1),
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, from);
+        java.util.Map<Long, Long> firstLeaves = new java.util.HashMap<>();
         long wanted = limit - found.size();
-        long upTo = from;
         for (long[] b : batches) {
             if (wanted <= 0) {
                 break;
             }
-            wanted -= Math.max(0, Math.min(b[1], b[0] + b[1] - 1 - leafIndex));
-            upTo = b[0];
+            long after = Math.max(0, Math.min(b[2], b[1] + b[2] - 1 - leafIndex));
+            if (after > 0) {
+                firstLeaves.put(b[0], b[1]);
+                wanted -= after;
+            }
         }
-        if (batches.isEmpty()) {
-            return found;
+        // Their records by the batches' ids (an index scan), a thousand batches a statement: a join on
+        // the range of leaves lets the planner choose a hash join over the whole log.
+        List<Long> ids = new ArrayList<>(firstLeaves.keySet());
+        List<AccessRecord> batched = new ArrayList<>();
+        for (int at = 0; at < ids.size(); at += 1_000) {
+            batched.addAll(db.list("SELECT " + COLUMNS + ", batch_id, leaf_position FROM access_record "
+                            + "WHERE batch_id = ANY(?)",
+                    rs -> record(rs, firstLeaves.get(rs.getLong("batch_id")) + rs.getInt("leaf_position")),
+                    new Db.SqlArray("bigint", ids.subList(at, Math.min(ids.size(), at + 1_000)).toArray())));
         }
-        List<AccessRecord> batched = new ArrayList<>(db.list(SELECT_BY_BATCH + " WHERE b.first_leaf BETWEEN ? AND ? "
-                + "AND b.first_leaf + r.leaf_position > ?", AccessRecordRepository::record, from, upTo, leafIndex));
+        batched.removeIf(r -> r.leafIndex() <= leafIndex);
         batched.sort(java.util.Comparator.comparingLong(AccessRecord::leafIndex));
         found.addAll(batched.subList(0, Math.min(batched.size(), limit - found.size())));
         return found;
@@ -442,11 +448,16 @@ public class AccessRecordRepository {
 
     /** A record as {@link #SELECT} reads it. */
     public static AccessRecord record(ResultSet rs) throws SQLException {
+        return record(rs, rs.getObject("leaf_index", Long.class));
+    }
+
+    /** A record read with the columns of {@link #SELECT} but its leaf, given here. */
+    private static AccessRecord record(ResultSet rs, Long leafIndex) throws SQLException {
         String purpose = rs.getString("purpose");
         return new AccessRecord(rs.getString("id"), AccessorType.valueOf(rs.getString("accessor_type")),
                 rs.getString("application_id"), rs.getString("patient_id"),
                 purpose == null ? null : Purpose.valueOf(purpose), rs.getString("actor"), rs.getString("data_category"),
                 Outcome.valueOf(rs.getString("outcome")), rs.getString("reason"), Db.instant(rs, "at"),
-                Db.instant(rs, "received_at"), rs.getObject("leaf_index", Long.class), rs.getString("salt"));
+                Db.instant(rs, "received_at"), leafIndex, rs.getString("salt"));
     }
 }
