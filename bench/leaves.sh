@@ -19,7 +19,7 @@ until [ "$(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_batch WHERE 
 stop_service
 log "== Numbering audit leaves, 10,000 records ($(psql_run "$PG_PORT" consent "SELECT COUNT(*) FROM access_record") in the log), ms"
 psql_run "$PG_PORT" consent "
-  CREATE TABLE wide5 (LIKE access_record INCLUDING ALL);
+  CREATE TABLE wide5 (LIKE access_record INCLUDING DEFAULTS INCLUDING INDEXES);
   CREATE TABLE wide3 (LIKE access_record);
   ALTER TABLE wide3 ADD PRIMARY KEY (application_id, id, at);
   CREATE INDEX ON wide3 (patient_id, at);

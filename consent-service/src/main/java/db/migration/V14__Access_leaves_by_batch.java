@@ -1,8 +1,10 @@
 package db.migration;
 
 import health.consent.model.AccessRecord;
+import health.consent.model.AccessorType;
+import health.consent.model.Outcome;
+import health.consent.model.Purpose;
 import health.consent.model.audit.AuditLeaves;
-import health.consent.service.access.AccessRecordRepository;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +50,12 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
         long next = batchUnlogged(c);
         try (Statement s = c.createStatement()) {
             s.execute("CREATE SEQUENCE access_batch_seq START WITH " + next);
-            s.execute("CREATE INDEX access_record_by_batch ON access_record (batch_id, leaf_position)");
+            s.execute("CREATE INDEX access_record_by_batch ON access_record (batch_id, leaf_position)"
+                    + (postgres ? " WHERE batch_id IS NOT NULL" : ""));
+            // A record in neither form would never reach the log: an instance of an earlier version,
+            // left running through the upgrade, has its writes refused rather than lost.
+            s.execute("ALTER TABLE access_record ADD CONSTRAINT access_record_in_the_log "
+                    + "CHECK (leaf_index IS NOT NULL OR batch_id IS NOT NULL)");
             s.execute("DROP INDEX IF EXISTS access_record_unlogged");
             if (postgres) {
                 s.execute("DROP INDEX access_record_by_leaf");
@@ -60,8 +67,9 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
     /** Puts the records not in the log yet into batches, with their hashes; returns the next batch id. */
     private static long batchUnlogged(Connection c) throws Exception {
         long batch = 1;
-        try (PreparedStatement read = c.prepareStatement(AccessRecordRepository.SELECT
-                     + " WHERE leaf_index IS NULL ORDER BY received_at, application_id, id");
+        try (PreparedStatement read = c.prepareStatement("SELECT id, accessor_type, application_id, patient_id, purpose, "
+                     + "actor, data_category, outcome, reason, at, received_at, salt FROM access_record "
+                     + "WHERE leaf_index IS NULL ORDER BY received_at, application_id, id");
              PreparedStatement place = c.prepareStatement(
                      "UPDATE access_record SET batch_id = ?, leaf_position = ? WHERE application_id = ? AND id = ? AND at = ?");
              PreparedStatement store = c.prepareStatement(
@@ -72,7 +80,7 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
                 int position = 0;
                 AccessRecord last = null;
                 while (rs.next()) {
-                    AccessRecord r = AccessRecordRepository.record(rs);
+                    AccessRecord r = record(rs);
                     hashes.writeBytes(AuditLeaves.accessRecordHash(r));
                     place.setLong(1, batch);
                     place.setInt(2, position++);
@@ -92,6 +100,17 @@ public class V14__Access_leaves_by_batch extends BaseJavaMigration {
             }
         }
         return batch;
+    }
+
+    /** A record as the table held it at this version (the leaf's format is the log's, and does not change). */
+    private static AccessRecord record(ResultSet rs) throws Exception {
+        String purpose = rs.getString("purpose");
+        return new AccessRecord(rs.getString("id"), AccessorType.valueOf(rs.getString("accessor_type")),
+                rs.getString("application_id"), rs.getString("patient_id"),
+                purpose == null ? null : Purpose.valueOf(purpose), rs.getString("actor"), rs.getString("data_category"),
+                Outcome.valueOf(rs.getString("outcome")), rs.getString("reason"),
+                rs.getObject("at", java.time.OffsetDateTime.class).toInstant(),
+                rs.getObject("received_at", java.time.OffsetDateTime.class).toInstant(), null, rs.getString("salt"));
     }
 
     private static void close(PreparedStatement place, PreparedStatement store, long batch, int count,

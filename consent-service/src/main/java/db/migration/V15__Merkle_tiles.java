@@ -30,7 +30,7 @@ public class V15__Merkle_tiles extends BaseJavaMigration {
                     + " NOT NULL, PRIMARY KEY (lvl, idx))");
         }
         try (PreparedStatement read = c.prepareStatement("SELECT lvl, idx, node_hash FROM merkle_node "
-                     + "WHERE MOD(lvl, 8) = 0 ORDER BY lvl, idx");
+                     + "WHERE lvl IN (0, 8, 16, 24, 32, 40, 48, 56) ORDER BY lvl, idx");
              PreparedStatement write = c.prepareStatement("INSERT INTO merkle_tile (lvl, idx, hashes) VALUES (?, ?, ?)")) {
             read.setFetchSize(WIDTH * 16);
             try (ResultSet rs = read.executeQuery()) {

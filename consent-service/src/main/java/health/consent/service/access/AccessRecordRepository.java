@@ -36,7 +36,7 @@ public class AccessRecordRepository {
      * The records' columns and each one's leaf in the audit log: its own {@code leaf_index} if it
      * was logged before batches (migration V14), else its batch's first leaf plus its position.
      */
-    public static final String SELECT = "SELECT " + COLUMNS + ", COALESCE(leaf_index, (SELECT b.first_leaf + "
+    private static final String SELECT = "SELECT " + COLUMNS + ", COALESCE(leaf_index, (SELECT b.first_leaf + "
             + "access_record.leaf_position FROM access_batch b WHERE b.id = access_record.batch_id)) AS leaf_index "
             + "FROM access_record";
     private static final String INSERT = "INSERT INTO access_record (application_id, id, patient_id, purpose, actor, "
@@ -72,6 +72,9 @@ public class AccessRecordRepository {
      * records of a batch share their writer, their arrival, their kind of accessor and reason.
      */
     private int insertBatch(List<AccessRecord> records, Instant receivedAt) {
+        if (records.isEmpty()) {
+            return 0;
+        }
         long batch = db.count(db.isPostgres() ? "SELECT nextval('access_batch_seq')"
                 : "SELECT NEXT VALUE FOR access_batch_seq");
         List<Integer> stored = db.isPostgres() ? insertAll(records, batch) : insertEach(records, batch);
@@ -249,7 +252,9 @@ public class AccessRecordRepository {
     /**
      * The records in the audit log after a leaf, in the log's order: first those logged one by one
      * before batches (migration V14), whose leaves all come before any batch's, then those of the
-     * numbered batches from the one that holds the next leaf.
+     * numbered batches from the one that holds the next leaf. The page is sized by the batches' counts
+     * of leaves: after erased records (only judged ones are, at or below the findings pass's cursor)
+     * it would come short, so call it past them, as the findings pass does.
      */
     public List<AccessRecord> loggedAfter(long leafIndex, int limit) {
         // The last leaf logged one by one is read from its index (an index-only descent): past it, the
@@ -395,10 +400,15 @@ public class AccessRecordRepository {
         }
         // No record can come into the month between the check and the drop.
         db.update("LOCK TABLE " + table + " IN SHARE MODE");
+        // The batches not all judged: those not numbered, those after the judged leaf, and the one
+        // holding it; each found by an index, then probed in the month's batch index.
         boolean pending = db.one("SELECT 1 FROM " + table + " WHERE leaf_index > ? LIMIT 1", rs -> 1, judgedUpTo)
-                .isPresent() || db.one("SELECT 1 FROM access_batch b WHERE (b.first_leaf IS NULL OR b.first_leaf + "
-                        + "b.leaf_count - 1 > ?) AND EXISTS (SELECT 1 FROM " + table + " r WHERE r.batch_id = b.id) LIMIT 1",
-                rs -> 1, judgedUpTo).isPresent();
+                .isPresent() || db.one("SELECT 1 FROM (SELECT id FROM access_batch WHERE first_leaf IS NULL "
+                        + "UNION ALL SELECT id FROM access_batch WHERE first_leaf > ? "
+                        + "UNION ALL SELECT id FROM access_batch WHERE first_leaf = (SELECT MAX(first_leaf) FROM access_batch "
+                        + "WHERE first_leaf <= ?) AND first_leaf + leaf_count - 1 > ?) b "
+                        + "WHERE EXISTS (SELECT 1 FROM " + table + " r WHERE r.batch_id = b.id) LIMIT 1",
+                rs -> 1, judgedUpTo, judgedUpTo, judgedUpTo).isPresent();
         if (pending) {
             return -1;
         }
@@ -447,7 +457,7 @@ public class AccessRecordRepository {
     }
 
     /** A record as {@link #SELECT} reads it. */
-    public static AccessRecord record(ResultSet rs) throws SQLException {
+    private static AccessRecord record(ResultSet rs) throws SQLException {
         return record(rs, rs.getObject("leaf_index", Long.class));
     }
 

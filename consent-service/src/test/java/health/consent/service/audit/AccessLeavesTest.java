@@ -68,4 +68,80 @@ class AccessLeavesTest extends OnBothDatabases {
             }
         }
     }
+
+    /** Carries a result out of a transaction that must not commit. */
+    private static final class RolledBack extends RuntimeException {
+        final long result;
+
+        RolledBack(long result) {
+            super(null, null, false, false);
+            this.result = result;
+        }
+    }
+
+    /** What dropping the month's partition answers, in a transaction rolled back whatever it did. */
+    private static long dropMonthRolledBack(java.time.YearMonth month, long judgedUpTo) {
+        Transactions transactions = service.context().getBean(Transactions.class);
+        AccessRecordRepository records = service.context().getBean(AccessRecordRepository.class);
+        try {
+            transactions.write(() -> {
+                throw new RolledBack(records.dropMonth(month, judgedUpTo));
+            });
+        } catch (RolledBack r) {
+            return r.result;
+        }
+        throw new AssertionError("the transaction was not rolled back");
+    }
+
+    @Test
+    void a_month_holding_a_record_not_judged_yet_is_not_dropped_whatever_its_batch() {
+        org.junit.jupiter.api.Assumptions.assumeTrue("PostgreSQL".equals(database), "months are partitions on PostgreSQL");
+        String app = registerApplication(api);
+        String patient = newPatient();
+        Instant at = Instant.now().minusSeconds(60);
+        java.time.YearMonth month = java.time.YearMonth.from(at.atZone(java.time.ZoneOffset.UTC));
+        List<String> batch = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            batch.add(accessRecord(UUID.randomUUID().toString(), patient, at));
+        }
+        assertThat(api.post("/api/v1/access-records", Tokens.application(app), "[" + String.join(",", batch) + "]")
+                .num("stored")).isEqualTo(3);
+        Transactions transactions = service.context().getBean(Transactions.class);
+        AccessRecordRepository records = service.context().getBean(AccessRecordRepository.class);
+        await().until(() -> transactions.read(records::countUnlogged) == 0);
+        long first = service.count("SELECT MAX(first_leaf) FROM access_batch WHERE leaf_count = 3");
+        long last = service.count("SELECT MAX(leaf_index) FROM (" + health.consent.service.support.Databases.ACCESS_LEAVES
+                + ") l");
+
+        assertThat(dropMonthRolledBack(month, first - 1)).as("a batch after the judged leaf").isEqualTo(-1);
+        assertThat(dropMonthRolledBack(month, first + 1)).as("a batch across the judged leaf").isEqualTo(-1);
+        // A batch not numbered yet, with a record in the month.
+        service.sql("INSERT INTO access_batch (id, leaf_count, received_at) VALUES (999999999, 1, now())");
+        service.sql("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, outcome, "
+                + "at, received_at, accessor_type, salt, batch_id, leaf_position) VALUES ('" + app + "', '"
+                + UUID.randomUUID() + "', '" + patient + "', 'CARE', 'dr', 'vitals', 'PERMIT', now() - interval '1 minute', "
+                + "now(), 'APPLICATION', '" + "0a".repeat(32) + "', 999999999, 0)");
+        try {
+            assertThat(dropMonthRolledBack(month, last)).as("a batch not numbered").isEqualTo(-1);
+        } finally {
+            service.sql("DELETE FROM access_record WHERE batch_id = 999999999");
+            service.sql("DELETE FROM access_batch WHERE id = 999999999");
+        }
+        assertThat(dropMonthRolledBack(month, Long.MAX_VALUE / 2)).as("every record judged").isPositive();
+    }
+
+    @Test
+    void a_record_written_as_an_earlier_version_did_with_neither_leaf_nor_batch_is_refused() {
+        String app = registerApplication(api);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> service.sql("INSERT INTO access_record (application_id, "
+                        + "id, patient_id, purpose, actor, data_category, outcome, at, received_at, accessor_type, salt) "
+                        + "VALUES ('" + app + "', '" + UUID.randomUUID() + "', 'p-1', 'CARE', 'dr', 'vitals', 'PERMIT', "
+                        + "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'APPLICATION', '" + "0a".repeat(32) + "')"))
+                .as("it would never reach the log").satisfies(e -> {
+                    java.io.StringWriter trace = new java.io.StringWriter();
+                    e.printStackTrace(new java.io.PrintWriter(trace));
+                    assertThat(trace.toString().toLowerCase()).contains("access_record_in_the_log");
+                });
+        assertThat(service.count("SELECT COUNT(*) FROM access_record WHERE application_id = '" + app + "'")).isZero();
+    }
 }

@@ -50,9 +50,11 @@ class LargeExportTest {
                 s.execute("INSERT INTO application (id, name, publisher, status, registered_at) "
                         + "VALUES ('big-app', 'Big', 'Bench', 'ACTIVE', now() - interval '30 days')");
                 s.execute("INSERT INTO access_record (application_id, id, patient_id, purpose, actor, data_category, "
-                        + "outcome, at, received_at, accessor_type, salt) SELECT 'big-app', md5(g::text)::uuid::text, "
-                        + "'p-big', 'CARE', 'dr-' || (g % 50), 'vitals', 'PERMIT', now() - g * interval '1 second', "
-                        + "now(), 'APPLICATION', md5(g::text) || md5((g + 1)::text) FROM generate_series(1, " + RECORDS + ") g");
+                        + "outcome, at, received_at, accessor_type, salt, batch_id, leaf_position) SELECT 'big-app', "
+                        + "md5(g::text)::uuid::text, 'p-big', 'CARE', 'dr-' || (g % 50), 'vitals', 'PERMIT', "
+                        + "now() - g * interval '1 second', now(), 'APPLICATION', md5(g::text) || md5((g + 1)::text), "
+                        // Of a batch that is not stored: the export does not need the log.
+                        + "0, g FROM generate_series(1, " + RECORDS + ") g");
             }
             Path file = dir.resolve("export.json");
             HttpResponse<Path> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
