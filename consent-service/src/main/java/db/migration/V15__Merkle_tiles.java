@@ -28,6 +28,10 @@ public class V15__Merkle_tiles extends BaseJavaMigration {
         try (Statement s = c.createStatement()) {
             s.execute("CREATE TABLE merkle_tile (lvl SMALLINT NOT NULL, idx BIGINT NOT NULL, hashes " + Dialect.bytes(c)
                     + " NOT NULL, PRIMARY KEY (lvl, idx))");
+            if (Dialect.postgres(c)) {
+                // Hashes do not compress: PostgreSQL is not to try, at each rewrite of a partial tile.
+                s.execute("ALTER TABLE merkle_tile ALTER COLUMN hashes SET STORAGE EXTERNAL");
+            }
         }
         try (PreparedStatement read = c.prepareStatement("SELECT lvl, idx, node_hash FROM merkle_node "
                      + "WHERE lvl IN (0, 8, 16, 24, 32, 40, 48, 56) ORDER BY lvl, idx");
