@@ -267,12 +267,12 @@ public class AccessRecordRepository {
         if (found.size() == limit) {
             return found;
         }
-        long from = db.count("SELECT COALESCE(MAX(first_leaf), -1) FROM access_batch WHERE first_leaf <= ?", leafIndex);
-        // The batches that hold the next records, as many as the page needs: each after the first holds
-        // at least one; the first holds the leaf given, and perhaps none after it.
-        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count FROM access_batch WHERE first_leaf >= ? "
+        // The batches that hold the next records, as many as the page needs, from the one holding the
+        // leaf given (or the first): each after it holds at least one; it holds perhaps none after the leaf.
+        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count FROM access_batch WHERE first_leaf >= "
+                        + "COALESCE((SELECT MAX(first_leaf) FROM access_batch WHERE first_leaf <= ?), -1) "
                         + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1),
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, from);
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, leafIndex);
         java.util.Map<Long, Long> firstLeaves = new java.util.HashMap<>();
         long wanted = limit - found.size();
         for (long[] b : batches) {
@@ -311,7 +311,7 @@ public class AccessRecordRepository {
 
         /** The leaf hash of the record at a position. */
         public byte[] leaf(int position) {
-            return java.util.Arrays.copyOfRange(leafHashes, position * HASH, (position + 1) * HASH);
+            return Arrays.copyOfRange(leafHashes, position * HASH, (position + 1) * HASH);
         }
     }
 

@@ -79,12 +79,7 @@ class WitnessedLogTest {
                         service.api().get("/log/key", null).body().trim()))).isTrue();
 
                 // An insider rewrites a leaf of the stored tree, then the log grows and signs again.
-                byte[] tile;
-                try (var c = service.connection(); var s = c.createStatement();
-                     var rs = s.executeQuery("SELECT hashes FROM merkle_tile WHERE lvl = 0 AND idx = 0")) {
-                    assertThat(rs.next()).isTrue();
-                    tile = rs.getBytes(1);
-                }
+                byte[] tile = service.bytes("SELECT hashes FROM merkle_tile WHERE lvl = 0 AND idx = 0");
                 java.util.Arrays.fill(tile, 0, 32, (byte) 0xab);
                 service.sql("UPDATE merkle_tile SET hashes = ? WHERE lvl = 0 AND idx = 0", (Object) tile);
                 audit.activity(2);

@@ -89,6 +89,15 @@ public final class TestService implements AutoCloseable {
         return rows.get(0);
     }
 
+    /** The bytes of the first row a query answers, read directly from the service's database. */
+    public byte[] bytes(String query) {
+        java.util.List<byte[]> rows = rows(query, rs -> rs.getBytes(1));
+        if (rows.isEmpty()) {
+            throw new IllegalStateException(query + ": no row");
+        }
+        return rows.get(0);
+    }
+
     /** The first column of every row a query answers, as text, read directly from the service's database. */
     public java.util.List<String> strings(String query) {
         return rows(query, rs -> rs.getString(1));
