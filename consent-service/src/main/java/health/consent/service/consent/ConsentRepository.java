@@ -70,6 +70,93 @@ public class ConsentRepository {
                 ConsentRepository::consent, patient, application);
     }
 
+    /** A patient and an application: whose decisions a change locks. */
+    public record Key(PatientId patient, ApplicationId application) {
+    }
+
+    /**
+     * The decisions of each (patient, application), locked until the transaction ends, in one
+     * statement: rows are locked in the order of their key, so that two transactions locking
+     * overlapping groups wait for each other rather than deadlock. Keys without a decision map to
+     * an empty list.
+     */
+    public Map<Key, List<PurposeConsent>> lockForApplications(Collection<Key> keys) {
+        Map<Key, List<PurposeConsent>> locked = new HashMap<>();
+        List<Object> params = new ArrayList<>(keys.size() * 2);
+        for (Key k : keys) {
+            locked.put(k, new ArrayList<>());
+            params.add(k.patient());
+            params.add(k.application());
+        }
+        String pairs = String.join(", ", java.util.Collections.nCopies(keys.size(), "(?, ?)"));
+        db.list("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, expires_at "
+                        + "FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "
+                        + "ORDER BY patient_id, application_id, purpose FOR UPDATE",
+                rs -> locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2))))
+                        .add(consent(rs)), params.toArray());
+        return locked;
+    }
+
+    /** A decision's next version: {@code before} as read under the lock (version 0 when nothing was stored). */
+    public record Save(PatientId patient, ApplicationId application, PurposeConsent before, PurposeConsent after) {
+    }
+
+    /**
+     * Stores decisions' next versions, in this order: the new rows in one batch, then the updates in
+     * another (an update may follow a row inserted by the same group). An update that finds its row
+     * moved fails the whole transaction.
+     */
+    public void saveAll(List<Save> saves) {
+        List<Object[]> inserts = new ArrayList<>();
+        List<Object[]> updates = new ArrayList<>();
+        for (Save s : saves) {
+            PurposeConsent after = s.after();
+            if (!s.before().isSet()) {
+                inserts.add(new Object[] {s.patient(), s.application(), after.purpose(), after.state(),
+                        after.noticeVersion(), after.version(), after.updatedAt(), after.expiresAt()});
+            } else {
+                updates.add(new Object[] {after.state(), after.noticeVersion(), after.version(), after.updatedAt(),
+                        after.expiresAt(), s.patient(), s.application(), after.purpose(), s.before().version()});
+            }
+        }
+        db.batch(INSERT_CONSENT, inserts);
+        for (int changed : db.batch(UPDATE_CONSENT, updates)) {
+            // JDBC may answer SUCCESS_NO_INFO (-2) for a batched statement; any other count than one is a moved row.
+            if (changed != 1 && changed != java.sql.Statement.SUCCESS_NO_INFO) {
+                throw new IllegalStateException("consent row changed under its lock");
+            }
+        }
+    }
+
+    /**
+     * Appends events, each with a new salt, in this order; returns them as stored (numbered). An
+     * event's {@code cause} is given as the index, in {@code events}, of the event that caused it
+     * ({@code causeIndex}, -1 for none): the cause is numbered by the same statement.
+     */
+    public List<ConsentEvent> appendAll(List<ConsentEvent> events, int[] causeIndex) {
+        List<Object[]> rows = new ArrayList<>(events.size());
+        List<String> salts = new ArrayList<>(events.size());
+        for (ConsentEvent e : events) {
+            String salt = AuditLeaves.newSalt();
+            salts.add(salt);
+            rows.add(new Object[] {e.patient(), e.application(), e.purpose(), e.state(), e.previousState(),
+                    e.noticeVersion(), e.decidedBy().type(), e.decidedBy().id(), e.channel(), null, e.at(), salt,
+                    e.expiresAt()});
+        }
+        long[] seqs = db.insertAll(INSERT_EVENT, "seq", rows);
+        List<ConsentEvent> stored = new ArrayList<>(events.size());
+        List<Object[]> causes = new ArrayList<>();
+        for (int i = 0; i < events.size(); i++) {
+            Long cause = causeIndex[i] < 0 ? null : seqs[causeIndex[i]];
+            if (cause != null) {
+                causes.add(new Object[] {cause, seqs[i]});
+            }
+            stored.add(events.get(i).stored(seqs[i], cause, salts.get(i)));
+        }
+        db.batch("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", causes);
+        return stored;
+    }
+
     /** The most patients looked up by one statement. */
     private static final int LOOKUPS = 1_000;
     private static final String SELECT_GRANTS = "SELECT patient_id, purpose, notice_version FROM consent "
@@ -114,35 +201,13 @@ public class ConsentRepository {
         return new Grant(rs.getString(1), "CARE".equals(rs.getString(2)) ? Purpose.CARE : purpose, rs.getInt(3));
     }
 
-    /**
-     * Stores a decision's next version. {@code before} is what was read under the lock (version 0
-     * when nothing was stored); the update fails the transaction if the row moved meanwhile.
-     */
-    public void save(PatientId patient, ApplicationId application, PurposeConsent before, PurposeConsent after) {
-        if (!before.isSet()) {
-            db.update("INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, "
-                            + "updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", patient, application,
-                    after.purpose(), after.state(), after.noticeVersion(), after.version(), after.updatedAt(),
-                    after.expiresAt());
-        } else if (db.update("UPDATE consent SET state = ?, notice_version = ?, version = ?, updated_at = ?, "
-                        + "expires_at = ? WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?",
-                after.state(), after.noticeVersion(), after.version(), after.updatedAt(), after.expiresAt(), patient,
-                application, after.purpose(), before.version()) != 1) {
-            // The rows are locked, so only a bug could bring us here; fail the whole transaction.
-            throw new IllegalStateException("consent row changed under its lock");
-        }
-    }
-
-    /** Appends an event with its salt; returns it as stored (numbered). */
-    public ConsentEvent append(ConsentEvent e) {
-        String salt = AuditLeaves.newSalt();
-        long seq = db.insert("INSERT INTO consent_event (patient_id, application_id, purpose, state, previous_state, "
-                        + "notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
-                        + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", "seq",
-                e.patient(), e.application(), e.purpose(), e.state(), e.previousState(), e.noticeVersion(),
-                e.decidedBy().type(), e.decidedBy().id(), e.channel(), e.cause(), e.at(), salt, e.expiresAt());
-        return e.stored(seq, e.cause(), salt);
-    }
+    private static final String INSERT_CONSENT = "INSERT INTO consent (patient_id, application_id, purpose, state, "
+            + "notice_version, version, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String UPDATE_CONSENT = "UPDATE consent SET state = ?, notice_version = ?, version = ?, "
+            + "updated_at = ?, expires_at = ? WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?";
+    private static final String INSERT_EVENT = "INSERT INTO consent_event (patient_id, application_id, purpose, "
+            + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** The patient's events, newest first. */
     public List<ConsentEvent> history(PatientId patient, int limit, long offset) {

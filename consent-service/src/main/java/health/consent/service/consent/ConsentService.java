@@ -21,20 +21,30 @@ import health.consent.service.consent.ConsentViews.HistoryEvent;
 import health.consent.service.purge.PurgeRepository;
 import health.consent.service.purge.PurgeService;
 import health.consent.service.consent.ConsentViews.NoticeVersion;
+import health.consent.service.consent.ConsentRepository.Key;
 import health.consent.service.db.Clock;
+import health.consent.service.db.GroupCommit;
 import health.consent.service.db.Paging;
 import health.consent.service.db.Transactions;
 import health.consent.service.events.ConsentChanged;
+import health.consent.service.events.ConsentsChanged;
 import health.consent.service.outcome.Refusal;
 import health.consent.service.outcome.Result;
 import health.consent.service.security.Callers.PatientCaller;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.annotation.Value;
+import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A patient's consents: reading them, changing them, and their history. The rules are the
@@ -46,6 +56,8 @@ public class ConsentService {
 
     /** Attempts at a change when two first decisions race to insert the same row. */
     private static final int ATTEMPTS = 3;
+    /** The most changes in one group (one transaction). */
+    private static final int MAX_GROUP = 64;
 
     private final Transactions transactions;
     private final ConsentRepository consents;
@@ -53,15 +65,33 @@ public class ConsentService {
     private final DeclarationCache declarations;
     private final PurgeService purges;
     private final PurgeRepository purgeRows;
+    private final GroupCommit<Request, Result<ChangeResult>> writes;
 
+    /**
+     * @param committers how many groups of changes are written at once ({@code consent.writes.committers},
+     *                   4 by default), each on one pooled connection: enough to keep the database busy
+     *                   while a group waits for its commit to be flushed, few enough that groups form
+     */
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
-                          DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows) {
+                          DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows,
+                          MeterRegistry meters, @Value("${consent.writes.committers:4}") int committers) {
         this.transactions = transactions;
         this.purges = purges;
         this.purgeRows = purgeRows;
         this.consents = consents;
         this.catalogue = catalogue;
         this.declarations = declarations;
+        DistributionSummary groups = DistributionSummary.builder("consent.writes.group")
+                .description("Consent changes written by one transaction (group commit)").register(meters);
+        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP,
+                group -> transactions.write(() -> applyAll(group)), this::changeAlone, groups::record);
+        Gauge.builder("consent.writes.waiting", writes, GroupCommit::waiting)
+                .description("Consent changes waiting for a transaction to take them").register(meters);
+    }
+
+    @PreDestroy
+    void stop() {
+        writes.close();
     }
 
     /** One row per (application, declared purpose) of the catalogue, decided or not. */
@@ -72,12 +102,27 @@ public class ConsentService {
 
     /**
      * Sets one purpose to GRANTED, REFUSED or WITHDRAWN. The change, its event, and the withdrawals
-     * it causes are written in one transaction.
+     * it causes are written in one transaction, with the changes other patients make meanwhile
+     * (group commit); the answer comes once that transaction has committed.
      */
     public Result<ChangeResult> change(PatientCaller caller, ApplicationId applicationId, ConsentChange change) {
+        return writes.submit(new Request(caller, applicationId, change));
+    }
+
+    /** A patient's change of one purpose of one application, waiting to be written. */
+    private record Request(PatientCaller caller, ApplicationId application, ConsentChange change) {
+    }
+
+    /** A change the rules allowed, with the state it was applied to and where its events start in the group's. */
+    private record Applied(Request request, Application application, PatientConsents before,
+                           ChangeOutcome.Applied outcome, int firstEvent) {
+    }
+
+    /** One change in its own transaction, again when two first decisions race to insert the same row. */
+    private Result<ChangeResult> changeAlone(Request request) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.write(() -> apply(caller, applicationId, change));
+                return transactions.write(() -> applyAll(List.of(request))).get(0);
             } catch (RuntimeException e) {
                 if (!Transactions.isUniqueViolation(e) || attempt == ATTEMPTS) {
                     throw e;
@@ -86,26 +131,65 @@ public class ConsentService {
         }
     }
 
-    private Result<ChangeResult> apply(PatientCaller caller, ApplicationId applicationId, ConsentChange change) {
-        PatientId patient = caller.patient();
-        Application application = declarations.find(applicationId).orElse(null);
-        PatientConsents before = PatientConsents.of(patient, applicationId,
-                application == null ? null : application.terms(),
-                application == null ? List.of() : consents.lockForApplication(patient, applicationId));
-        ChangeOutcome outcome = before.change(change, caller.decidedBy(), Clock.now());
-        if (outcome instanceof ChangeOutcome.Refused refused) {
-            return Result.refused(refusal(refused.refusal()));
+    /**
+     * Applies a group of changes in the current transaction, in their order (a patient's second
+     * change of the group applies to the state after the first): one statement locks every
+     * (patient, application) concerned, then each kind of row is written for the whole group at
+     * once. Answers in the order of the requests.
+     */
+    private List<Result<ChangeResult>> applyAll(List<Request> requests) {
+        Set<Key> keys = new LinkedHashSet<>();
+        for (Request r : requests) {
+            if (declarations.find(r.application()).isPresent()) {
+                keys.add(new Key(r.caller().patient(), r.application()));
+            }
         }
-        ChangeOutcome.Applied applied = (ChangeOutcome.Applied) outcome;
-        record(patient, applicationId, before, applied);
-        PatientConsents after = applied.after();
-        Map<String, Erasure> erasures = erasures(patient);
-        ConsentView changed = ConsentView.of(application, application.purpose(change.purpose()).orElseThrow(), after,
-                erasures);
-        List<ConsentView> cascaded = applied.events().stream().filter(ConsentEvent::isCascade)
-                .map(e -> ConsentView.of(application, application.purpose(e.purpose()).orElseThrow(), after, erasures))
+        Map<Key, List<PurposeConsent>> locked = keys.isEmpty() ? Map.of() : consents.lockForApplications(keys);
+        Map<Key, PatientConsents> current = new HashMap<>();
+        List<Result<ChangeResult>> results = new ArrayList<>(requests.size());
+        List<Applied> applied = new ArrayList<>();
+        List<ConsentEvent> events = new ArrayList<>();
+        for (Request r : requests) {
+            PatientId patient = r.caller().patient();
+            Application application = declarations.find(r.application()).orElse(null);
+            Key key = new Key(patient, r.application());
+            PatientConsents before = current.computeIfAbsent(key, k -> PatientConsents.of(patient, r.application(),
+                    application == null ? null : application.terms(),
+                    application == null ? List.of() : locked.getOrDefault(k, List.of())));
+            ChangeOutcome outcome = before.change(r.change(), r.caller().decidedBy(), Clock.now());
+            if (outcome instanceof ChangeOutcome.Refused refused) {
+                results.add(Result.refused(refusal(refused.refusal())));
+                continue;
+            }
+            ChangeOutcome.Applied change = (ChangeOutcome.Applied) outcome;
+            current.put(key, change.after());
+            applied.add(new Applied(r, application, before, change, events.size()));
+            events.addAll(change.events());
+            results.add(null);
+        }
+        List<ConsentChanged> changed = record(applied, events);
+        Map<PatientId, Map<String, Erasure>> erasures = erasures(applied.stream()
+                .map(a -> a.request().caller().patient()).collect(Collectors.toSet()));
+        for (int i = 0, a = 0; i < results.size(); i++) {
+            if (results.get(i) == null) {
+                results.set(i, Result.ok(answer(applied.get(a), changed.get(a), erasures)));
+                a++;
+            }
+        }
+        return results;
+    }
+
+    private static ChangeResult answer(Applied applied, ConsentChanged changed,
+                                       Map<PatientId, Map<String, Erasure>> erasures) {
+        Application application = applied.application();
+        PatientConsents after = applied.outcome().after();
+        Map<String, Erasure> mine = erasures.getOrDefault(after.patient(), Map.of());
+        ConsentView view = ConsentView.of(application,
+                application.purpose(applied.request().change().purpose()).orElseThrow(), after, mine);
+        List<ConsentView> cascaded = changed.events().stream().filter(ConsentEvent::isCascade)
+                .map(e -> ConsentView.of(application, application.purpose(e.purpose()).orElseThrow(), after, mine))
                 .toList();
-        return Result.ok(new ChangeResult(changed, cascaded));
+        return new ChangeResult(view, cascaded);
     }
 
     /**
@@ -122,32 +206,47 @@ public class ConsentService {
             PatientConsents before = PatientConsents.of(patient, applicationId, application.terms(),
                     consents.lockForApplication(patient, applicationId));
             ChangeOutcome.Applied applied = (ChangeOutcome.Applied) before.expire(purpose, Clock.now());
-            record(patient, applicationId, before, applied);
+            record(List.of(new Applied(null, application, before, applied, 0)), applied.events());
             return applied.events().size();
         });
     }
 
-    /** Stores an applied change: each decision's next version and its event (cascades point to their cause). */
-    private void record(PatientId patient, ApplicationId applicationId, PatientConsents before,
-                        ChangeOutcome.Applied applied) {
-        List<ConsentEvent> stored = new ArrayList<>(applied.events().size());
-        Map<Long, String> owed = new HashMap<>();
-        Long cause = null;
-        for (ConsentEvent event : applied.events()) {
-            PurposeConsent after = applied.after().consent(event.purpose());
-            consents.save(patient, applicationId, before.consent(event.purpose()), after);
-            ConsentEvent saved = consents.append(event.stored(0, event.isCascade() ? cause : null, null));
-            stored.add(saved);
-            if (saved.createsPurgeObligation()) {
-                owed.put(saved.seq(), purges.owe(saved));
-            }
-            if (cause == null) {
-                cause = saved.seq();
+    /**
+     * Stores applied changes (their {@code events}, in order): each decision's next version, each
+     * event (cascades point to the first event of their change), the purge obligations they
+     * create; publishes them as one group. Returns each change as published.
+     */
+    private List<ConsentChanged> record(List<Applied> applied, List<ConsentEvent> events) {
+        List<ConsentRepository.Save> saves = new ArrayList<>(events.size());
+        int[] causes = new int[events.size()];
+        for (Applied a : applied) {
+            PatientConsents after = a.outcome().after();
+            List<ConsentEvent> own = a.outcome().events();
+            for (int i = 0; i < own.size(); i++) {
+                ConsentEvent e = own.get(i);
+                saves.add(new ConsentRepository.Save(after.patient(), after.application(), a.before().consent(e.purpose()),
+                        after.consent(e.purpose())));
+                causes[a.firstEvent() + i] = e.isCascade() ? a.firstEvent() : -1;
             }
         }
-        if (!stored.isEmpty()) {
-            transactions.publish(new ConsentChanged(applied.after(), stored, owed));
+        consents.saveAll(saves);
+        List<ConsentEvent> stored = consents.appendAll(events, causes);
+        Map<Long, String> owed = purges.oweAll(stored);
+        List<ConsentChanged> changed = new ArrayList<>(applied.size());
+        for (Applied a : applied) {
+            List<ConsentEvent> own = stored.subList(a.firstEvent(), a.firstEvent() + a.outcome().events().size());
+            Map<Long, String> ownPurges = new HashMap<>();
+            own.forEach(e -> {
+                if (owed.containsKey(e.seq())) {
+                    ownPurges.put(e.seq(), owed.get(e.seq()));
+                }
+            });
+            changed.add(new ConsentChanged(a.outcome().after(), own, ownPurges));
         }
+        if (!changed.isEmpty() && !stored.isEmpty()) {
+            transactions.publish(new ConsentsChanged(changed));
+        }
+        return changed;
     }
 
     /** The model's refusal as the service's: what does not exist, what the version forbids, what the rules forbid. */
@@ -172,9 +271,15 @@ public class ConsentService {
 
     /** The latest erasure owed per application and purpose ("app/PURPOSE"). */
     private Map<String, Erasure> erasures(PatientId patient) {
-        Map<String, Erasure> latest = new HashMap<>();
-        for (var o : purgeRows.ofPatient(patient)) {
-            latest.put(o.applicationId() + "/" + o.purpose(), new Erasure(o.id(), o.createdAt(), o.confirmedAt()));
+        return erasures(List.of(patient)).getOrDefault(patient, Map.of());
+    }
+
+    /** Each patient's latest erasure owed per application and purpose ("app/PURPOSE"), in one statement. */
+    private Map<PatientId, Map<String, Erasure>> erasures(Collection<PatientId> patients) {
+        Map<PatientId, Map<String, Erasure>> latest = new HashMap<>();
+        for (var o : purgeRows.ofPatients(patients)) {
+            latest.computeIfAbsent(PatientId.of(o.patientId()), p -> new HashMap<>())
+                    .put(o.applicationId() + "/" + o.purpose(), new Erasure(o.id(), o.createdAt(), o.confirmedAt()));
         }
         return latest;
     }

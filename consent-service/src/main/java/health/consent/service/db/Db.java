@@ -212,6 +212,34 @@ public class Db {
         });
     }
 
+    /**
+     * Inserts the rows in one JDBC batch and returns the values the database generated for
+     * {@code keyColumn}, in the order of the rows.
+     */
+    public long[] insertAll(String sql, String keyColumn, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return new long[0];
+        }
+        return statement(sql, keyColumn, ps -> {
+            for (Object[] row : rows) {
+                bind(ps, row);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+            long[] keys = new long[rows.size()];
+            int n = 0;
+            try (ResultSet generated = ps.getGeneratedKeys()) {
+                while (generated.next() && n < keys.length) {
+                    keys[n++] = generated.getLong(1);
+                }
+            }
+            if (n != keys.length) {
+                throw new SQLException(n + " keys generated for " + keys.length + " rows by " + sql);
+            }
+            return keys;
+        });
+    }
+
     /** Inserts one row and returns the value the database generated for {@code keyColumn}. */
     public long insert(String sql, String keyColumn, Object... params) {
         return statement(sql, keyColumn, ps -> {

@@ -124,7 +124,8 @@ public class Transactions {
 
     /**
      * Publishes what the current write changed: its in-transaction listeners run now (a failure
-     * rolls the whole transaction back), and observers hear of it once the transaction commits.
+     * rolls the whole transaction back), and observers hear of it (of each of its
+     * {@link DomainEvent#parts parts}) once the transaction commits.
      */
     public void publish(DomainEvent event) {
         List<DomainEvent> events = published.get();
@@ -132,6 +133,6 @@ public class Transactions {
             throw new IllegalStateException("an event is published by the transaction that makes the change");
         }
         publisher.publishEvent(event);
-        events.add(event);
+        events.addAll(event.parts());
     }
 }

@@ -16,6 +16,7 @@ import health.consent.service.events.CatalogueChanged;
 import health.consent.service.events.ChangeListener;
 import health.consent.service.events.Committed;
 import health.consent.service.events.ConsentChanged;
+import health.consent.service.events.ConsentsChanged;
 import health.consent.service.events.DomainEvent;
 import health.consent.service.feed.ChangeFeedRepository.Entry;
 import health.consent.service.outcome.Refusal;
@@ -155,14 +156,21 @@ public class ChangeFeed implements BackgroundWork {
         waiting.values().forEach(set -> set.forEach(w -> w.answer(FeedPage.empty(w.seen))));
     }
 
-    /** In the writing transaction: each changed purpose's new decision, as the aggregate now decides it. */
+    /**
+     * In the writing transaction: each changed purpose's new decision, as the aggregate now decides
+     * it, for every change of the group (one statement for them all).
+     */
     @EventListener
-    void record(ConsentChanged changed) {
-        PatientConsents after = changed.after();
-        for (ConsentEvent e : changed.events()) {
-            repository.patientChange(after.application(), after.patient(), e.purpose(), after.decide(e.purpose()),
-                    after.consent(e.purpose()).version(), e.at(), changed.purgeOf(e));
+    void record(ConsentsChanged group) {
+        List<ChangeFeedRepository.PatientChange> rows = new ArrayList<>();
+        for (ConsentChanged changed : group.changes()) {
+            PatientConsents after = changed.after();
+            for (ConsentEvent e : changed.events()) {
+                rows.add(new ChangeFeedRepository.PatientChange(after.application(), after.patient(), e.purpose(),
+                        after.decide(e.purpose()), after.consent(e.purpose()).version(), e.at(), changed.purgeOf(e)));
+            }
         }
+        repository.patientChanges(rows);
     }
 
     /**

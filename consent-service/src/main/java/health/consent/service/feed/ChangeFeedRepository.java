@@ -10,6 +10,7 @@ import health.consent.model.wire.FeedChange;
 import health.consent.service.db.Db;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /** The change feed's tables, and every statement on them: {@code consent_change} and {@code change_sequence}. */
@@ -33,13 +34,19 @@ public class ChangeFeedRepository {
         this.db = db;
     }
 
-    /**
-     * Records a change for one patient, with the purge obligation it created (or null); call inside
-     * the transaction that makes the change.
-     */
-    public void patientChange(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
-                              long version, Instant at, String purgeId) {
-        insert(application, patient, purpose, decision, version, at, purgeId);
+    /** A change for one patient, with the purge obligation it created (or null). */
+    public record PatientChange(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
+                                long version, Instant at, String purgeId) {
+    }
+
+    /** Records changes for patients, in this order; call inside the transaction that makes them. */
+    public void patientChanges(List<PatientChange> changes) {
+        List<Object[]> rows = new ArrayList<>(changes.size());
+        for (PatientChange c : changes) {
+            rows.add(new Object[] {c.application(), c.patient(), c.purpose(), c.decision().outcome(),
+                    c.decision().reason(), c.version(), c.at(), c.purgeId()});
+        }
+        db.batch(INSERT, rows);
     }
 
     /** Records a change for every patient of the application (for one purpose, or all when null). */
@@ -47,12 +54,13 @@ public class ChangeFeedRepository {
         insert(application, null, purpose, decision, 0, at, null);
     }
 
+    private static final String INSERT = "INSERT INTO consent_change (application_id, patient_id, purpose, decision, "
+            + "reason, version, at, purge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
     private void insert(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
                         long version, Instant at, String purgeId) {
-        db.update("INSERT INTO consent_change (application_id, patient_id, purpose, decision, reason, version, at, "
-                        + "purge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", application, patient, purpose,
-                decision == null ? null : decision.outcome(), decision == null ? null : decision.reason(), version, at,
-                purgeId);
+        db.update(INSERT, application, patient, purpose, decision == null ? null : decision.outcome(),
+                decision == null ? null : decision.reason(), version, at, purgeId);
     }
 
     /**

@@ -29,10 +29,11 @@ public class PurgeRepository {
                              Instant createdAt, Instant confirmedAt) {
     }
 
-    public void insert(Obligation o) {
-        db.update("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", o.id(), o.patientId(), o.applicationId(), o.purpose().name(), o.eventSeq(),
-                o.createdAt());
+    /** Stores new obligations, in one batch. */
+    public void insertAll(List<Obligation> obligations) {
+        db.batch("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)", obligations.stream().map(o -> new Object[] {o.id(), o.patientId(),
+                        o.applicationId(), o.purpose().name(), o.eventSeq(), o.createdAt()}).toList());
     }
 
     /** The application's obligation, locked until the transaction ends; empty for another application's. */
@@ -48,6 +49,16 @@ public class PurgeRepository {
     /** The patient's obligations, oldest first. */
     public List<Obligation> ofPatient(PatientId patient) {
         return db.list(SELECT + " WHERE patient_id = ? ORDER BY created_at, id", PurgeRepository::obligation, patient);
+    }
+
+    /** The obligations of these patients, each patient's oldest first, in one statement. */
+    public List<Obligation> ofPatients(java.util.Collection<PatientId> patients) {
+        if (patients.isEmpty()) {
+            return List.of();
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(patients.size(), "?"));
+        return db.list(SELECT + " WHERE patient_id IN (" + marks + ") ORDER BY created_at, id",
+                PurgeRepository::obligation, patients.toArray());
     }
 
     /** The application's pending obligations, oldest first. */

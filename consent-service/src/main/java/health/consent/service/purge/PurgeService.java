@@ -11,6 +11,10 @@ import health.consent.service.purge.PurgeRepository.Obligation;
 import io.micronaut.serde.annotation.Serdeable;
 import jakarta.inject.Singleton;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -39,12 +43,23 @@ public class PurgeService {
         }
     }
 
-    /** In the event's transaction: the obligation the stored event creates; returns its id. */
-    public String owe(ConsentEvent stored) {
-        String id = UUID.randomUUID().toString();
-        repository.insert(new Obligation(id, stored.patient().value(), stored.application().value(), stored.purpose(),
-                stored.seq(), stored.at(), null));
-        return id;
+    /**
+     * In the events' transaction: the obligations the stored events create (those whose
+     * {@link ConsentEvent#createsPurgeObligation} holds), in one batch; returns their ids by event seq.
+     */
+    public Map<Long, String> oweAll(List<ConsentEvent> stored) {
+        Map<Long, String> owed = new HashMap<>();
+        List<Obligation> obligations = new ArrayList<>();
+        for (ConsentEvent e : stored) {
+            if (e.createsPurgeObligation()) {
+                String id = UUID.randomUUID().toString();
+                owed.put(e.seq(), id);
+                obligations.add(new Obligation(id, e.patient().value(), e.application().value(), e.purpose(), e.seq(),
+                        e.at(), null));
+            }
+        }
+        repository.insertAll(obligations);
+        return owed;
     }
 
     /**

@@ -1,0 +1,199 @@
+package health.consent.service;
+
+import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.decision;
+import static health.consent.service.support.Fixtures.newPatient;
+import static health.consent.service.support.Fixtures.registerApplication;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import health.consent.service.support.Api.Res;
+import health.consent.service.support.OnBothDatabases;
+import health.consent.service.support.ServiceSettings;
+import health.consent.service.support.Tokens;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Consent changes of different patients written in one transaction (group commit), on both
+ * databases: with one committer held by a row lock taken behind the service's back, the changes
+ * sent meanwhile wait, then go in one group, and each is answered and stored as if it had been
+ * written alone.
+ */
+@ServiceSettings({"consent.writes.committers=1"})
+class ConsentGroupCommitTest extends OnBothDatabases {
+
+    private record Change(String patient, String purpose, String state) {
+    }
+
+    /** Locks the patient's rows on a connection of its own, until the connection's transaction ends. */
+    private static Connection lockRowsOf(String patient) throws Exception {
+        Connection c = service.connection();
+        c.setAutoCommit(false);
+        try (PreparedStatement s = c.prepareStatement("SELECT version FROM consent WHERE patient_id = ? FOR UPDATE")) {
+            s.setString(1, patient);
+            s.executeQuery().close();
+        }
+        return c;
+    }
+
+    private static CompletableFuture<Res> send(String app, Change change) {
+        return CompletableFuture.supplyAsync(() -> api.put("/api/v1/me/consents/" + app + "/" + change.purpose(),
+                Tokens.patient(change.patient()), decision(change.state(), 1)));
+    }
+
+    /** Sends a change of a held patient, and waits until the only committer has taken it. */
+    private static CompletableFuture<Res> sendHeld(String app, String held) {
+        double groups = service.metric("consent_writes_group_count");
+        CompletableFuture<Res> answer = send(app, new Change(held, "CARE", "REFUSED"));
+        await().until(() -> service.metric("consent_writes_group_count") == groups + 1);
+        return answer;
+    }
+
+    /** Sends the changes one after the other, each once the one before waits, so that they wait in this order. */
+    private static List<CompletableFuture<Res>> sendWaiting(String app, List<Change> changes) {
+        double before = service.metric("consent_writes_waiting");
+        List<CompletableFuture<Res>> answers = new java.util.ArrayList<>();
+        for (Change change : changes) {
+            answers.add(send(app, change));
+            int waiting = answers.size();
+            await().until(() -> service.metric("consent_writes_waiting") == before + waiting);
+        }
+        return answers;
+    }
+
+    @Test
+    void changes_sent_while_a_transaction_runs_are_written_in_one_and_each_as_if_alone() throws Exception {
+        String app = registerApplication(api, "STATISTICS");
+        String held = newPatient();
+        String first = newPatient();
+        String withdrawing = newPatient();
+        String refused = newPatient();
+        String twice = newPatient();
+        decide(api, Tokens.patient(held), app, "CARE", "GRANTED");
+        decide(api, Tokens.patient(withdrawing), app, "CARE", "GRANTED");
+        decide(api, Tokens.patient(withdrawing), app, "STATISTICS", "GRANTED");
+        double groupsBefore = service.metric("consent_writes_group_count");
+        double changesBefore = service.metric("consent_writes_group_sum");
+
+        List<CompletableFuture<Res>> answers;
+        CompletableFuture<Res> heldAnswer;
+        try (Connection lock = lockRowsOf(held)) {
+            heldAnswer = sendHeld(app, held);
+            answers = sendWaiting(app, List.of(
+                    new Change(first, "CARE", "GRANTED"),
+                    new Change(withdrawing, "CARE", "WITHDRAWN"),
+                    new Change(refused, "STATISTICS", "GRANTED"),
+                    new Change(twice, "CARE", "GRANTED"),
+                    new Change(twice, "STATISTICS", "GRANTED")));
+            assertThat(answers).noneMatch(CompletableFuture::isDone);
+            lock.rollback();
+        }
+
+        assertThat(heldAnswer.join().status()).isEqualTo(200);
+        Res firstAnswer = answers.get(0).join();
+        assertThat(firstAnswer.status()).as(firstAnswer.toString()).isEqualTo(200);
+        assertThat(firstAnswer.num("consent.version")).isEqualTo(1);
+        assertThat(firstAnswer.header("ETag")).isEqualTo("\"1\"");
+
+        // The withdrawal of CARE withdraws STATISTICS with it, which owes an erasure: the answer says so.
+        Res withdrawn = answers.get(1).join();
+        assertThat(withdrawn.status()).as(withdrawn.toString()).isEqualTo(200);
+        assertThat(withdrawn.str("consent.state")).isEqualTo("WITHDRAWN");
+        assertThat(withdrawn.list("cascaded")).hasSize(1);
+        assertThat(withdrawn.str("cascaded[0].purpose")).isEqualTo("STATISTICS");
+        assertThat(withdrawn.str("cascaded[0].state")).isEqualTo("WITHDRAWN");
+        assertThat(withdrawn.str("cascaded[0].erasure.id")).isNotBlank();
+
+        // Refused by the rules (no CARE), alone: nothing of it stored, the others unaffected.
+        Res refusal = answers.get(2).join();
+        assertThat(refusal.status()).isEqualTo(409);
+        assertThat(refusal.contentType()).startsWith("application/problem+json");
+        assertThat(service.count("SELECT COUNT(*) FROM consent_event WHERE patient_id = '" + refused + "'")).isZero();
+
+        // The second change of the same patient applies to the state after the first.
+        assertThat(answers.get(3).join().status()).isEqualTo(200);
+        Res second = answers.get(4).join();
+        assertThat(second.status()).as(second.toString()).isEqualTo(200);
+        assertThat(second.str("consent.state")).isEqualTo("GRANTED");
+        assertThat(service.strings("SELECT purpose FROM consent_event WHERE patient_id = '" + twice + "' ORDER BY seq"))
+                .containsExactly("CARE", "STATISTICS");
+
+        // The five waited together: one transaction for them, one for the held change.
+        assertThat(service.metric("consent_writes_group_count") - groupsBefore).isEqualTo(2);
+        assertThat(service.metric("consent_writes_group_sum") - changesBefore).isEqualTo(6);
+
+        // Stored as written alone: the cascade points to its cause, the obligation to the cascade,
+        // each change has its feed entry, and every event reaches the audit log.
+        List<String> withdrawal = service.strings("SELECT purpose || ':' || state || ':' || "
+                + "COALESCE(CAST(cause_seq - (SELECT MIN(seq) FROM consent_event WHERE patient_id = '" + withdrawing
+                + "' AND state = 'WITHDRAWN') AS VARCHAR), '-') FROM consent_event WHERE patient_id = '" + withdrawing
+                + "' AND state = 'WITHDRAWN' ORDER BY seq");
+        assertThat(withdrawal).containsExactly("CARE:WITHDRAWN:-", "STATISTICS:WITHDRAWN:0");
+        assertThat(service.count("SELECT COUNT(*) FROM purge_obligation o JOIN consent_event e ON e.seq = o.event_seq "
+                + "WHERE o.patient_id = '" + withdrawing + "' AND e.purpose = 'STATISTICS'")).isEqualTo(1);
+        for (String patient : List.of(held, first, twice)) {
+            assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + patient + "'"))
+                    .as(patient).isEqualTo(service.count(
+                            "SELECT COUNT(*) FROM consent_event WHERE patient_id = '" + patient + "'"));
+        }
+        assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + withdrawing
+                + "' AND purpose = 'STATISTICS' AND purge_id IS NOT NULL")).isEqualTo(1);
+        await().until(() -> service.count("SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL") == 0);
+        Res history = api.get("/api/v1/me/consents/history", Tokens.patient(twice));
+        assertThat(history.list("items")).extracting(e -> e.get("purpose").getStringValue())
+                .containsExactly("STATISTICS", "CARE");
+    }
+
+    @Test
+    void a_group_that_fails_is_written_change_by_change_and_leaves_nothing_of_itself() throws Exception {
+        // PostgreSQL makes the group wait on the other transaction's uncommitted row, then fails it
+        // with a unique violation when that commits: a race between instances, played deterministically.
+        Assumptions.assumeTrue(database.equals("PostgreSQL"));
+        String app = registerApplication(api);
+        String held = newPatient();
+        String racing = newPatient();
+        String other = newPatient();
+        decide(api, Tokens.patient(held), app, "CARE", "GRANTED");
+
+        List<CompletableFuture<Res>> answers;
+        CompletableFuture<Res> heldAnswer;
+        try (Connection lock = lockRowsOf(held); Connection race = service.connection()) {
+            race.setAutoCommit(false);
+            try (PreparedStatement s = race.prepareStatement("INSERT INTO consent (patient_id, application_id, purpose, "
+                    + "state, notice_version, version, updated_at) VALUES (?, ?, 'CARE', 'REFUSED', 1, 1, CURRENT_TIMESTAMP)")) {
+                s.setString(1, racing);
+                s.setString(2, app);
+                s.executeUpdate();
+            }
+            heldAnswer = sendHeld(app, held);
+            answers = sendWaiting(app, List.of(new Change(other, "CARE", "GRANTED"),
+                    new Change(racing, "CARE", "GRANTED")));
+            lock.rollback();
+            // The group waits on the racing row; once that commits, the group fails on it.
+            await().until(() -> service.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    + "AND query LIKE 'INSERT INTO consent %'") == 1);
+            race.commit();
+        }
+
+        assertThat(heldAnswer.join().status()).isEqualTo(200);
+        Res otherAnswer = answers.get(0).join();
+        assertThat(otherAnswer.status()).as(otherAnswer.toString()).isEqualTo(200);
+        assertThat(otherAnswer.num("consent.version")).isEqualTo(1);
+        // Written again alone, on the row the race left: its next version.
+        Res racingAnswer = answers.get(1).join();
+        assertThat(racingAnswer.status()).as(racingAnswer.toString()).isEqualTo(200);
+        assertThat(racingAnswer.num("consent.version")).isEqualTo(2);
+        // Nothing of the failed group stayed: one event and one feed entry for each change.
+        for (String patient : List.of(other, racing)) {
+            assertThat(service.count("SELECT COUNT(*) FROM consent_event WHERE patient_id = '" + patient + "'"))
+                    .as(patient).isEqualTo(1);
+            assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + patient + "'"))
+                    .as(patient).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package health.consent.service.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The group commit's mechanics, without a database: who waits, what is written together, what a failure costs whom. */
+class GroupCommitTest {
+
+    /** Items written by groups, and alone, in the order they were. */
+    private final List<List<String>> groups = new CopyOnWriteArrayList<>();
+    private final List<String> alone = new CopyOnWriteArrayList<>();
+    private final List<Integer> taken = new CopyOnWriteArrayList<>();
+    /** Holds the item "hold" inside its write until released. */
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final List<GroupCommit<String, String>> opened = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        release.countDown();
+        opened.forEach(GroupCommit::close);
+    }
+
+    private GroupCommit<String, String> commits(int committers, int maxGroup, Function<List<String>, List<String>> group,
+                                                Function<String, String> one) {
+        GroupCommit<String, String> commit = new GroupCommit<>("test-writes", committers, maxGroup, group, one, taken::add);
+        opened.add(commit);
+        return commit;
+    }
+
+    private List<String> writeGroup(List<String> items) {
+        groups.add(List.copyOf(items));
+        return items.stream().map(i -> "written " + i).toList();
+    }
+
+    private String writeAlone(String item) {
+        if (item.equals("hold")) {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (item.startsWith("bad")) {
+            throw new IllegalArgumentException("cannot write " + item);
+        }
+        alone.add(item);
+        return "alone " + item;
+    }
+
+    private static CompletableFuture<String> submit(GroupCommit<String, String> commit, String item) {
+        return CompletableFuture.supplyAsync(() -> commit.submit(item), command -> new Thread(command).start());
+    }
+
+    /** Submits the items while the only committer is held, and waits until they all wait. */
+    private List<CompletableFuture<String>> queueBehindHold(GroupCommit<String, String> commit, List<String> items) {
+        CompletableFuture<String> hold = submit(commit, "hold");
+        await().until(() -> taken.contains(1) && commit.waiting() == 0);
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        answers.add(hold);
+        for (String item : items) {
+            answers.add(submit(commit, item));
+        }
+        await().until(() -> commit.waiting() == items.size());
+        return answers;
+    }
+
+    @Test
+    void an_item_that_waits_alone_is_written_alone_at_once() {
+        GroupCommit<String, String> commit = commits(2, 10, this::writeGroup, this::writeAlone);
+        assertThat(commit.submit("a")).isEqualTo("alone a");
+        assertThat(groups).isEmpty();
+        assertThat(taken).containsExactly(1);
+    }
+
+    @Test
+    void items_that_arrive_while_a_write_runs_are_written_together_in_their_order() {
+        GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "b", "c", "d", "e"));
+        assertThat(groups).isEmpty();
+        release.countDown();
+        assertThat(answers.stream().map(CompletableFuture::join))
+                .containsExactly("alone hold", "written a", "written b", "written c", "written d", "written e");
+        assertThat(groups).hasSize(1);
+        assertThat(groups.get(0)).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+        assertThat(taken).containsExactly(1, 5);
+    }
+
+    @Test
+    void a_group_holds_at_most_its_bound() {
+        GroupCommit<String, String> commit = commits(1, 3, this::writeGroup, this::writeAlone);
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "b", "c", "d", "e", "f", "g"));
+        release.countDown();
+        answers.forEach(CompletableFuture::join);
+        assertThat(taken).containsExactly(1, 3, 3, 1);
+        assertThat(groups).hasSize(2);
+        // The seventh, taken alone, is written as an item that waited alone.
+        List<String> rest = new ArrayList<>(List.of("a", "b", "c", "d", "e", "f", "g"));
+        groups.forEach(rest::removeAll);
+        assertThat(alone).containsExactly("hold", rest.get(0));
+    }
+
+    @Test
+    void a_group_that_fails_is_written_item_by_item_and_only_the_failing_item_fails() {
+        GroupCommit<String, String> commit = commits(1, 10, items -> {
+            throw new IllegalStateException("the group fails");
+        }, this::writeAlone);
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "bad-b", "c"));
+        release.countDown();
+        assertThat(answers.get(1).join()).isEqualTo("alone a");
+        assertThat(answers.get(3).join()).isEqualTo("alone c");
+        assertThatThrownBy(() -> answers.get(2).join()).hasRootCauseInstanceOf(IllegalArgumentException.class)
+                .hasRootCauseMessage("cannot write bad-b");
+        assertThat(alone).containsExactlyInAnyOrder("hold", "a", "c");
+    }
+
+    @Test
+    void a_database_out_of_reach_fails_the_whole_group_without_writing_any_item_again() {
+        RuntimeException unreachable = new RuntimeException(new SQLTransientConnectionException("pool timeout"));
+        GroupCommit<String, String> commit = commits(1, 10, items -> {
+            throw unreachable;
+        }, this::writeAlone);
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "b"));
+        release.countDown();
+        assertThat(answers.get(0).join()).isEqualTo("alone hold");
+        for (CompletableFuture<String> answer : answers.subList(1, 3)) {
+            assertThatThrownBy(answer::join).hasCause(unreachable);
+        }
+        assertThat(alone).containsExactly("hold");
+    }
+
+    @Test
+    void a_caller_gets_the_failure_of_its_own_write_as_thrown() {
+        GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
+        assertThatThrownBy(() -> commit.submit("bad")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cannot write bad");
+        assertThat(commit.submit("good")).isEqualTo("alone good");
+    }
+
+    @Test
+    void closing_finishes_the_write_under_way_and_refuses_what_comes_after() {
+        GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
+        CompletableFuture<String> hold = submit(commit, "hold");
+        await().until(() -> taken.contains(1));
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(commit::close);
+        release.countDown();
+        closing.join();
+        assertThat(hold.join()).isEqualTo("alone hold");
+        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
+        assertThat(alone).isEqualTo(Collections.singletonList("hold"));
+    }
+}
