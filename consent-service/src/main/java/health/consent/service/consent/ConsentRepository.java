@@ -61,24 +61,15 @@ public class ConsentRepository {
                 patient, application);
     }
 
-    /**
-     * The patient's decisions for one application, locked until the transaction ends, so that a
-     * secondary grant and a withdrawal of CARE cannot interleave.
-     */
-    public List<PurposeConsent> lockForApplication(PatientId patient, ApplicationId application) {
-        return db.list(SELECT_STORED + " WHERE patient_id = ? AND application_id = ? FOR UPDATE",
-                ConsentRepository::consent, patient, application);
-    }
-
     /** A patient and an application: whose decisions a change locks. */
     public record Key(PatientId patient, ApplicationId application) {
     }
 
     /**
-     * The decisions of each (patient, application), locked until the transaction ends, in one
-     * statement: rows are locked in the order of their key, so that two transactions locking
-     * overlapping groups wait for each other rather than deadlock. Keys without a decision map to
-     * an empty list.
+     * The decisions of each (patient, application), locked until the transaction ends (so that a
+     * secondary grant and a withdrawal of CARE cannot interleave), in one statement: rows are locked
+     * in the order of their key, so that two transactions locking overlapping groups wait for each
+     * other rather than deadlock. Keys without a decision map to an empty list.
      */
     public Map<Key, List<PurposeConsent>> lockForApplications(Collection<Key> keys) {
         Map<Key, List<PurposeConsent>> locked = new HashMap<>();
@@ -102,9 +93,11 @@ public class ConsentRepository {
     }
 
     /**
-     * Stores decisions' next versions, in this order: the new rows in one batch, then the updates in
-     * another (an update may follow a row inserted by the same group). An update that finds its row
-     * moved fails the whole transaction.
+     * Stores decisions' next versions: the new rows in one batch, in the order of their key (as
+     * {@link #lockForApplications} locks, so that two transactions inserting the same first
+     * decisions wait for each other rather than deadlock), then the updates in another, in the
+     * order given (an update may follow a row inserted by the same group, or another update of the
+     * same row). An update that finds its row moved fails the whole transaction.
      */
     public void saveAll(List<Save> saves) {
         List<Object[]> inserts = new ArrayList<>();
@@ -119,6 +112,8 @@ public class ConsentRepository {
                         after.expiresAt(), s.patient(), s.application(), after.purpose(), s.before().version()});
             }
         }
+        inserts.sort(java.util.Comparator.comparing((Object[] row) -> ((PatientId) row[0]).value())
+                .thenComparing(row -> ((ApplicationId) row[1]).value()).thenComparing(row -> ((Purpose) row[2]).name()));
         db.batch(INSERT_CONSENT, inserts);
         for (int changed : db.batch(UPDATE_CONSENT, updates)) {
             // JDBC may answer SUCCESS_NO_INFO (-2) for a batched statement; any other count than one is a moved row.

@@ -37,6 +37,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.context.annotation.Value;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -71,10 +72,13 @@ public class ConsentService {
      * @param committers how many groups of changes are written at once ({@code consent.writes.committers},
      *                   4 by default), each on one pooled connection: enough to keep the database busy
      *                   while a group waits for its commit to be flushed, few enough that groups form
+     * @param maxWaitMillis how long a change may wait for a committer: as long as a request may wait for a
+     *                   pooled connection, after which it is answered 503 the same way
      */
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
                           DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows,
-                          MeterRegistry meters, @Value("${consent.writes.committers:4}") int committers) {
+                          MeterRegistry meters, @Value("${consent.writes.committers:4}") int committers,
+                          @Value("${datasources.default.connection-timeout:2000}") long maxWaitMillis) {
         this.transactions = transactions;
         this.purges = purges;
         this.purgeRows = purgeRows;
@@ -83,8 +87,8 @@ public class ConsentService {
         this.declarations = declarations;
         DistributionSummary groups = DistributionSummary.builder("consent.writes.group")
                 .description("Consent changes written by one transaction (group commit)").register(meters);
-        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP,
-                group -> transactions.write(() -> applyAll(group)), this::changeAlone, groups::record);
+        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP, Duration.ofMillis(maxWaitMillis),
+                this::changeAll, request -> changeAll(List.of(request)).get(0), groups::record);
         Gauge.builder("consent.writes.waiting", writes, GroupCommit::waiting)
                 .description("Consent changes waiting for a transaction to take them").register(meters);
     }
@@ -118,11 +122,14 @@ public class ConsentService {
                            ChangeOutcome.Applied outcome, int firstEvent) {
     }
 
-    /** One change in its own transaction, again when two first decisions race to insert the same row. */
-    private Result<ChangeResult> changeAlone(Request request) {
+    /**
+     * Changes in one transaction, again when a first decision raced another transaction to insert the
+     * same row (the second attempt finds it, under its lock).
+     */
+    private List<Result<ChangeResult>> changeAll(List<Request> requests) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return transactions.write(() -> applyAll(List.of(request))).get(0);
+                return transactions.write(() -> applyAll(requests));
             } catch (RuntimeException e) {
                 if (!Transactions.isUniqueViolation(e) || attempt == ATTEMPTS) {
                     throw e;
@@ -167,9 +174,10 @@ public class ConsentService {
             events.addAll(change.events());
             results.add(null);
         }
-        List<ConsentChanged> changed = record(applied, events);
+        // The erasures owed before the group; each answer adds those of the changes before it and its own.
         Map<PatientId, Map<String, Erasure>> erasures = erasures(applied.stream()
                 .map(a -> a.request().caller().patient()).collect(Collectors.toSet()));
+        List<ConsentChanged> changed = record(applied, events);
         for (int i = 0, a = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
                 results.set(i, Result.ok(answer(applied.get(a), changed.get(a), erasures)));
@@ -179,11 +187,18 @@ public class ConsentService {
         return results;
     }
 
+    /** A change's answer; {@code erasures} gain the ones it made owed. */
     private static ChangeResult answer(Applied applied, ConsentChanged changed,
                                        Map<PatientId, Map<String, Erasure>> erasures) {
         Application application = applied.application();
         PatientConsents after = applied.outcome().after();
-        Map<String, Erasure> mine = erasures.getOrDefault(after.patient(), Map.of());
+        Map<String, Erasure> mine = erasures.computeIfAbsent(after.patient(), p -> new HashMap<>());
+        for (ConsentEvent e : changed.events()) {
+            String owed = changed.purgeOf(e);
+            if (owed != null) {
+                mine.put(e.application() + "/" + e.purpose(), new Erasure(owed, e.at(), null));
+            }
+        }
         ConsentView view = ConsentView.of(application,
                 application.purpose(applied.request().change().purpose()).orElseThrow(), after, mine);
         List<ConsentView> cascaded = changed.events().stream().filter(ConsentEvent::isCascade)
@@ -203,8 +218,9 @@ public class ConsentService {
             if (application == null) {
                 return 0;
             }
+            Key key = new Key(patient, applicationId);
             PatientConsents before = PatientConsents.of(patient, applicationId, application.terms(),
-                    consents.lockForApplication(patient, applicationId));
+                    consents.lockForApplications(List.of(key)).get(key));
             ChangeOutcome.Applied applied = (ChangeOutcome.Applied) before.expire(purpose, Clock.now());
             record(List.of(new Applied(null, application, before, applied, 0)), applied.events());
             return applied.events().size();
@@ -243,8 +259,10 @@ public class ConsentService {
             });
             changed.add(new ConsentChanged(a.outcome().after(), own, ownPurges));
         }
-        if (!changed.isEmpty() && !stored.isEmpty()) {
-            transactions.publish(new ConsentsChanged(changed));
+        // A change that changed nothing (the same state again) recorded no event: nobody hears of it.
+        List<ConsentChanged> published = changed.stream().filter(c -> !c.events().isEmpty()).toList();
+        if (!published.isEmpty()) {
+            transactions.publish(new ConsentsChanged(published));
         }
         return changed;
     }

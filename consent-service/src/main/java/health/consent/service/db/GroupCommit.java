@@ -1,10 +1,15 @@
 package health.consent.service.db;
 
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -18,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * and its statements are shared by as many items as arrived meanwhile: one under light load (no
  * wait added), many under heavy load.
  *
- * <p>A group that fails is written again item by item, each in its own transaction, so that one
- * item's failure (a race to insert the same row, a deadlock, a bug) is that item's alone. A failure
- * to reach the database is every item's: the group is not retried.
+ * <p>A group whose write fails is written again item by item, each in its own transaction, so that
+ * one item's failure (a race to insert the same row, a deadlock, a bug) is that item's alone. A
+ * failure to reach the database is every item's: nothing is written again. An item that no
+ * committer has taken within {@code maxWait} (the committers are all held, by a slow or unreachable
+ * database) is not written: its caller is answered that the database is unavailable, as one that
+ * waited that long for a pooled connection would be.
  *
  * @param <I> what a caller writes
  * @param <R> what it is answered
@@ -30,7 +38,20 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
 
     /** A caller's item and its answer; with neither, a committer's signal to stop. */
-    private record Pending<I, R>(I item, CompletableFuture<R> answer) {
+    private record Pending<I, R>(I item, CompletableFuture<R> answer, AtomicBoolean claimed) {
+
+        Pending(I item, CompletableFuture<R> answer) {
+            this(item, answer, new AtomicBoolean());
+        }
+
+        boolean isStop() {
+            return answer == null;
+        }
+
+        /** Taken by a committer to be written, or by its caller that stopped waiting: only once. */
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
     }
 
     private final LinkedBlockingQueue<Pending<I, R>> queue = new LinkedBlockingQueue<>();
@@ -38,20 +59,23 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     private final Function<I, R> alone;
     private final IntConsumer written;
     private final int maxGroup;
+    private final long maxWaitNanos;
     private final List<Thread> committers = new ArrayList<>();
     private volatile boolean closed;
 
     /**
-     * @param name      the committer threads' name
+     * @param name       the committer threads' name
      * @param committers how many groups may be written at once (each holds one pooled connection)
-     * @param maxGroup  the most items in one group
-     * @param group     writes a group of items in one transaction; answers in the order of the items
-     * @param alone     writes one item in its own transaction: an item that waited alone, or each of a
-     *                  group that failed (where a failure may be retried)
-     * @param written   told the number of items each committer takes at once
+     * @param maxGroup   the most items in one group
+     * @param maxWait    how long an item may wait for a committer to take it
+     * @param group      writes a group of items in one transaction; answers in the order of the
+     *                   items. It must throw only when nothing of the group was committed
+     * @param alone      writes one item in its own transaction: an item that waited alone, or each of
+     *                   a group whose write failed (where a failure may be retried)
+     * @param written    told the number of items each committer takes at once
      */
-    public GroupCommit(String name, int committers, int maxGroup, Function<List<I>, List<R>> group,
-                       Function<I, R> alone, IntConsumer written) {
+    public GroupCommit(String name, int committers, int maxGroup, Duration maxWait,
+                       Function<List<I>, List<R>> group, Function<I, R> alone, IntConsumer written) {
         if (committers < 1 || maxGroup < 1) {
             throw new IllegalArgumentException("at least one committer and one item a group");
         }
@@ -59,6 +83,7 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         this.alone = alone;
         this.written = written;
         this.maxGroup = maxGroup;
+        this.maxWaitNanos = maxWait.toNanos();
         for (int i = 0; i < committers; i++) {
             Thread t = new Thread(this::commitWhatWaits, name + "-" + i);
             t.setDaemon(true);
@@ -69,21 +94,30 @@ public final class GroupCommit<I, R> implements AutoCloseable {
 
     /**
      * Writes the item with whatever else is waiting; returns once it is committed. A failure is
-     * thrown as the write threw it.
+     * thrown as the write threw it; {@link DatabaseUnavailableException} when no committer took the
+     * item in time.
      */
     public R submit(I item) {
         if (closed) {
             throw new IllegalStateException("closed: no more writes are taken");
         }
-        CompletableFuture<R> answer = new CompletableFuture<>();
-        Pending<I, R> pending = new Pending<>(item, answer);
+        Pending<I, R> pending = new Pending<>(item, new CompletableFuture<>());
         queue.add(pending);
         if (closed && queue.remove(pending)) {
             // Closed meanwhile, and no committer took it: the committers may be gone.
             throw new IllegalStateException("closed: no more writes are taken");
         }
         try {
-            return answer.get();
+            try {
+                return pending.answer().get(maxWaitNanos, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                if (pending.claim()) {
+                    // No committer took it: it will not be written.
+                    throw notTaken();
+                }
+                // Taken: it is being written, and its answer follows that transaction's end.
+                return pending.answer().get();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the write was committed", e);
@@ -98,63 +132,94 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         }
     }
 
+    private DatabaseUnavailableException notTaken() {
+        return new DatabaseUnavailableException(new SQLTransientConnectionException(
+                "no transaction took the write within " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms"));
+    }
+
     private void commitWhatWaits() {
         List<Pending<I, R>> taken = new ArrayList<>(maxGroup);
         while (true) {
             try {
                 taken.add(queue.take());
             } catch (InterruptedException e) {
-                return;
+                if (closed) {
+                    return;
+                }
+                continue;
             }
             queue.drainTo(taken, maxGroup - 1);
-            // Taken with a signal to stop: what was taken with it is written all the same (its callers wait),
-            // and the other committers' signals, taken with it, go back for them.
+            // Taken with a signal to stop: what was taken with it is written all the same (its callers
+            // wait), and the other committers' signals, taken with it, go back for them.
             int signals = taken.size();
-            taken.removeIf(p -> p.answer() == null);
+            taken.removeIf(Pending::isStop);
             signals -= taken.size();
-            boolean stop = signals > 0;
             for (int i = 1; i < signals; i++) {
                 queue.add(new Pending<>(null, null));
             }
-            if (!taken.isEmpty()) {
-                write(taken);
+            // Items whose callers stopped waiting are not written.
+            taken.removeIf(p -> !p.claim());
+            try {
+                if (!taken.isEmpty()) {
+                    written.accept(taken.size());
+                    write(taken);
+                }
+            } catch (Throwable t) {
+                // Nothing may end a committer while others wait for it: every item taken is answered.
+                LOG.error("A committer failed; its items are answered with the failure", t);
+                taken.forEach(p -> p.answer().completeExceptionally(t));
             }
             taken.clear();
-            if (stop) {
+            if (signals > 0) {
                 return;
             }
         }
     }
 
     private void write(List<Pending<I, R>> taken) {
-        written.accept(taken.size());
         if (taken.size() == 1) {
             writeAlone(taken.get(0));
             return;
         }
         List<I> items = new ArrayList<>(taken.size());
         taken.forEach(p -> items.add(p.item()));
+        List<R> answers;
         try {
-            List<R> answers = group.apply(items);
-            for (int i = 0; i < taken.size(); i++) {
-                taken.get(i).answer().complete(answers.get(i));
-            }
-            return;
+            answers = group.apply(items);
         } catch (RuntimeException | Error e) {
             if (Db.isConnectionFailure(e)) {
                 taken.forEach(p -> p.answer().completeExceptionally(e));
                 return;
             }
             LOG.debug("A group of {} writes failed; writing them one by one: {}", taken.size(), e.toString());
+            for (Pending<I, R> p : taken) {
+                Throwable unreachable = writeAlone(p);
+                if (unreachable != null) {
+                    // The database is out of reach: the rest would each wait for it in turn.
+                    taken.forEach(q -> q.answer().completeExceptionally(unreachable));
+                    return;
+                }
+            }
+            return;
         }
-        taken.forEach(this::writeAlone);
+        // Committed: answered from here on, whatever happens, never written again.
+        for (int i = 0; i < taken.size(); i++) {
+            if (i < answers.size()) {
+                taken.get(i).answer().complete(answers.get(i));
+            } else {
+                taken.get(i).answer().completeExceptionally(new IllegalStateException("no answer for item " + i));
+            }
+        }
     }
 
-    private void writeAlone(Pending<I, R> p) {
+    /** Writes the item alone and answers it; returns the failure when it was for want of the database. */
+    private Throwable writeAlone(Pending<I, R> p) {
         try {
             p.answer().complete(alone.apply(p.item()));
+            return null;
         } catch (RuntimeException | Error e) {
             p.answer().completeExceptionally(e);
+            return Db.isConnectionFailure(e) ? e : null;
         }
     }
 
@@ -163,13 +228,15 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         return queue.size();
     }
 
-    /** Answers what is still waiting with a failure. */
+    /** Answers what is still waiting with a failure (the committers' signals to stop stay). */
     private void failWaiting() {
-        for (Pending<I, R> p; (p = queue.poll()) != null; ) {
-            if (p.answer() != null) {
-                p.answer().completeExceptionally(new IllegalStateException("closed before the write was committed"));
+        queue.removeIf(p -> {
+            if (p.isStop()) {
+                return false;
             }
-        }
+            p.answer().completeExceptionally(new IllegalStateException("closed before the write was committed"));
+            return true;
+        });
     }
 
     /** Stops taking writes: the groups being written finish, what still waits is answered with a failure. */

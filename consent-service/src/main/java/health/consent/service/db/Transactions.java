@@ -68,7 +68,13 @@ public class Transactions {
             published.remove();
         }
         if (!events.isEmpty()) {
-            publisher.publishEvent(new Committed(List.copyOf(events)));
+            try {
+                publisher.publishEvent(new Committed(List.copyOf(events)));
+            } catch (RuntimeException e) {
+                // Committed: the writer's answer stands (and a group of writes must not be written
+                // again). An observer that failed catches up at its next pass or tick.
+                LOG.error("An observer of a committed write failed", e);
+            }
         }
         return result;
     }

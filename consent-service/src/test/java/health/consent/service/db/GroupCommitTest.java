@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +36,14 @@ class GroupCommitTest {
 
     private GroupCommit<String, String> commits(int committers, int maxGroup, Function<List<String>, List<String>> group,
                                                 Function<String, String> one) {
-        GroupCommit<String, String> commit = new GroupCommit<>("test-writes", committers, maxGroup, group, one, taken::add);
+        return commits(committers, maxGroup, Duration.ofMinutes(1), group, one, taken::add);
+    }
+
+    private GroupCommit<String, String> commits(int committers, int maxGroup, Duration maxWait,
+                                                Function<List<String>, List<String>> group,
+                                                Function<String, String> one, IntConsumer written) {
+        GroupCommit<String, String> commit = new GroupCommit<>("test-writes", committers, maxGroup, maxWait, group, one,
+                written);
         opened.add(commit);
         return commit;
     }
@@ -63,7 +72,7 @@ class GroupCommitTest {
         return CompletableFuture.supplyAsync(() -> commit.submit(item), command -> new Thread(command).start());
     }
 
-    /** Submits the items while the only committer is held, and waits until they all wait. */
+    /** Submits the items while the only committer is held, one after the other, so that they wait in this order. */
     private List<CompletableFuture<String>> queueBehindHold(GroupCommit<String, String> commit, List<String> items) {
         CompletableFuture<String> hold = submit(commit, "hold");
         await().until(() -> taken.contains(1) && commit.waiting() == 0);
@@ -71,8 +80,9 @@ class GroupCommitTest {
         answers.add(hold);
         for (String item : items) {
             answers.add(submit(commit, item));
+            int waiting = answers.size() - 1;
+            await().until(() -> commit.waiting() == waiting);
         }
-        await().until(() -> commit.waiting() == items.size());
         return answers;
     }
 
@@ -92,8 +102,7 @@ class GroupCommitTest {
         release.countDown();
         assertThat(answers.stream().map(CompletableFuture::join))
                 .containsExactly("alone hold", "written a", "written b", "written c", "written d", "written e");
-        assertThat(groups).hasSize(1);
-        assertThat(groups.get(0)).containsExactlyInAnyOrder("a", "b", "c", "d", "e");
+        assertThat(groups).containsExactly(List.of("a", "b", "c", "d", "e"));
         assertThat(taken).containsExactly(1, 5);
     }
 
@@ -104,11 +113,9 @@ class GroupCommitTest {
         release.countDown();
         answers.forEach(CompletableFuture::join);
         assertThat(taken).containsExactly(1, 3, 3, 1);
-        assertThat(groups).hasSize(2);
+        assertThat(groups).containsExactly(List.of("a", "b", "c"), List.of("d", "e", "f"));
         // The seventh, taken alone, is written as an item that waited alone.
-        List<String> rest = new ArrayList<>(List.of("a", "b", "c", "d", "e", "f", "g"));
-        groups.forEach(rest::removeAll);
-        assertThat(alone).containsExactly("hold", rest.get(0));
+        assertThat(alone).containsExactly("hold", "g");
     }
 
     @Test
@@ -141,6 +148,26 @@ class GroupCommitTest {
     }
 
     @Test
+    void when_the_database_goes_out_of_reach_while_a_failed_group_is_written_again_the_rest_fail_at_once() {
+        RuntimeException unreachable = new RuntimeException(new SQLTransientConnectionException("pool timeout"));
+        GroupCommit<String, String> commit = commits(1, 10, items -> {
+            throw new IllegalStateException("the group fails");
+        }, item -> {
+            if (item.equals("down")) {
+                throw unreachable;
+            }
+            return writeAlone(item);
+        });
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "down", "b", "c"));
+        release.countDown();
+        assertThat(answers.get(1).join()).isEqualTo("alone a");
+        for (CompletableFuture<String> answer : answers.subList(2, 5)) {
+            assertThatThrownBy(answer::join).hasCause(unreachable);
+        }
+        assertThat(alone).containsExactly("hold", "a");
+    }
+
+    @Test
     void a_caller_gets_the_failure_of_its_own_write_as_thrown() {
         GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
         assertThatThrownBy(() -> commit.submit("bad")).isInstanceOf(IllegalArgumentException.class)
@@ -149,16 +176,55 @@ class GroupCommitTest {
     }
 
     @Test
-    void closing_finishes_the_write_under_way_and_refuses_what_comes_after() {
-        GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
+    void closing_waits_for_the_write_under_way_stops_every_committer_and_refuses_what_comes_after() {
+        GroupCommit<String, String> commit = commits(3, 10, this::writeGroup, this::writeAlone);
         CompletableFuture<String> hold = submit(commit, "hold");
         await().until(() -> taken.contains(1));
         CompletableFuture<Void> closing = CompletableFuture.runAsync(commit::close);
+        await().until(() -> {
+            try {
+                commit.submit("late");
+                return false;
+            } catch (IllegalStateException e) {
+                return e.getMessage().contains("closed");
+            }
+        });
+        // Closed to new writes, but still waiting for the one under way.
+        assertThat(closing).isNotDone();
+        assertThat(hold).isNotDone();
         release.countDown();
         closing.join();
         assertThat(hold.join()).isEqualTo("alone hold");
-        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("closed");
         assertThat(alone).isEqualTo(Collections.singletonList("hold"));
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("test-writes-"));
+    }
+
+    @Test
+    void an_item_no_committer_takes_in_time_is_answered_unavailable_and_never_written() {
+        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(200), this::writeGroup, this::writeAlone,
+                taken::add);
+        CompletableFuture<String> hold = submit(commit, "hold");
+        await().until(() -> taken.contains(1));
+        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(DatabaseUnavailableException.class);
+        release.countDown();
+        assertThat(hold.join()).isEqualTo("alone hold");
+        assertThat(commit.submit("next")).isEqualTo("alone next");
+        assertThat(alone).containsExactly("hold", "next");
+        assertThat(groups).isEmpty();
+    }
+
+    @Test
+    void a_committer_outlives_a_failure_outside_the_write_and_answers_its_items_with_it() {
+        List<Integer> told = new CopyOnWriteArrayList<>();
+        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMinutes(1), this::writeGroup, this::writeAlone,
+                n -> {
+                    told.add(n);
+                    if (told.size() == 1) {
+                        throw new IllegalStateException("a meter failed");
+                    }
+                });
+        assertThatThrownBy(() -> commit.submit("a")).isInstanceOf(IllegalStateException.class)
+                .hasMessage("a meter failed");
+        assertThat(commit.submit("b")).isEqualTo("alone b");
     }
 }
