@@ -27,7 +27,10 @@ import org.junit.jupiter.api.Test;
  * sent meanwhile wait, then go in one group, and each is answered and stored as if it had been
  * written alone.
  */
-@ServiceSettings({"consent.writes.committers=1"})
+// While a test holds the only committer, the changes it sends wait: longer than the pool's two
+// seconds on a loaded machine, and, on H2, longer than its default lock timeout.
+@ServiceSettings({"consent.writes.committers=1", "consent.writes.max-wait=60s",
+        "H2:datasources.default.connection-init-sql=SET LOCK_TIMEOUT 60000"})
 class ConsentGroupCommitTest extends OnBothDatabases {
 
     private record Change(String patient, String purpose, String state) {
@@ -58,10 +61,7 @@ class ConsentGroupCommitTest extends OnBothDatabases {
         return service.context().getBean(MeterRegistry.class).get("consent.writes.waiting").gauge().value();
     }
 
-    /**
-     * Sends a change of a held patient, and waits until the only committer has taken it. (Quickly:
-     * H2 gives up a lock wait after a second or two, and the changes sent next must wait meanwhile.)
-     */
+    /** Sends a change of a held patient, and waits until the only committer has taken it. */
     private static CompletableFuture<Res> sendHeld(String app, String held) {
         long before = groups().count();
         CompletableFuture<Res> answer = send(app, new Change(held, "CARE", "REFUSED"));
@@ -217,7 +217,7 @@ class ConsentGroupCommitTest extends OnBothDatabases {
             lock.rollback();
             // The group waits on the racing row; once that commits, the group fails on it.
             await().until(() -> service.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    + "AND query LIKE 'INSERT INTO consent %'") == 1);
+                    + "AND datname = current_database() AND query LIKE 'INSERT INTO consent %'") == 1);
             race.commit();
         }
 

@@ -72,13 +72,15 @@ public class ConsentService {
      * @param committers how many groups of changes are written at once ({@code consent.writes.committers},
      *                   4 by default), each on one pooled connection: enough to keep the database busy
      *                   while a group waits for its commit to be flushed, few enough that groups form
-     * @param maxWaitMillis how long a change may wait for a committer: as long as a request may wait for a
-     *                   pooled connection, after which it is answered 503 the same way
+     * @param maxWait    how long a change may wait for a committer ({@code consent.writes.max-wait});
+     *                   by default ({@code 0s}) as long as a request may wait for a pooled connection
+     *                   ({@code poolTimeoutMillis}), after which it is answered 503 the same way
      */
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
                           DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows,
                           MeterRegistry meters, @Value("${consent.writes.committers:4}") int committers,
-                          @Value("${datasources.default.connection-timeout:2000}") long maxWaitMillis) {
+                          @Value("${datasources.default.connection-timeout:2000}") long poolTimeoutMillis,
+                          @Value("${consent.writes.max-wait:0s}") Duration maxWait) {
         this.transactions = transactions;
         this.purges = purges;
         this.purgeRows = purgeRows;
@@ -87,7 +89,7 @@ public class ConsentService {
         this.declarations = declarations;
         DistributionSummary groups = DistributionSummary.builder("consent.writes.group")
                 .description("Consent changes written by one transaction (group commit)").register(meters);
-        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP, Duration.ofMillis(maxWaitMillis),
+        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP, maxWait.isZero() ? Duration.ofMillis(poolTimeoutMillis) : maxWait,
                 this::changeAll, request -> changeAll(List.of(request)).get(0), groups::record);
         Gauge.builder("consent.writes.waiting", writes, GroupCommit::waiting)
                 .description("Consent changes waiting for a transaction to take them").register(meters);
@@ -145,9 +147,13 @@ public class ConsentService {
      * once. Answers in the order of the requests.
      */
     private List<Result<ChangeResult>> applyAll(List<Request> requests) {
+        // Each application looked up once: the group applies what it locked for.
+        Map<ApplicationId, Application> applications = new HashMap<>();
         Set<Key> keys = new LinkedHashSet<>();
         for (Request r : requests) {
-            if (declarations.find(r.application()).isPresent()) {
+            Application application = applications.computeIfAbsent(r.application(),
+                    id -> declarations.find(id).orElse(null));
+            if (application != null) {
                 keys.add(new Key(r.caller().patient(), r.application()));
             }
         }
@@ -158,7 +164,7 @@ public class ConsentService {
         List<ConsentEvent> events = new ArrayList<>();
         for (Request r : requests) {
             PatientId patient = r.caller().patient();
-            Application application = declarations.find(r.application()).orElse(null);
+            Application application = applications.get(r.application());
             Key key = new Key(patient, r.application());
             PatientConsents before = current.computeIfAbsent(key, k -> PatientConsents.of(patient, r.application(),
                     application == null ? null : application.terms(),

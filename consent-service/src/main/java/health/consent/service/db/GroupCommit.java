@@ -69,7 +69,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
      * @param maxGroup   the most items in one group
      * @param maxWait    how long an item may wait for a committer to take it
      * @param group      writes a group of items in one transaction; answers in the order of the
-     *                   items. It must throw only when nothing of the group was committed
+     *                   items. It must throw an exception (not an error) only when nothing of the
+     *                   group was committed: a group that threw one is written again item by item
      * @param alone      writes one item in its own transaction: an item that waited alone, or each of
      *                   a group whose write failed (where a failure may be retried)
      * @param written    told the number of items each committer takes at once
@@ -98,6 +99,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
      * item in time.
      */
     public R submit(I item) {
+        assert io.netty.util.internal.ThreadExecutorMap.currentExecutor() == null
+                : "a write waited for on an event loop thread (" + Thread.currentThread().getName() + ")";
         if (closed) {
             throw new IllegalStateException("closed: no more writes are taken");
         }
@@ -112,7 +115,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
                 return pending.answer().get(maxWaitNanos, TimeUnit.NANOSECONDS);
             } catch (TimeoutException e) {
                 if (pending.claim()) {
-                    // No committer took it: it will not be written.
+                    // No committer took it: it will not be written, nor counted as waiting.
+                    queue.remove(pending);
                     throw notTaken();
                 }
                 // Taken: it is being written, and its answer follows that transaction's end.
@@ -120,7 +124,11 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the write was committed", e);
+            if (pending.claim()) {
+                queue.remove(pending);
+                throw new IllegalStateException("interrupted before the write was taken; it was not written", e);
+            }
+            throw new IllegalStateException("interrupted while the write was committed; it may have been", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;
@@ -140,26 +148,26 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     private void commitWhatWaits() {
         List<Pending<I, R>> taken = new ArrayList<>(maxGroup);
         while (true) {
+            // An interrupt is not a reason to stop (the signal is): cleared, so that it cannot fail the next write.
+            Thread.interrupted();
             try {
                 taken.add(queue.take());
             } catch (InterruptedException e) {
-                if (closed) {
-                    return;
-                }
                 continue;
             }
-            queue.drainTo(taken, maxGroup - 1);
-            // Taken with a signal to stop: what was taken with it is written all the same (its callers
-            // wait), and the other committers' signals, taken with it, go back for them.
-            int signals = taken.size();
-            taken.removeIf(Pending::isStop);
-            signals -= taken.size();
-            for (int i = 1; i < signals; i++) {
-                queue.add(new Pending<>(null, null));
-            }
-            // Items whose callers stopped waiting are not written.
-            taken.removeIf(p -> !p.claim());
+            int signals = 0;
             try {
+                queue.drainTo(taken, maxGroup - 1);
+                // Taken with a signal to stop: what was taken with it is written all the same (its callers
+                // wait), and the other committers' signals, taken with it, go back for them.
+                signals = taken.size();
+                taken.removeIf(Pending::isStop);
+                signals -= taken.size();
+                for (int i = 1; i < signals; i++) {
+                    queue.add(new Pending<>(null, null));
+                }
+                // Items whose callers stopped waiting are not written.
+                taken.removeIf(p -> !p.claim());
                 if (!taken.isEmpty()) {
                     written.accept(taken.size());
                     write(taken);
@@ -167,7 +175,11 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             } catch (Throwable t) {
                 // Nothing may end a committer while others wait for it: every item taken is answered.
                 LOG.error("A committer failed; its items are answered with the failure", t);
-                taken.forEach(p -> p.answer().completeExceptionally(t));
+                taken.forEach(p -> {
+                    if (p.answer() != null) {
+                        p.answer().completeExceptionally(t);
+                    }
+                });
             }
             taken.clear();
             if (signals > 0) {
@@ -187,7 +199,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         try {
             answers = group.apply(items);
         } catch (RuntimeException | Error e) {
-            if (Db.isConnectionFailure(e)) {
+            if (e instanceof Error || Db.isConnectionFailure(e)) {
+                // Out of reach: nothing to write again. An error: the group may have committed.
                 taken.forEach(p -> p.answer().completeExceptionally(e));
                 return;
             }
@@ -221,6 +234,11 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             p.answer().completeExceptionally(e);
             return Db.isConnectionFailure(e) ? e : null;
         }
+    }
+
+    /** True once {@link #close} began: no more writes are taken. */
+    boolean isClosed() {
+        return closed;
     }
 
     /** How many items wait for a committer to take them. */

@@ -70,10 +70,11 @@ public class Transactions {
         if (!events.isEmpty()) {
             try {
                 publisher.publishEvent(new Committed(List.copyOf(events)));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError | AssertionError e) {
                 // Committed: the writer's answer stands (and a group of writes must not be written
-                // again). An observer that failed catches up at its next pass or tick.
-                LOG.error("An observer of a committed write failed", e);
+                // again). The observers after the failing one were not told either; the caches and the
+                // passes also learn of every change from the feed's and the log's ticks.
+                LOG.error("An observer of a committed write failed; the observers after it were not told", e);
             }
         }
         return result;

@@ -181,14 +181,9 @@ class GroupCommitTest {
         CompletableFuture<String> hold = submit(commit, "hold");
         await().until(() -> taken.contains(1));
         CompletableFuture<Void> closing = CompletableFuture.runAsync(commit::close);
-        await().until(() -> {
-            try {
-                commit.submit("late");
-                return false;
-            } catch (IllegalStateException e) {
-                return e.getMessage().contains("closed");
-            }
-        });
+        await().until(commit::isClosed);
+        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("closed");
         // Closed to new writes, but still waiting for the one under way.
         assertThat(closing).isNotDone();
         assertThat(hold).isNotDone();
@@ -211,6 +206,30 @@ class GroupCommitTest {
         assertThat(commit.submit("next")).isEqualTo("alone next");
         assertThat(alone).containsExactly("hold", "next");
         assertThat(groups).isEmpty();
+    }
+
+    @Test
+    void an_item_that_timed_out_no_longer_counts_as_waiting() {
+        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(200), this::writeGroup, this::writeAlone,
+                taken::add);
+        submit(commit, "hold");
+        await().until(() -> taken.contains(1));
+        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(DatabaseUnavailableException.class);
+        assertThat(commit.waiting()).isZero();
+    }
+
+    @Test
+    void an_error_from_a_group_fails_its_items_without_writing_them_again() {
+        AssertionError error = new AssertionError("an observer broke after the commit");
+        GroupCommit<String, String> commit = commits(1, 10, items -> {
+            throw error;
+        }, this::writeAlone);
+        List<CompletableFuture<String>> answers = queueBehindHold(commit, List.of("a", "b"));
+        release.countDown();
+        for (CompletableFuture<String> answer : answers.subList(1, 3)) {
+            assertThatThrownBy(answer::join).hasCause(error);
+        }
+        assertThat(alone).containsExactly("hold");
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Runs every test of the extending class twice, black-box over HTTP: against a service on H2, and
  * against a service on a real PostgreSQL. Each run starts its own service on a fresh database, with
- * the class's {@link ServiceSettings} if it has some.
+ * the class's {@link ServiceSettings} if it has some (those prefixed {@code H2:} or
+ * {@code PostgreSQL:} for that database only).
  */
 @ParameterizedClass(name = "on {0}")
 @ValueSource(strings = {"H2", "PostgreSQL"})
@@ -30,7 +31,16 @@ public abstract class OnBothDatabases {
         Map<String, Object> settings = new HashMap<>();
         ServiceSettings given = test.getTestClass().map(c -> c.getAnnotation(ServiceSettings.class)).orElse(null);
         for (String setting : given == null ? new String[0] : given.value()) {
+            // "H2:name=value" or "PostgreSQL:name=value": for that database only.
+            int colon = setting.indexOf(':');
             int equals = setting.indexOf('=');
+            if (colon > 0 && colon < equals) {
+                if (!setting.substring(0, colon).equals(database)) {
+                    continue;
+                }
+                setting = setting.substring(colon + 1);
+                equals -= colon + 1;
+            }
             settings.put(setting.substring(0, equals), setting.substring(equals + 1));
         }
         service = TestService.start("H2".equals(database) ? Databases.h2() : Databases.postgres(), settings, "test");
