@@ -4,7 +4,11 @@ import health.consent.service.events.Committed;
 import health.consent.service.events.DomainEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micronaut.context.BeanContext;
+import io.micronaut.context.event.ApplicationEventListener;
 import io.micronaut.context.event.ApplicationEventPublisher;
+import io.micronaut.core.order.OrderUtil;
+import io.micronaut.inject.qualifiers.Qualifiers;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.transaction.TransactionOperations;
 import jakarta.inject.Named;
@@ -21,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * Transactions, and the events they publish. A writer {@link #publish publishes} what it changed
  * inside its transaction: listeners that must write with it (the change feed's rows) run there and
  * then, in the same transaction; once it commits, one {@link Committed} event carries everything
- * it published to the observers that only need to know (caches, the feed's and the log's passes).
+ * it published to the observers that only need to know (caches, the feed's and the log's passes),
+ * each told on its own.
  * A transaction that rolls back publishes nothing.
  */
 @Singleton
@@ -33,6 +38,9 @@ public class Transactions {
     private final TransactionOperations<Connection> replica;
     private final Db db;
     private final ApplicationEventPublisher<Object> publisher;
+    private final BeanContext beans;
+    /** The observers of commits, in their order: found at the first commit (they may depend on this). */
+    private volatile List<ApplicationEventListener<Committed>> observers;
     private final ThreadLocal<List<DomainEvent>> published = new ThreadLocal<>();
     private final AtomicBoolean replicaFailing = new AtomicBoolean();
     /** How long the replica is left alone after it failed: its reads do not each wait for it meanwhile. */
@@ -43,7 +51,8 @@ public class Transactions {
 
     public Transactions(TransactionOperations<Connection> transactions,
                         @Named(Db.REPLICA) @Nullable TransactionOperations<Connection> replica, Db db,
-                        ApplicationEventPublisher<Object> publisher, MeterRegistry meters) {
+                        ApplicationEventPublisher<Object> publisher, BeanContext beans, MeterRegistry meters) {
+        this.beans = beans;
         this.transactions = transactions;
         this.replica = replica;
         this.db = db;
@@ -68,16 +77,34 @@ public class Transactions {
             published.remove();
         }
         if (!events.isEmpty()) {
-            try {
-                publisher.publishEvent(new Committed(List.copyOf(events)));
-            } catch (RuntimeException | LinkageError | AssertionError e) {
-                // Committed: the writer's answer stands (and a group of writes must not be written
-                // again). The observers after the failing one were not told either; the caches and the
-                // passes also learn of every change from the feed's and the log's ticks.
-                LOG.error("An observer of a committed write failed; the observers after it were not told", e);
-            }
+            tell(new Committed(List.copyOf(events)));
         }
         return result;
+    }
+
+    /**
+     * Tells every observer of commits, in their order, each on its own: one that fails is logged and
+     * the others are told all the same. The write committed: its answer stands (and a group of writes
+     * must never be written again because an observer failed).
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void tell(Committed committed) {
+        List<ApplicationEventListener<Committed>> all = observers;
+        if (all == null) {
+            List found = new ArrayList<>(beans.getBeansOfType(ApplicationEventListener.class,
+                    Qualifiers.byTypeArguments(Committed.class)));
+            OrderUtil.sort(found);
+            observers = all = List.copyOf(found);
+        }
+        for (ApplicationEventListener<Committed> observer : all) {
+            try {
+                if (observer.supports(committed)) {
+                    observer.onApplicationEvent(committed);
+                }
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                LOG.error("An observer of a committed write failed; the others were told: {}", observer, e);
+            }
+        }
     }
 
     /** Runs the work in one read-only transaction, so that its reads see one state. */
