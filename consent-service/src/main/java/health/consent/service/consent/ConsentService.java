@@ -89,7 +89,8 @@ public class ConsentService {
         this.declarations = declarations;
         DistributionSummary groups = DistributionSummary.builder("consent.writes.group")
                 .description("Consent changes written by one transaction (group commit)").register(meters);
-        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP, maxWait.isZero() ? Duration.ofMillis(poolTimeoutMillis) : maxWait,
+        this.writes = new GroupCommit<>("consent-writes", committers, MAX_GROUP,
+                maxWait.isZero() ? Duration.ofMillis(poolTimeoutMillis) : maxWait,
                 this::changeAll, request -> changeAll(List.of(request)).get(0), groups::record);
         Gauge.builder("consent.writes.waiting", writes, GroupCommit::waiting)
                 .description("Consent changes waiting for a transaction to take them").register(meters);

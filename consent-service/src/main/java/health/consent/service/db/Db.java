@@ -204,10 +204,7 @@ public class Db {
             return new int[0];
         }
         return statement(sql, null, ps -> {
-            for (Object[] row : rows) {
-                bind(ps, row);
-                ps.addBatch();
-            }
+            addBatches(ps, rows);
             return ps.executeBatch();
         });
     }
@@ -221,10 +218,7 @@ public class Db {
             return new long[0];
         }
         return statement(sql, keyColumn, ps -> {
-            for (Object[] row : rows) {
-                bind(ps, row);
-                ps.addBatch();
-            }
+            addBatches(ps, rows);
             ps.executeBatch();
             long[] keys = new long[rows.size()];
             int n = 0;
@@ -294,6 +288,14 @@ public class Db {
     public static Instant instant(ResultSet rs, String column) throws SQLException {
         OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
         return t == null ? null : t.toInstant();
+    }
+
+    /** Binds each row of parameters and adds it to the statement's batch. */
+    private static void addBatches(PreparedStatement ps, List<Object[]> rows) throws SQLException {
+        for (Object[] row : rows) {
+            bind(ps, row);
+            ps.addBatch();
+        }
     }
 
     private static void bind(PreparedStatement ps, Object... params) throws SQLException {

@@ -48,7 +48,7 @@ public class PurgeRepository {
 
     /** The patient's obligations, oldest first. */
     public List<Obligation> ofPatient(PatientId patient) {
-        return db.list(SELECT + " WHERE patient_id = ? ORDER BY created_at, id", PurgeRepository::obligation, patient);
+        return ofPatients(List.of(patient));
     }
 
     /** The obligations of these patients, each patient's oldest first, in one statement. */
