@@ -134,7 +134,8 @@ public class ChangeFeed implements BackgroundWork {
                 LOG);
         Gauge.builder("consent.feed.waiting", waitingCount, AtomicInteger::get)
                 .description("Long polls of the change feed waiting on this instance").register(meters);
-        Gauge.builder("consent.feed.head", this, f -> Math.max(0, f.delivered))
+        // No value (NaN) before the first pass: this instance has followed nothing yet.
+        Gauge.builder("consent.feed.head", this, f -> f.delivered < 0 ? Double.NaN : f.delivered)
                 .description("The feed position up to which this instance has handed out every change").register(meters);
         this.deliveryLag = Timer.builder("consent.feed.delivery.lag")
                 .description("From a change's commit to its answer to a waiting request on this instance")

@@ -43,6 +43,21 @@ class ChangesRequestsTest {
         org.awaitility.Awaitility.await().until(() -> service.metric("consent_feed_waiting") == 1);
     }
 
+    /**
+     * The feed's head once this instance has handed out every change up to it: from then on, a poll
+     * from there is the connection's to answer. (Before its first pass, an instance's memory starts
+     * nowhere, and its head has no value; a first pass that comes late would start it after the
+     * changes a test just made.)
+     */
+    private static long handedOut(TestService service, Api api, String token) {
+        long[] head = new long[1];
+        org.awaitility.Awaitility.await().until(() -> {
+            head[0] = api.get("/api/v1/changes", token).num("next");
+            return service.metric("consent_feed_head") >= head[0];
+        });
+        return head[0];
+    }
+
     private static TreeSet<String> headerNames(Res res) {
         return res.headers().keySet().stream().map(String::toLowerCase).filter(h -> !h.startsWith(":"))
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -54,11 +69,12 @@ class ChangesRequestsTest {
             Api api = service.api();
             String app = registerApplication(api);
             String token = Tokens.application(app);
-            long from = api.get("/api/v1/changes", token).num("next");
+            long from = handedOut(service, api, token);
             String patient = newPatient();
             decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
             org.awaitility.Awaitility.await().until(() ->
                     api.get("/api/v1/changes?wait=0&after=" + from, token).list("changes").size() == 1);
+            handedOut(service, api, token);
             double before = answeredAtTheConnection(service);
 
             // The token's first request is the framework's (it validates the token); the same again is answered here.
@@ -99,7 +115,7 @@ class ChangesRequestsTest {
             Api api = service.api();
             String app = registerApplication(api);
             String token = Tokens.application(app);
-            long from = api.get("/api/v1/changes", token).num("next");
+            long from = handedOut(service, api, token);
             String patient = newPatient();
             String patientToken = Tokens.patient(patient);
             assertThat(api.get("/api/v1/me/consents", patientToken).status()).isEqualTo(200);
@@ -137,7 +153,7 @@ class ChangesRequestsTest {
             Api api = service.api();
             String app = registerApplication(api);
             String token = Tokens.application(app);
-            long from = api.get("/api/v1/changes", token).num("next");
+            long from = handedOut(service, api, token);
             try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
                 socket.setSoTimeout(20_000);
                 OutputStream out = socket.getOutputStream();
@@ -201,12 +217,13 @@ class ChangesRequestsTest {
             Api api = service.api();
             String app = registerApplication(api);
             String token = Tokens.application(app);
-            long from = api.get("/api/v1/changes", token).num("next");
+            long from = handedOut(service, api, token);
             for (int i = 0; i < 12; i++) {
                 decide(api, Tokens.patient(newPatient()), app, "CARE", "GRANTED");
             }
             org.awaitility.Awaitility.await().until(() ->
                     api.get("/api/v1/changes?wait=0&after=" + from, token).list("changes").size() == 12);
+            handedOut(service, api, token);
             double before = answeredAtTheConnection(service);
             java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
             java.net.http.HttpRequest gzip = java.net.http.HttpRequest.newBuilder(
@@ -245,7 +262,7 @@ class ChangesRequestsTest {
             Api api = service.api();
             String app = registerApplication(api);
             String token = Tokens.application(app);
-            long from = api.get("/api/v1/changes", token).num("next");
+            long from = handedOut(service, api, token);
             CompletableFuture<Res> held = api.getAsync("/api/v1/changes?wait=25&after=" + from, token);
             awaitOneWaiting(service);
             String patient = newPatient();
