@@ -429,6 +429,28 @@ public class AccessRecordRepository {
                 + "LIMIT " + limit + ")", application, before, judgedUpTo, judgedUpTo);
     }
 
+    /**
+     * Deletes up to {@code limit} batches that come before the oldest batch any record still refers
+     * to: all their records were erased at the end of their retention, and a batch row would
+     * otherwise outlive them for ever. Batch ids grow with arrival, and retention erases by date, so
+     * what goes is a prefix (two index descents and a range of the primary key; a batch that keeps
+     * a record longer than those after it holds them back until it goes). Only batches in the log and
+     * judged go (leaves at most {@code judgedUpTo}): the log keeps their leaf hashes, and a leaf with
+     * no batch has no record, as a leaf whose record was erased. Returns how many went.
+     */
+    public int pruneBatches(long judgedUpTo, int limit) {
+        long oldest = db.one("SELECT MIN(batch_id) FROM access_record", rs -> {
+            long id = rs.getLong(1);
+            return rs.wasNull() ? -1L : id;
+        }).orElse(-1L);
+        if (oldest < 0) {
+            return 0; // No record in a batch: nothing tells which batches were emptied.
+        }
+        return db.update("DELETE FROM access_batch WHERE id IN (SELECT id FROM access_batch WHERE id < ? "
+                + "AND first_leaf IS NOT NULL AND first_leaf + leaf_count - 1 <= ? ORDER BY id LIMIT " + limit + ")",
+                oldest, judgedUpTo);
+    }
+
     /** The tables retention deletes from: the whole log, or on PostgreSQL its default partition. */
     public static final String WHOLE_LOG = "access_record";
     public static final String DEFAULT_PARTITION = "access_record_default";

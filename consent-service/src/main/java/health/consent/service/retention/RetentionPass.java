@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
  * <p>On PostgreSQL the log is partitioned by month: an expired month's partition is dropped,
  * and the partitions of this month and the next two are created ahead. Records in the default
  * partition (a month with no partition of its own) and, on H2, all records are deleted in batches.
+ * Then the rows that numbered the erased records' batches go too, once no record refers to them.
  */
 @Singleton
 public class RetentionPass implements BackgroundWork {
@@ -41,6 +42,7 @@ public class RetentionPass implements BackgroundWork {
     private final FindingRepository findings;
     private final Retention retention;
     private final Counter erased;
+    private final Counter prunedBatches;
     private final BackgroundPass pass;
 
     public RetentionPass(Transactions transactions, AccessRecordRepository records, FindingRepository findings,
@@ -52,6 +54,8 @@ public class RetentionPass implements BackgroundWork {
         this.retention = retention;
         this.erased = Counter.builder("consent.records.erased")
                 .description("Access records erased, with their salts, at the end of their retention").register(meters);
+        this.prunedBatches = Counter.builder("consent.records.batches.pruned")
+                .description("Batches of access records deleted once all their records were erased").register(meters);
         this.pass = new BackgroundPass("consent-retention", interval, Duration.ZERO, this::run, LOG);
         pass.wake();
     }
@@ -93,6 +97,12 @@ public class RetentionPass implements BackgroundWork {
         if (total > 0) {
             erased.increment(total);
         }
+        // The batches whose records are all gone, now or at an earlier pass.
+        int n;
+        do {
+            n = transactions.write(() -> records.pruneBatches(judged, BATCH));
+            prunedBatches.increment(n);
+        } while (n == BATCH);
         return total;
     }
 

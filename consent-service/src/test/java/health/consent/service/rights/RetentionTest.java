@@ -49,8 +49,23 @@ class RetentionTest {
             String patient = newPatient();
             decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
             List<String> ids = new ArrayList<>();
-            for (int i = 0; i < 6; i++) {
+            for (int i = 0; i < 3; i++) {
                 ids.add(recordAccess(api, app, patient));
+            }
+            // The fourth comes in one batch with a record that is kept: that batch stays.
+            String fourth = java.util.UUID.randomUUID().toString();
+            String keptBeside = java.util.UUID.randomUUID().toString();
+            Res both = api.post("/api/v1/access-records", Tokens.application(app), "["
+                    + Fixtures.accessRecord(fourth, patient, java.time.Instant.now()) + ","
+                    + Fixtures.accessRecord(keptBeside, patient, java.time.Instant.now()) + "]");
+            assertThat(both.status()).as(both.toString()).isEqualTo(200);
+            ids.add(fourth);
+            for (int i = 0; i < 2; i++) {
+                ids.add(recordAccess(api, app, patient));
+            }
+            List<Long> batches = new ArrayList<>();
+            for (String id : ids) {
+                batches.add(service.count("SELECT batch_id FROM access_record WHERE id = '" + id + "'"));
             }
             await().atMost(Duration.ofSeconds(20)).until(() ->
                     service.count("SELECT COUNT(*) FROM (" + Databases.ACCESS_LEAVES + ") l WHERE leaf_index IS NULL") == 0
@@ -82,7 +97,13 @@ class RetentionTest {
             await().atMost(Duration.ofSeconds(20)).until(() -> service.count("SELECT COUNT(*) FROM access_record WHERE id IN ('"
                     + String.join("','", ids.subList(0, 4)) + "')") == 0);
             assertThat(service.count("SELECT COUNT(*) FROM access_record WHERE id IN ('" + ids.get(4) + "','"
-                    + ids.get(5) + "')")).as("records within their retention stay").isEqualTo(2);
+                    + ids.get(5) + "','" + keptBeside + "')")).as("records within their retention stay").isEqualTo(3);
+            // The batches emptied go with their records; the one that still holds a record stays, with those after it.
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.count("SELECT COUNT(*) FROM access_batch WHERE id IN ("
+                    + batches.get(0) + "," + batches.get(1) + "," + batches.get(2) + ")") == 0);
+            assertThat(service.count("SELECT COUNT(*) FROM access_batch WHERE id IN (" + batches.get(3) + ","
+                    + batches.get(4) + "," + batches.get(5) + ")")).as("batches that still hold records").isEqualTo(3);
+            assertThat(service.metric("consent_records_batches_pruned_total")).isGreaterThanOrEqualTo(3);
             if (postgres) {
                 assertThat(service.count("SELECT COUNT(*) FROM pg_class WHERE relname = '" + table(threeAgo) + "'"))
                         .as("the expired month's partition is dropped").isZero();
