@@ -79,7 +79,14 @@ public class ConsentRepository {
             params.add(k.patient());
             params.add(k.application());
         }
-        String pairs = String.join(", ", java.util.Collections.nCopies(keys.size(), "(?, ?)"));
+        // The list is padded to a power of two with the last key again (the same rows): a handful of
+        // statement texts that each connection prepares once, rather than one for every group size.
+        int slots = keys.size() <= 1 ? 1 : Integer.highestOneBit(keys.size() - 1) << 1;
+        for (int i = keys.size(); i < slots; i++) {
+            params.add(params.get(params.size() - 2));
+            params.add(params.get(params.size() - 2));
+        }
+        String pairs = String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"));
         db.list("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, expires_at "
                         + "FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "
                         + "ORDER BY patient_id, application_id, purpose FOR UPDATE",

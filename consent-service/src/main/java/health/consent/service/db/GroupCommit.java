@@ -243,7 +243,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
 
     /** How many items wait for a committer to take them. */
     public int waiting() {
-        return queue.size();
+        // Once closed, the queue also holds the committers' signals to stop: not items.
+        return closed ? (int) queue.stream().filter(p -> !p.isStop()).count() : queue.size();
     }
 
     /** Answers what is still waiting with a failure (the committers' signals to stop stay). */

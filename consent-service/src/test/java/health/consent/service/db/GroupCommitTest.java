@@ -187,6 +187,8 @@ class GroupCommitTest {
         // Closed to new writes, but still waiting for the one under way.
         assertThat(closing).isNotDone();
         assertThat(hold).isNotDone();
+        // The held committer's signal to stop waits in the queue: it is not an item waiting.
+        assertThat(commit.waiting()).isZero();
         release.countDown();
         closing.join();
         assertThat(hold.join()).isEqualTo("alone hold");
