@@ -110,9 +110,12 @@ public class ConsentService {
     /**
      * Sets one purpose to GRANTED, REFUSED or WITHDRAWN. The change, its event, and the withdrawals
      * it causes are written in one transaction, with the changes other patients make meanwhile
-     * (group commit); the answer comes once that transaction has committed.
+     * (group commit); the answer completes once that transaction has committed, and no thread
+     * waits for it meanwhile.
      */
-    public Result<ChangeResult> change(PatientCaller caller, ApplicationId applicationId, ConsentChange change) {
+    public java.util.concurrent.CompletableFuture<Result<ChangeResult>> change(PatientCaller caller,
+                                                                              ApplicationId applicationId,
+                                                                              ConsentChange change) {
         return writes.submit(new Request(caller, applicationId, change));
     }
 

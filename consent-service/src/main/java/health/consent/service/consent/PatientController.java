@@ -31,6 +31,7 @@ import io.micronaut.security.authentication.Authentication;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The patient's own consents. The patient is always the token's subject: no path or parameter
@@ -38,7 +39,6 @@ import java.util.List;
  */
 @Controller("/api/v1/me")
 @Secured(Roles.PATIENT)
-@ExecuteOn(TaskExecutors.BLOCKING)
 @Tag(name = "Patient")
 public class PatientController {
 
@@ -52,27 +52,34 @@ public class PatientController {
 
     @Operation(summary = "My consents: one row per catalogue application and declared purpose (PATIENT)")
     @Get("/consents")
+    @ExecuteOn(TaskExecutors.BLOCKING)
     public List<ConsentView> list(Authentication authentication) {
         return consents.list(Callers.patient(authentication));
     }
 
     @Operation(summary = "Grant, refuse or withdraw one purpose of one application (PATIENT)")
     @Put("/consents/{applicationId}/{purpose}")
-    public HttpResponse<ChangeResult> change(Authentication authentication, @PathVariable String applicationId,
-                                             @PathVariable String purpose, @Body JsonNode body,
-                                             @Nullable @Header(HttpHeaders.IF_MATCH) String ifMatch) {
+    public CompletableFuture<HttpResponse<ChangeResult>> change(Authentication authentication,
+                                                               @PathVariable String applicationId,
+                                                               @PathVariable String purpose, @Body JsonNode body,
+                                                               @Nullable @Header(HttpHeaders.IF_MATCH) String ifMatch) {
+        // On the event loop: checking the request needs no database, and the change waits for its
+        // group's commit without holding a thread.
         PatientCaller caller = Callers.patient(authentication);
         ConsentChange change = ConsentRequests.change(purpose, body, ifMatch);
         if (!ApplicationId.isValid(applicationId)) {
             throw ApiException.of(CatalogueService.notFound(applicationId));
         }
         limits.consentChange(caller.patient());
-        ChangeResult result = ApiException.unwrap(consents.change(caller, ApplicationId.of(applicationId), change));
-        return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
+        return consents.change(caller, ApplicationId.of(applicationId), change).thenApply(answer -> {
+            ChangeResult result = ApiException.unwrap(answer);
+            return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
+        });
     }
 
     @Operation(summary = "My consent history, newest first (PATIENT)")
     @Get("/consents/history")
+    @ExecuteOn(TaskExecutors.BLOCKING)
     public Paging<HistoryEvent> history(Authentication authentication, @Nullable @QueryValue Integer page,
                                         @Nullable @QueryValue Integer size) {
         return consents.history(Callers.patient(authentication), Params.page(page, size));

@@ -5,10 +5,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
@@ -61,6 +62,7 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     private final int maxGroup;
     private final long maxWaitNanos;
     private final List<Thread> committers = new ArrayList<>();
+    private final ScheduledExecutorService timeouts;
     private volatile boolean closed;
 
     /**
@@ -85,6 +87,14 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         this.written = written;
         this.maxGroup = maxGroup;
         this.maxWaitNanos = maxWait.toNanos();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, name + "-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        // Nearly every item is taken in time: its timeout, cancelled, leaves the timer's queue at once.
+        timer.setRemoveOnCancelPolicy(true);
+        this.timeouts = timer;
         for (int i = 0; i < committers; i++) {
             Thread t = new Thread(this::commitWhatWaits, name + "-" + i);
             t.setDaemon(true);
@@ -94,13 +104,22 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     }
 
     /**
-     * Writes the item with whatever else is waiting; returns once it is committed. A failure is
-     * thrown as the write threw it; {@link DatabaseUnavailableException} when no committer took the
-     * item in time.
+     * Writes the item with whatever else is waiting. The answer completes, on a committer's thread,
+     * once the transaction that holds the item has committed, or with the failure its write threw;
+     * with {@link DatabaseUnavailableException} when no committer took the item in time, and
+     * {@link IllegalStateException} once closed. No thread waits meanwhile: an event loop may call it.
      */
-    public R submit(I item) {
-        assert io.netty.util.internal.ThreadExecutorMap.currentExecutor() == null
-                : "a write waited for on an event loop thread (" + Thread.currentThread().getName() + ")";
+    public CompletableFuture<R> submit(I item) {
+        try {
+            // A copy: the caller cannot complete the answer the committer and the timeout share.
+            return enqueue(item).answer().copy();
+        } catch (IllegalStateException closedNow) {
+            return CompletableFuture.failedFuture(closedNow);
+        }
+    }
+
+    /** Queues an item, to be answered unavailable if no committer takes it within the wait allowed. */
+    private Pending<I, R> enqueue(I item) {
         if (closed) {
             throw new IllegalStateException("closed: no more writes are taken");
         }
@@ -110,34 +129,16 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             // Closed meanwhile, and no committer took it: the committers may be gone.
             throw new IllegalStateException("closed: no more writes are taken");
         }
-        try {
-            try {
-                return pending.answer().get(maxWaitNanos, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException e) {
-                if (pending.claim()) {
-                    // No committer took it: it will not be written, nor counted as waiting.
-                    queue.remove(pending);
-                    throw notTaken();
-                }
-                // Taken: it is being written, and its answer follows that transaction's end.
-                return pending.answer().get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        ScheduledFuture<?> late = timeouts.schedule(() -> {
             if (pending.claim()) {
+                // No committer took it: it will not be written, nor counted as waiting.
                 queue.remove(pending);
-                throw new IllegalStateException("interrupted before the write was taken; it was not written", e);
+                pending.answer().completeExceptionally(notTaken());
             }
-            throw new IllegalStateException("interrupted while the write was committed; it may have been", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(e.getCause());
-        }
+            // Taken: it is being written, and its answer follows that transaction's end.
+        }, maxWaitNanos, TimeUnit.NANOSECONDS);
+        pending.answer().whenComplete((r, e) -> late.cancel(false));
+        return pending;
     }
 
     private DatabaseUnavailableException notTaken() {
@@ -275,5 +276,6 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             }
         }
         failWaiting();
+        timeouts.shutdownNow();
     }
 }

@@ -69,7 +69,22 @@ class GroupCommitTest {
     }
 
     private static CompletableFuture<String> submit(GroupCommit<String, String> commit, String item) {
-        return CompletableFuture.supplyAsync(() -> commit.submit(item), command -> new Thread(command).start());
+        return commit.submit(item);
+    }
+
+    /** Submits the item and waits for its answer, throwing the write's failure as it was thrown. */
+    private static String write(GroupCommit<String, String> commit, String item) {
+        try {
+            return commit.submit(item).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** Submits the items while the only committer is held, one after the other, so that they wait in this order. */
@@ -89,7 +104,7 @@ class GroupCommitTest {
     @Test
     void an_item_that_waits_alone_is_written_alone_at_once() {
         GroupCommit<String, String> commit = commits(2, 10, this::writeGroup, this::writeAlone);
-        assertThat(commit.submit("a")).isEqualTo("alone a");
+        assertThat(write(commit, "a")).isEqualTo("alone a");
         assertThat(groups).isEmpty();
         assertThat(taken).containsExactly(1);
     }
@@ -170,9 +185,9 @@ class GroupCommitTest {
     @Test
     void a_caller_gets_the_failure_of_its_own_write_as_thrown() {
         GroupCommit<String, String> commit = commits(1, 10, this::writeGroup, this::writeAlone);
-        assertThatThrownBy(() -> commit.submit("bad")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> write(commit, "bad")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("cannot write bad");
-        assertThat(commit.submit("good")).isEqualTo("alone good");
+        assertThat(write(commit, "good")).isEqualTo("alone good");
     }
 
     @Test
@@ -182,7 +197,7 @@ class GroupCommitTest {
         await().until(() -> taken.contains(1));
         CompletableFuture<Void> closing = CompletableFuture.runAsync(commit::close);
         await().until(commit::isClosed);
-        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> write(commit, "late")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("closed");
         // Closed to new writes, but still waiting for the one under way.
         assertThat(closing).isNotDone();
@@ -202,10 +217,10 @@ class GroupCommitTest {
                 taken::add);
         CompletableFuture<String> hold = submit(commit, "hold");
         await().until(() -> taken.contains(1));
-        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(DatabaseUnavailableException.class);
+        assertThatThrownBy(() -> write(commit, "late")).isInstanceOf(DatabaseUnavailableException.class);
         release.countDown();
         assertThat(hold.join()).isEqualTo("alone hold");
-        assertThat(commit.submit("next")).isEqualTo("alone next");
+        assertThat(write(commit, "next")).isEqualTo("alone next");
         assertThat(alone).containsExactly("hold", "next");
         assertThat(groups).isEmpty();
     }
@@ -216,7 +231,7 @@ class GroupCommitTest {
                 taken::add);
         submit(commit, "hold");
         await().until(() -> taken.contains(1));
-        assertThatThrownBy(() -> commit.submit("late")).isInstanceOf(DatabaseUnavailableException.class);
+        assertThatThrownBy(() -> write(commit, "late")).isInstanceOf(DatabaseUnavailableException.class);
         assertThat(commit.waiting()).isZero();
     }
 
@@ -244,8 +259,8 @@ class GroupCommitTest {
                         throw new IllegalStateException("a meter failed");
                     }
                 });
-        assertThatThrownBy(() -> commit.submit("a")).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> write(commit, "a")).isInstanceOf(IllegalStateException.class)
                 .hasMessage("a meter failed");
-        assertThat(commit.submit("b")).isEqualTo("alone b");
+        assertThat(write(commit, "b")).isEqualTo("alone b");
     }
 }
