@@ -257,6 +257,16 @@ public class AccessRecordRepository {
      * it would come short, so call it past them, as the findings pass does.
      */
     public List<AccessRecord> loggedAfter(long leafIndex, int limit) {
+        return loggedAfter(leafIndex, limit, null);
+    }
+
+    /**
+     * The same, ending before the first batch received after {@code receivedBy} (null: no end):
+     * the findings pass judges only records settled for a while, so the records of batches just
+     * received are not read at every pass only to wait. A batch received earlier but numbered after
+     * such a batch waits with it: the page stays a run of the log.
+     */
+    public List<AccessRecord> loggedAfter(long leafIndex, int limit, Instant receivedBy) {
         // The last leaf logged one by one is read from its index (an index-only descent): past it, the
         // reader does not ask for more, which a planner without statistics yet might seek by a scan.
         boolean older = db.count("SELECT COALESCE(MAX(leaf_index), -1) FROM access_record WHERE leaf_index IS NOT NULL")
@@ -269,10 +279,11 @@ public class AccessRecordRepository {
         }
         // The batches that hold the next records, as many as the page needs, from the one holding the
         // leaf given (or the first): each after it holds at least one; it holds perhaps none after the leaf.
-        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count FROM access_batch WHERE first_leaf >= "
+        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count, received_at FROM access_batch WHERE first_leaf >= "
                         + "COALESCE((SELECT MAX(first_leaf) FROM access_batch WHERE first_leaf <= ?), -1) "
                         + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1),
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)}, leafIndex);
+                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        receivedBy == null || !Db.instant(rs, "received_at").isAfter(receivedBy) ? 1 : 0}, leafIndex);
         java.util.Map<Long, Long> firstLeaves = new java.util.HashMap<>();
         long wanted = limit - found.size();
         for (long[] b : batches) {
@@ -281,6 +292,9 @@ public class AccessRecordRepository {
             }
             long after = Math.max(0, Math.min(b[2], b[1] + b[2] - 1 - leafIndex));
             if (after > 0) {
+                if (b[3] == 0) {
+                    break; // received too late: this batch and every one after it wait
+                }
                 firstLeaves.put(b[0], b[1]);
                 wanted -= after;
             }

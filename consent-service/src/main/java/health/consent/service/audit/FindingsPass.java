@@ -127,8 +127,9 @@ public class FindingsPass implements BackgroundWork {
 
     private int judgeBatch() {
         long cursor = findings.lockCursor();
-        List<AccessRecord> batch = records.loggedAfter(cursor, BATCH);
         Instant settled = Clock.now().minus(settle);
+        // A batch received after that holds records that are not settled, nearly always: not read yet.
+        List<AccessRecord> batch = records.loggedAfter(cursor, BATCH, settled);
         int ready = 0;
         while (ready < batch.size() && !batch.get(ready).at().isAfter(settled)) {
             ready++;

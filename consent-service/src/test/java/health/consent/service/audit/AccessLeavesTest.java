@@ -69,6 +69,36 @@ class AccessLeavesTest extends OnBothDatabases {
         }
     }
 
+    @Test
+    void a_page_ends_before_the_first_batch_received_after_the_time_given_even_if_a_later_one_came_earlier() {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        List<Long> batches = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            String id = UUID.randomUUID().toString();
+            assertThat(api.post("/api/v1/access-records", Tokens.application(app),
+                    "[" + accessRecord(id, patient, Instant.now().minusSeconds(60)) + "]").num("stored")).isEqualTo(1);
+            batches.add(service.count("SELECT batch_id FROM access_record WHERE id = '" + id + "'"));
+        }
+        Transactions transactions = service.context().getBean(Transactions.class);
+        AccessRecordRepository records = service.context().getBean(AccessRecordRepository.class);
+        await().until(() -> transactions.read(records::countUnlogged) == 0);
+        long before = transactions.read(() -> records.loggedAfter(-1, 10_000)).stream()
+                .filter(r -> r.applicationId().equals(app)).mapToLong(AccessRecord::leafIndex).min().orElseThrow() - 1;
+        // The second batch received an hour after the third (two instances, one slow to commit).
+        Instant t = Instant.parse("2026-01-01T10:00:00Z");
+        String[] received = {"2026-01-01 09:00:00+00", "2026-01-01 11:00:00+00", "2026-01-01 09:30:00+00"};
+        for (int b = 0; b < 3; b++) {
+            service.sql("UPDATE access_batch SET received_at = TIMESTAMP WITH TIME ZONE '" + received[b] + "' WHERE id = "
+                    + batches.get(b));
+        }
+        List<Long> read = transactions.read(() -> records.loggedAfter(before, 10, t)).stream()
+                .map(r -> service.count("SELECT batch_id FROM access_record WHERE id = '" + r.id() + "'")).toList();
+        assertThat(read).as("the first batch only: the third waits behind the second").containsExactly(batches.get(0));
+        assertThat(transactions.read(() -> records.loggedAfter(before, 10, t.plusSeconds(7200)))).hasSize(3);
+        assertThat(transactions.read(() -> records.loggedAfter(before, 10, null))).hasSize(3);
+    }
+
     /** Carries a result out of a transaction that must not commit. */
     private static final class RolledBack extends RuntimeException {
         final long result;
