@@ -71,10 +71,13 @@ public class PatientController {
             throw ApiException.of(CatalogueService.notFound(applicationId));
         }
         limits.consentChange(caller.patient());
-        return consents.change(caller, ApplicationId.of(applicationId), change).thenApply(answer -> {
+        // The answer is made on this request's event loop, not on the committer that completes the
+        // change: a committer goes on to the next group at once.
+        java.util.concurrent.Executor here = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
+        return consents.change(caller, ApplicationId.of(applicationId), change).thenApplyAsync(answer -> {
             ChangeResult result = ApiException.unwrap(answer);
             return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
-        });
+        }, here == null ? Runnable::run : here);
     }
 
     @Operation(summary = "My consent history, newest first (PATIENT)")

@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -37,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class GroupCommit<I, R> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+    private static final int SWEEP_ABANDONED = 1_024;
 
     /** A caller's item and its answer; with neither, a committer's signal to stop. */
     private record Pending<I, R>(I item, CompletableFuture<R> answer, AtomicBoolean claimed) {
@@ -62,6 +65,10 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     private final int maxGroup;
     private final long maxWaitNanos;
     private final List<Thread> committers = new ArrayList<>();
+    /** Items queued that no committer or timeout has claimed: those waiting. */
+    private final AtomicInteger live = new AtomicInteger();
+    /** Roughly, items claimed by their timeout but still in the queue. */
+    private final AtomicInteger abandoned = new AtomicInteger();
     private final ScheduledExecutorService timeouts;
     private volatile boolean closed;
 
@@ -124,21 +131,44 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             throw new IllegalStateException("closed: no more writes are taken");
         }
         Pending<I, R> pending = new Pending<>(item, new CompletableFuture<>());
+        live.incrementAndGet();
         queue.add(pending);
         if (closed && queue.remove(pending)) {
             // Closed meanwhile, and no committer took it: the committers may be gone.
+            live.decrementAndGet();
             throw new IllegalStateException("closed: no more writes are taken");
         }
-        ScheduledFuture<?> late = timeouts.schedule(() -> {
+        ScheduledFuture<?> late;
+        try {
+            late = timeouts.schedule(() -> {
+                if (pending.claim()) {
+                    // No committer took it: it will not be written, nor counted as waiting.
+                    abandon(pending, notTaken());
+                }
+                // Taken: it is being written, and its answer follows that transaction's end.
+            }, maxWaitNanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closedNow) {
             if (pending.claim()) {
-                // No committer took it: it will not be written, nor counted as waiting.
-                queue.remove(pending);
-                pending.answer().completeExceptionally(notTaken());
+                abandon(pending, new IllegalStateException("closed: no more writes are taken"));
             }
-            // Taken: it is being written, and its answer follows that transaction's end.
-        }, maxWaitNanos, TimeUnit.NANOSECONDS);
+            return pending;
+        }
         pending.answer().whenComplete((r, e) -> late.cancel(false));
         return pending;
+    }
+
+    /**
+     * Answers an item claimed before any committer took it. It stays in the queue (removing it is a
+     * walk of the queue under its lock, at every timeout); a committer drops it when it comes, and
+     * the queue is cleared of such items once they are many.
+     */
+    private void abandon(Pending<I, R> pending, RuntimeException failure) {
+        live.decrementAndGet();
+        if (abandoned.incrementAndGet() >= SWEEP_ABANDONED) {
+            abandoned.set(0);
+            queue.removeIf(p -> !p.isStop() && p.claimed().get());
+        }
+        pending.answer().completeExceptionally(failure);
     }
 
     private DatabaseUnavailableException notTaken() {
@@ -168,7 +198,14 @@ public final class GroupCommit<I, R> implements AutoCloseable {
                     queue.add(new Pending<>(null, null));
                 }
                 // Items whose callers stopped waiting are not written.
-                taken.removeIf(p -> !p.claim());
+                taken.removeIf(p -> {
+                    if (p.claim()) {
+                        live.decrementAndGet();
+                        return false;
+                    }
+                    abandoned.decrementAndGet();
+                    return true;
+                });
                 if (!taken.isEmpty()) {
                     written.accept(taken.size());
                     write(taken);
@@ -244,8 +281,12 @@ public final class GroupCommit<I, R> implements AutoCloseable {
 
     /** How many items wait for a committer to take them. */
     public int waiting() {
-        // Once closed, the queue also holds the committers' signals to stop: not items.
-        return closed ? (int) queue.stream().filter(p -> !p.isStop()).count() : queue.size();
+        return live.get();
+    }
+
+    /** What the queue holds: items waiting, items already answered that no committer took yet, signals. */
+    int queued() {
+        return queue.size();
     }
 
     /** Answers what is still waiting with a failure (the committers' signals to stop stay). */
@@ -254,7 +295,10 @@ public final class GroupCommit<I, R> implements AutoCloseable {
             if (p.isStop()) {
                 return false;
             }
-            p.answer().completeExceptionally(new IllegalStateException("closed before the write was committed"));
+            if (p.claim()) {
+                live.decrementAndGet();
+                p.answer().completeExceptionally(new IllegalStateException("closed before the write was committed"));
+            }
             return true;
         });
     }

@@ -1,6 +1,8 @@
 package health.consent.service.web;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Token buckets, one per key (a patient, an application): each holds up to {@code burst} tokens
@@ -14,7 +16,9 @@ public final class RateLimiter {
     private final double burst;
     private final double perNano;
     private final ConcurrentHashMap<Object, double[]> buckets = new ConcurrentHashMap<>();
+    /** Counts calls to time the sweeps (a lost increment only moves one). */
     private int calls;
+    private final AtomicBoolean sweeping = new AtomicBoolean();
 
     public RateLimiter(int burst, double perSecond) {
         if (burst < 1 || perSecond <= 0) {
@@ -46,8 +50,15 @@ public final class RateLimiter {
             wait[0] = (long) Math.ceil((needed - tokens) / perNano / 1e9);
             return new double[] {tokens, now};
         });
-        if (++calls % SWEEP_EVERY == 0) {
-            sweep(now);
+        if (++calls % SWEEP_EVERY == 0 && sweeping.compareAndSet(false, true)) {
+            // Off the caller's thread (often an event loop): the walk is as long as the keys active.
+            ForkJoinPool.commonPool().execute(() -> {
+                try {
+                    sweep(now);
+                } finally {
+                    sweeping.set(false);
+                }
+            });
         }
         return wait[0];
     }

@@ -236,6 +236,27 @@ class GroupCommitTest {
     }
 
     @Test
+    void items_that_time_out_by_the_thousand_are_answered_and_cleared_from_the_queue() {
+        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(100), this::writeGroup, this::writeAlone,
+                taken::add);
+        submit(commit, "hold");
+        await().until(() -> taken.contains(1));
+        List<CompletableFuture<String>> late = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            late.add(submit(commit, "late-" + i));
+        }
+        await().until(() -> late.stream().allMatch(CompletableFuture::isDone));
+        assertThat(late).allMatch(CompletableFuture::isCompletedExceptionally);
+        assertThatThrownBy(() -> late.get(0).join()).hasCauseInstanceOf(DatabaseUnavailableException.class);
+        assertThat(commit.waiting()).isZero();
+        // Cleared once a thousand or so were answered, not one by one: fewer than that remain.
+        assertThat(commit.queued()).isLessThan(1_024);
+        release.countDown();
+        assertThat(write(commit, "after")).isEqualTo("alone after");
+        assertThat(alone).containsExactly("hold", "after");
+    }
+
+    @Test
     void an_error_from_a_group_fails_its_items_without_writing_them_again() {
         AssertionError error = new AssertionError("an observer broke after the commit");
         GroupCommit<String, String> commit = commits(1, 10, items -> {
