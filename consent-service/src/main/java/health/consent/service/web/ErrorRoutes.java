@@ -20,9 +20,8 @@ import io.micronaut.security.authentication.DefaultAuthorizationExceptionHandler
  * invalid body) costs the service much less than it did, and gets the same answer.
  *
  * <p>None of these types has a subclass with a handler of its own (a 405 and its {@code Allow}
- * header is a {@code NotAllowedException}, not a {@code NotFoundException}). A request that accepts
- * only other media types than JSON does not match these routes, and gets the same answer the slower
- * way. {@code consent.web.error-routes: false} turns the routes off (every refusal then meets its
+ * header is a {@code NotAllowedException}, not a {@code NotFoundException}).
+ * {@code consent.web.error-routes: false} turns the routes off (every refusal then meets its
  * handler, as the framework finds it): the same answers, at the former cost.
  */
 @Controller
