@@ -28,10 +28,13 @@ import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
 import io.micronaut.security.annotation.Secured;
 import io.micronaut.security.authentication.Authentication;
+import io.netty.util.internal.ThreadExecutorMap;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The patient's own consents. The patient is always the token's subject: no path or parameter
@@ -71,13 +74,29 @@ public class PatientController {
             throw ApiException.of(CatalogueService.notFound(applicationId));
         }
         limits.consentChange(caller.patient());
-        // The answer is made on this request's event loop, not on the committer that completes the
-        // change: a committer goes on to the next group at once.
-        java.util.concurrent.Executor here = io.netty.util.internal.ThreadExecutorMap.currentExecutor();
         return consents.change(caller, ApplicationId.of(applicationId), change).thenApplyAsync(answer -> {
             ChangeResult result = ApiException.unwrap(answer);
             return HttpResponse.ok(result).header(HttpHeaders.ETAG, "\"" + result.consent().version() + "\"");
-        }, here == null ? Runnable::run : here);
+        }, thisEventLoop());
+    }
+
+    /**
+     * Where the answer is made: this request's event loop, not the committer that completes the
+     * change (a committer goes on to its next group at once). A loop shutting down leaves it to
+     * the thread that completes the change, which never fails for it.
+     */
+    private static Executor thisEventLoop() {
+        Executor loop = ThreadExecutorMap.currentExecutor();
+        if (loop == null) {
+            return Runnable::run;
+        }
+        return task -> {
+            try {
+                loop.execute(task);
+            } catch (RejectedExecutionException shuttingDown) {
+                task.run();
+            }
+        };
     }
 
     @Operation(summary = "My consent history, newest first (PATIENT)")
