@@ -70,6 +70,7 @@ public final class GroupCommit<I, R> implements AutoCloseable {
     /** Roughly, items claimed by their timeout but still in the queue. */
     private final AtomicInteger abandoned = new AtomicInteger();
     private final ScheduledExecutorService timeouts;
+    private final List<Thread> timerThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     /**
@@ -97,6 +98,7 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name + "-timeouts");
             t.setDaemon(true);
+            timerThreads.add(t);
             return t;
         });
         // Nearly every item is taken in time: its timeout, cancelled, leaves the timer's queue at once.
@@ -321,5 +323,14 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         }
         failWaiting();
         timeouts.shutdownNow();
+        // Closed means no thread of this left running, the timer's included.
+        for (Thread t : timerThreads) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
     }
 }
