@@ -279,23 +279,25 @@ public class AccessRecordRepository {
         }
         // The batches that hold the next records, as many as the page needs, from the one holding the
         // leaf given (or the first): each after it holds at least one; it holds perhaps none after the leaf.
-        List<long[]> batches = db.list("SELECT id, first_leaf, leaf_count, received_at FROM access_batch WHERE first_leaf >= "
+        record Numbered(long id, long firstLeaf, long count, boolean inTime) {
+        }
+        List<Numbered> batches = db.list("SELECT id, first_leaf, leaf_count, received_at FROM access_batch WHERE first_leaf >= "
                         + "COALESCE((SELECT MAX(first_leaf) FROM access_batch WHERE first_leaf <= ?), -1) "
                         + "ORDER BY first_leaf LIMIT " + (limit - found.size() + 1),
-                rs -> new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                        receivedBy == null || !Db.instant(rs, "received_at").isAfter(receivedBy) ? 1 : 0}, leafIndex);
+                rs -> new Numbered(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        receivedBy == null || !Db.instant(rs, "received_at").isAfter(receivedBy)), leafIndex);
         java.util.Map<Long, Long> firstLeaves = new java.util.HashMap<>();
         long wanted = limit - found.size();
-        for (long[] b : batches) {
+        for (Numbered b : batches) {
             if (wanted <= 0) {
                 break;
             }
-            long after = Math.max(0, Math.min(b[2], b[1] + b[2] - 1 - leafIndex));
+            long after = Math.max(0, Math.min(b.count(), b.firstLeaf() + b.count() - 1 - leafIndex));
             if (after > 0) {
-                if (b[3] == 0) {
+                if (!b.inTime()) {
                     break; // received too late: this batch and every one after it wait
                 }
-                firstLeaves.put(b[0], b[1]);
+                firstLeaves.put(b.id(), b.firstLeaf());
                 wanted -= after;
             }
         }

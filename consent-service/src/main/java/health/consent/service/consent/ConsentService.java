@@ -45,6 +45,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
 
 /**
@@ -113,9 +114,8 @@ public class ConsentService {
      * (group commit); the answer completes once that transaction has committed, and no thread
      * waits for it meanwhile.
      */
-    public java.util.concurrent.CompletableFuture<Result<ChangeResult>> change(PatientCaller caller,
-                                                                              ApplicationId applicationId,
-                                                                              ConsentChange change) {
+    public CompletableFuture<Result<ChangeResult>> change(PatientCaller caller, ApplicationId applicationId,
+                                                         ConsentChange change) {
         return writes.submit(new Request(caller, applicationId, change));
     }
 

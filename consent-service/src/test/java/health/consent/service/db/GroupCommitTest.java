@@ -87,6 +87,17 @@ class GroupCommitTest {
         }
     }
 
+    /** The item "hold", written by the only committer and held there (released by {@link #release}). */
+    private CompletableFuture<String> holding;
+
+    /** One committer, held by the item "hold", and items allowed {@code maxWait} for it. */
+    private GroupCommit<String, String> heldWithWait(Duration maxWait) {
+        GroupCommit<String, String> commit = commits(1, 10, maxWait, this::writeGroup, this::writeAlone, taken::add);
+        holding = submit(commit, "hold");
+        await().until(() -> taken.contains(1));
+        return commit;
+    }
+
     /** Submits the items while the only committer is held, one after the other, so that they wait in this order. */
     private List<CompletableFuture<String>> queueBehindHold(GroupCommit<String, String> commit, List<String> items) {
         CompletableFuture<String> hold = submit(commit, "hold");
@@ -213,13 +224,10 @@ class GroupCommitTest {
 
     @Test
     void an_item_no_committer_takes_in_time_is_answered_unavailable_and_never_written() {
-        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(200), this::writeGroup, this::writeAlone,
-                taken::add);
-        CompletableFuture<String> hold = submit(commit, "hold");
-        await().until(() -> taken.contains(1));
+        GroupCommit<String, String> commit = heldWithWait(Duration.ofMillis(200));
         assertThatThrownBy(() -> write(commit, "late")).isInstanceOf(DatabaseUnavailableException.class);
         release.countDown();
-        assertThat(hold.join()).isEqualTo("alone hold");
+        assertThat(holding.join()).isEqualTo("alone hold");
         assertThat(write(commit, "next")).isEqualTo("alone next");
         assertThat(alone).containsExactly("hold", "next");
         assertThat(groups).isEmpty();
@@ -227,20 +235,14 @@ class GroupCommitTest {
 
     @Test
     void an_item_that_timed_out_no_longer_counts_as_waiting() {
-        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(200), this::writeGroup, this::writeAlone,
-                taken::add);
-        submit(commit, "hold");
-        await().until(() -> taken.contains(1));
+        GroupCommit<String, String> commit = heldWithWait(Duration.ofMillis(200));
         assertThatThrownBy(() -> write(commit, "late")).isInstanceOf(DatabaseUnavailableException.class);
         assertThat(commit.waiting()).isZero();
     }
 
     @Test
     void items_that_time_out_by_the_thousand_are_answered_and_cleared_from_the_queue() {
-        GroupCommit<String, String> commit = commits(1, 10, Duration.ofMillis(100), this::writeGroup, this::writeAlone,
-                taken::add);
-        submit(commit, "hold");
-        await().until(() -> taken.contains(1));
+        GroupCommit<String, String> commit = heldWithWait(Duration.ofMillis(100));
         List<CompletableFuture<String>> late = new ArrayList<>();
         for (int i = 0; i < 1_500; i++) {
             late.add(submit(commit, "late-" + i));
