@@ -313,23 +313,21 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         }
         closed = true;
         committers.forEach(t -> queue.add(new Pending<>(null, null)));
-        for (Thread t : committers) {
-            try {
-                t.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
+        awaitEnd(committers);
         failWaiting();
         timeouts.shutdownNow();
         // Closed means no thread of this left running, the timer's included.
-        for (Thread t : timerThreads) {
+        awaitEnd(timerThreads);
+    }
+
+    /** Waits up to ten seconds for each thread to end; stops waiting, interrupted. */
+    private static void awaitEnd(List<Thread> threads) {
+        for (Thread t : threads) {
             try {
                 t.join(10_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
+                return;
             }
         }
     }
