@@ -82,7 +82,7 @@ public final class AuditLeaves {
         field(out, '{', "accessorType", r.accessorType().name());
         field(out, ',', "actor", r.actor());
         field(out, ',', "applicationId", r.applicationId());
-        field(out, ',', "at", r.at().toString());
+        field(out, ',', "at", IsoInstant.format(r.at()));
         field(out, ',', "dataCategory", r.dataCategory());
         field(out, ',', "id", r.id());
         field(out, ',', "kind", ACCESS_RECORD);
@@ -90,8 +90,8 @@ public final class AuditLeaves {
         field(out, ',', "patientId", r.patientId());
         field(out, ',', "purpose", r.purpose() == null ? null : r.purpose().name());
         field(out, ',', "reason", r.reason());
-        field(out, ',', "salt", requireSalt(r.salt()));
-        out.append('}');
+        // Lowercase hex, which JSON writes as it is.
+        out.append(",\"salt\":\"").append(requireSalt(r.salt())).append("\"}");
         return Merkle.leafHash(out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
 public final class Merkle {
 
     private static final HexFormat HEX = HexFormat.of();
+    /** The digest {@link #sha256()} copies. */
+    private static final MessageDigest SHA256 = newSha256();
 
     private Merkle() {
     }
@@ -137,7 +139,20 @@ public final class Merkle {
         return HEX.parseHex(hex);
     }
 
+    /**
+     * A new SHA-256 digest, copied from one made once: looking the algorithm up among the
+     * providers cost more than hashing a leaf, and the service hashes one per record it stores.
+     */
     private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -28,15 +28,43 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
     public static final String ID_FORMAT = "a UUID";
     public static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
 
-    private static final Pattern UUID =
+    /** The form of {@link #ID_FORMAT}, for documentation: {@link #isValidId} checks it by hand. */
+    public static final Pattern UUID =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
+    /**
+     * {@link #UUID}, checked by hand rather than with the regular expression, as are the category
+     * and {@link PatientId#isValid}: the service checks a thousand records a request.
+     */
     public static boolean isValidId(String id) {
-        return id != null && UUID.matcher(id).matches();
+        if (id == null || id.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = id.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
+    /** {@link #CATEGORY}, checked by hand. */
     public static boolean isValidCategory(String category) {
-        return category != null && CATEGORY.matcher(category).matches();
+        if (category == null || category.isEmpty() || category.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < category.length(); i++) {
+            char c = category.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The punctuation an actor may hold besides letters, digits and spaces. */

@@ -2,6 +2,7 @@ package health.consent.service.access;
 
 import health.consent.model.Outcome;
 import health.consent.model.PatientId;
+import health.consent.model.audit.IsoInstant;
 import health.consent.model.Purpose;
 import health.consent.model.wire.AccessReport;
 import health.consent.service.web.Input;
@@ -61,15 +62,14 @@ final class AccessRecordRequests {
 
     private static String actor(Input input, JsonNode node, String path) {
         JsonNode value = node.get("actor");
-        String where = Input.join(path, "actor");
         if (value != null && !value.isNull() && !value.isString()) {
-            input.problem(where, "must be a string");
+            input.problem(Input.join(path, "actor"), "must be a string");
             return null;
         }
         String actor = value == null || value.isNull() ? null : value.getStringValue();
         String problem = AccessReport.actorProblem(actor);
         if (problem != null) {
-            input.problem(where, problem);
+            input.problem(Input.join(path, "actor"), problem);
             return null;
         }
         return actor;
@@ -81,25 +81,24 @@ final class AccessRecordRequests {
     }
 
     private static Instant instant(Input input, JsonNode node, String path, Instant now) {
-        String where = Input.join(path, "at");
         JsonNode value = node.get("at");
         if (value == null || value.isNull()) {
-            input.problem(where, "is required");
+            input.problem(Input.join(path, "at"), "is required");
             return null;
         }
         try {
-            Instant at = value.isString() ? Instant.parse(value.getStringValue()) : null;
+            Instant at = value.isString() ? IsoInstant.parse(value.getStringValue()) : null;
             if (at == null) {
-                input.problem(where, "must be a UTC time such as 2026-11-22T08:30:00Z");
+                input.problem(Input.join(path, "at"), "must be a UTC time such as 2026-11-22T08:30:00Z");
                 return null;
             }
             String problem = AccessReport.timeProblem(at, now, null);
             if (problem != null) {
-                input.problem(where, problem);
+                input.problem(Input.join(path, "at"), problem);
             }
             return at;
         } catch (DateTimeParseException e) {
-            input.problem(where, "must be a UTC time such as 2026-11-22T08:30:00Z");
+            input.problem(Input.join(path, "at"), "must be a UTC time such as 2026-11-22T08:30:00Z");
             return null;
         }
     }

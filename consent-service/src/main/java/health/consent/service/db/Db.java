@@ -39,6 +39,11 @@ public class Db {
         T run(PreparedStatement ps) throws SQLException;
     }
 
+    @FunctionalInterface
+    private interface ConnectionWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
     private final ConnectionOperations<Connection> primary;
     /** The read replica's connections ({@code JDBC_READ_URL}), or the primary's when there is none. */
     private final ConnectionOperations<Connection> replica;
@@ -81,16 +86,49 @@ public class Db {
      * its own (auto-commit) outside a transaction.
      */
     private <T> T statement(String sql, String keyColumn, StatementWork<T> work) {
-        ConnectionOperations<Connection> connections = Boolean.TRUE.equals(onReplica.get()) ? replica : primary;
-        return reachable(() -> connections.execute(ConnectionDefinition.DEFAULT, status -> {
-            Connection connection = status.getConnection();
+        return connection(sql, connection -> {
             try (PreparedStatement ps = keyColumn == null ? connection.prepareStatement(sql)
                     : connection.prepareStatement(sql, new String[] {keyColumn})) {
                 return work.run(ps);
+            }
+        });
+    }
+
+    /** Runs the work on the current transaction's connection, as {@link #statement} does. */
+    private <T> T connection(String sql, ConnectionWork<T> work) {
+        ConnectionOperations<Connection> connections = Boolean.TRUE.equals(onReplica.get()) ? replica : primary;
+        return reachable(() -> connections.execute(ConnectionDefinition.DEFAULT, status -> {
+            try {
+                return work.run(status.getConnection());
             } catch (SQLException e) {
                 throw new DataAccessException(sql, e);
             }
         }));
+    }
+
+    /**
+     * PostgreSQL only: sends finished rows to {@code COPY table (columns) FROM STDIN (FORMAT binary)}
+     * and returns how many it stored. Inside a transaction, a failure (a duplicate key among them)
+     * stores none of them and leaves the transaction failed, as any failed statement does.
+     */
+    public long copyIn(String sql, CopyRows rows) {
+        rows.finish();
+        return connection(sql, connection -> {
+            org.postgresql.copy.CopyIn copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(sql);
+            try {
+                copy.writeToCopy(rows.bytes(), 0, rows.length());
+                return copy.endCopy();
+            } catch (SQLException e) {
+                if (copy.isActive()) {
+                    try {
+                        copy.cancelCopy();
+                    } catch (SQLException cancel) {
+                        e.addSuppressed(cancel);
+                    }
+                }
+                throw e;
+            }
+        });
     }
 
     /** A failed statement; the cause is the driver's exception, with its SQLSTATE. */

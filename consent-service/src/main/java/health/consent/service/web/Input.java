@@ -77,14 +77,13 @@ public final class Input {
 
     /** A required string that {@code valid} accepts; {@code format} says what is expected. */
     public String identifier(JsonNode node, String path, String field, Predicate<String> valid, String format) {
-        String where = join(path, field);
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            problem(where, "is required");
+            problem(join(path, field), "is required");
             return null;
         }
         if (!value.isString() || !valid.test(value.getStringValue())) {
-            problem(where, "must match " + format);
+            problem(join(path, field), "must match " + format);
             return null;
         }
         return value.getStringValue();
@@ -92,15 +91,14 @@ public final class Input {
 
     /** A required value among a closed set, by its exact wire name. */
     public <E> E oneOf(JsonNode node, String path, String field, Function<String, Optional<E>> parse, String names) {
-        String where = join(path, field);
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
-            problem(where, "is required; one of " + names);
+            problem(join(path, field), "is required; one of " + names);
             return null;
         }
         Optional<E> parsed = value.isString() ? parse.apply(value.getStringValue()) : Optional.empty();
         if (parsed.isEmpty()) {
-            problem(where, "must be one of " + names);
+            problem(join(path, field), "must be one of " + names);
             return null;
         }
         return parsed.get();
