@@ -15,13 +15,6 @@ URL="http://127.0.0.1:$HTTP_PORT"
 for run in warm measured; do
   { echo "tokens = {"; for i in $(seq 1 2000); do printf '"%s",\n' "$(jwt "$run-$i" PATIENT)"; done; echo "}"; } > "$WORK/$run.lua"
 done
-ticks() {  # CPU ticks of the service and of PostgreSQL: "service postgres"
-  local pg=0 t
-  for p in $(pgrep -u postgres); do
-    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && pg=$((pg + t))
-  done
-  echo "$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat") $pg"
-}
 # cpu_run NAME ARGS...: a measured wrk run with the CPU each side spent per request.
 cpu_run() {
   local name=$1 before after; shift

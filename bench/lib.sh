@@ -52,6 +52,14 @@ stop_service() {
   wait "$SERVICE_PID" 2>/dev/null || true
 }
 
+# ticks: CPU ticks (utime + stime) of the service and of every PostgreSQL process: "service postgres".
+ticks() {
+  local pg=0 t
+  for p in $(pgrep -u postgres); do
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && pg=$((pg + t))
+  done
+  echo "$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat") $pg"
+}
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
 # jwt SUBJECT ROLE: an HS256 token signed with BENCH_SECRET, valid for a day.
