@@ -29,11 +29,11 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
     public static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
 
     /** The form of {@link #ID_FORMAT}, for documentation: {@link #isValidId} checks it by hand. */
-    public static final Pattern UUID =
+    public static final Pattern ID_PATTERN =
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
     /**
-     * {@link #UUID}, checked by hand rather than with the regular expression, as are the category
+     * {@link #ID_PATTERN}, checked by hand rather than with the regular expression, as are the category
      * and {@link PatientId#isValid}: the service checks a thousand records a request.
      */
     public static boolean isValidId(String id) {

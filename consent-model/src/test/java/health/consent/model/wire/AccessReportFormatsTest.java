@@ -31,7 +31,7 @@ class AccessReportFormatsTest {
         }
         Pattern patient = Pattern.compile(PatientId.PATTERN);
         for (String s : candidates) {
-            assertThat(AccessReport.isValidId(s)).as("id %s", s).isEqualTo(AccessReport.UUID.matcher(s).matches());
+            assertThat(AccessReport.isValidId(s)).as("id %s", s).isEqualTo(AccessReport.ID_PATTERN.matcher(s).matches());
             assertThat(AccessReport.isValidCategory(s)).as("category %s", s)
                     .isEqualTo(AccessReport.CATEGORY.matcher(s).matches());
             assertThat(PatientId.isValid(s)).as("patient %s", s).isEqualTo(patient.matcher(s).matches());

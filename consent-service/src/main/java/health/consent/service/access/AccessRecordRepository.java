@@ -130,9 +130,10 @@ public class AccessRecordRepository {
         AccessRecord shared = records.get(0);
         // Records are new but when a batch is sent again: copied as they are, and checked for
         // those already stored only if the copy fails.
+        CopyRows rows = copyRows(records, batch);
         db.update("SAVEPOINT new_records");
         try {
-            long copied = db.copyIn(COPY, copyRows(records, batch));
+            long copied = db.copyIn(COPY, rows);
             db.update("RELEASE SAVEPOINT new_records");
             return IntStream.range(0, Math.toIntExact(copied)).boxed().toList();
         } catch (Db.DataAccessException e) {

@@ -14,6 +14,7 @@ import health.consent.service.db.Db;
 import health.consent.service.db.Filters;
 import health.consent.service.db.Paging;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -172,8 +173,16 @@ public class ConsentRepository {
      */
     public List<Grant> grantsBetween(ApplicationId application, Purpose purpose, String first, String last, int limit) {
         String id = patientIdInBytesOrder();
-        return db.list(SELECT_GRANTS + "purpose = ? AND " + id + " >= ? AND " + id + " <= ? ORDER BY " + id + " LIMIT ?",
-                rs -> grant(rs, purpose), application, purpose, first, last, limit);
+        boolean bytes = db.isPostgres();
+        // A cohort reads a million of these: the purpose is the one asked, not read back, and the
+        // id is decoded by the JDK, whose UTF-8 decoding copies ASCII as it is, rather than by the
+        // driver (a quarter of the service's time for a cohort, measured). In PostgreSQL's text
+        // protocol, a text column's bytes are its UTF-8 encoding.
+        return db.list("SELECT patient_id, notice_version FROM consent WHERE application_id = ? AND state = 'GRANTED' "
+                        + "AND purpose = ? AND " + id + " >= ? AND " + id + " <= ? ORDER BY " + id + " LIMIT ?",
+                rs -> new Grant(bytes ? new String(rs.getBytes(1), StandardCharsets.UTF_8) : rs.getString(1), purpose,
+                        rs.getInt(2)),
+                application, purpose, first, last, limit);
     }
 
     /**

@@ -118,15 +118,17 @@ public class Db {
             try {
                 copy.writeToCopy(rows.bytes(), 0, rows.length());
                 return copy.endCopy();
-            } catch (SQLException e) {
+            } finally {
+                // Whatever went wrong, a copy left open would hold the connection's lock and hang the
+                // rollback that follows: it is cancelled (a failure to cancel is the connection's, and
+                // surfaces there).
                 if (copy.isActive()) {
                     try {
                         copy.cancelCopy();
-                    } catch (SQLException cancel) {
-                        e.addSuppressed(cancel);
+                    } catch (SQLException ignored) {
+                        // The statement's own failure is the one reported.
                     }
                 }
-                throw e;
             }
         });
     }

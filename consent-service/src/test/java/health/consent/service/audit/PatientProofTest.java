@@ -120,6 +120,33 @@ class PatientProofTest extends OnBothDatabases {
     }
 
     @Test
+    void a_regulators_read_stored_in_the_patients_log_is_the_record_read_back_and_is_proven() throws Exception {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        connectedAndLogged(app, patient);
+        String reason = "Inspection n\u00b042: consent of \"Z\u00f8e\" checked";
+        Res read = api.get("/api/v1/audit/consent-events?patientId=" + patient + "&reason="
+                + java.net.URLEncoder.encode(reason, StandardCharsets.UTF_8), Tokens.regulator());
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+
+        long[] leaf = new long[1];
+        await().until(() -> {
+            for (JsonNode item : api.get("/api/v1/me/access-log?size=100", Tokens.patient(patient)).list("items")) {
+                if ("REGULATOR".equals(item.get("accessorType").getStringValue()) && !item.get("leafIndex").isNull()) {
+                    leaf[0] = item.get("leafIndex").getLongValue();
+                    return true;
+                }
+            }
+            return false;
+        });
+        JsonNode record = provenLeaf(patient, leaf[0]);
+        assertThat(record.get("accessorType").getStringValue()).isEqualTo("REGULATOR");
+        assertThat(record.get("reason").getStringValue()).isEqualTo(reason);
+        assertThat(record.get("purpose").isNull()).as("a regulator's read serves no purpose of the application's").isTrue();
+        assertThat(record.get("patientId").getStringValue()).isEqualTo(patient);
+    }
+
+    @Test
     void records_sent_again_among_new_ones_take_no_leaf_and_the_new_ones_follow_each_other() throws Exception {
         String app = registerApplication(api);
         String patient = newPatient();
