@@ -21,18 +21,7 @@ public record PatientId(String value) {
 
     /** Checked by hand rather than with a regular expression: the SDK calls this on every check. */
     public static boolean isValid(String value) {
-        if (value == null || value.isEmpty() || value.length() > 64) {
-            return false;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == ':' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return AsciiIdentifier.matches(value, 64, "._:-");
     }
 
     @Override

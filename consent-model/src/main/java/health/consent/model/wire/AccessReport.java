@@ -1,5 +1,6 @@
 package health.consent.model.wire;
 
+import health.consent.model.AsciiIdentifier;
 import health.consent.model.Outcome;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
@@ -53,18 +54,7 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
 
     /** {@link #CATEGORY}, checked by hand. */
     public static boolean isValidCategory(String category) {
-        if (category == null || category.isEmpty() || category.length() > 64) {
-            return false;
-        }
-        for (int i = 0; i < category.length(); i++) {
-            char c = category.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '-';
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
+        return AsciiIdentifier.matches(category, 64, "._-");
     }
 
     /** The punctuation an actor may hold besides letters, digits and spaces. */
