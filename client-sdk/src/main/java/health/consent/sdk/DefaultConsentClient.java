@@ -13,11 +13,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -208,34 +204,12 @@ final class DefaultConsentClient implements ConsentClient {
         if (purpose == null || patientIds == null) {
             throw new IllegalArgumentException("purpose and patientIds are required");
         }
-        // Sorted, each request asks about neighbouring ids, which the service reads in one range; the
-        // duplicates are then neighbours too.
-        String[] sorted = patientIds.stream().filter(PatientId::isValid).toArray(String[]::new);
-        Arrays.parallelSort(sorted);
-        int distinct = 0;
-        for (String id : sorted) {
-            if (distinct == 0 || !sorted[distinct - 1].equals(id)) {
-                sorted[distinct++] = id;
-            }
-        }
-        List<String> ids = Arrays.asList(sorted).subList(0, distinct);
-        List<List<String>> chunks = new ArrayList<>();
-        for (int from = 0, to = 0, bytes = 0; to <= distinct; to++) {
-            if (to == distinct || bytes + sorted[to].length() + 1 > ServiceConnection.COHORT_BYTES) {
-                if (to > from) {
-                    chunks.add(ids.subList(from, to));
-                }
-                from = to;
-                bytes = 0;
-            }
-            if (to < distinct) {
-                bytes += sorted[to].length() + 1;
-            }
-        }
-        Set<String> permitted = new HashSet<>(distinct);
-        if (chunks.size() == 1) {
-            permitted.addAll(filterChunk(purpose, chunks.get(0)));
-        } else if (chunks.size() > 1) {
+        // Sorted, each request asks about neighbouring ids, which the service reads in one range.
+        Cohort cohort = new Cohort(patientIds);
+        List<List<String>> parts = cohort.parts(ServiceConnection.COHORT_BYTES);
+        if (parts.size() == 1) {
+            cohort.permit(0, parts.get(0), filterChunk(purpose, parts.get(0)));
+        } else if (parts.size() > 1) {
             // Two requests at a time: while the service reads one, the other travels or is parsed.
             ExecutorService requests = Executors.newFixedThreadPool(COHORT_REQUESTS_IN_FLIGHT, r -> {
                 Thread t = new Thread(r, "consent-cohort");
@@ -244,11 +218,13 @@ final class DefaultConsentClient implements ConsentClient {
             });
             try {
                 List<Future<List<String>>> answers = new ArrayList<>();
-                for (List<String> chunk : chunks) {
-                    answers.add(requests.submit(() -> filterChunk(purpose, chunk)));
+                for (List<String> part : parts) {
+                    answers.add(requests.submit(() -> filterChunk(purpose, part)));
                 }
-                for (Future<List<String>> answer : answers) {
-                    permitted.addAll(answer.get());
+                int from = 0;
+                for (int i = 0; i < parts.size(); i++) {
+                    cohort.permit(from, parts.get(i), answers.get(i).get());
+                    from += parts.get(i).size();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -259,13 +235,7 @@ final class DefaultConsentClient implements ConsentClient {
                 requests.shutdownNow();
             }
         }
-        Set<String> inOrder = new LinkedHashSet<>(permitted.size() * 4 / 3 + 1);
-        for (String id : patientIds) {
-            if (permitted.contains(id)) {
-                inOrder.add(id);
-            }
-        }
-        return Collections.unmodifiableSet(inOrder);
+        return cohort.permitted();
     }
 
     /** The permitting ids of one request's chunk; when the service cannot answer, those the cache vouches for. */

@@ -110,14 +110,7 @@ final class HttpConnection implements ServiceConnection {
                     .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "text/plain");
             HttpResponse<String> response = exchange(request);
             if (response.statusCode() != 404 && response.statusCode() != 405) {
-                String answer = check(request, response);
-                List<String> permitted = new ArrayList<>();
-                for (int start = 0, end; start < answer.length(); start = end + 1) {
-                    end = answer.indexOf('\n', start);
-                    end = end < 0 ? answer.length() : end;
-                    permitted.add(answer.substring(start, end));
-                }
-                return permitted;
+                return permittedLines(check(request, response), patientIds);
             }
             // A service older than the text path (or one restarting behind a proxy): the JSON one,
             // 10,000 ids at a time, for some minutes.
@@ -133,6 +126,42 @@ final class HttpConnection implements ServiceConnection {
             }
         }
         return permitted;
+    }
+
+    /**
+     * The ids of a cohort's answer, one per line. The service answers them in the order they were
+     * asked, so each is found by walking beside {@code asked} and the asked id itself is returned: a
+     * million ids' answers make no new strings. A line not found that way is returned as it is.
+     */
+    static List<String> permittedLines(String answer, List<String> asked) {
+        List<String> permitted = new ArrayList<>();
+        int j = 0;
+        for (int start = 0, end; start < answer.length(); start = end + 1) {
+            end = answer.indexOf('\n', start);
+            end = end < 0 ? answer.length() : end;
+            int length = end - start;
+            while (j < asked.size() && compare(asked.get(j), answer, start, length) < 0) {
+                j++;
+            }
+            if (j < asked.size() && asked.get(j).length() == length && answer.startsWith(asked.get(j), start)) {
+                permitted.add(asked.get(j));
+            } else if (length > 0) {
+                permitted.add(answer.substring(start, end));
+            }
+        }
+        return permitted;
+    }
+
+    /** {@link String#compareTo} of {@code id} and the {@code length} characters of {@code text} at {@code start}. */
+    private static int compare(String id, String text, int start, int length) {
+        int n = Math.min(id.length(), length);
+        for (int i = 0; i < n; i++) {
+            int d = id.charAt(i) - text.charAt(start + i);
+            if (d != 0) {
+                return d;
+            }
+        }
+        return id.length() - length;
     }
 
     @Override

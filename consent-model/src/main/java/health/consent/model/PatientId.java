@@ -8,6 +8,7 @@ public record PatientId(String value) {
 
     /** The format, for error messages and API documentation. */
     public static final String PATTERN = "^[A-Za-z0-9._:-]{1,64}$";
+    private static final AsciiIdentifier FORM = new AsciiIdentifier(64, "._:-");
 
     public PatientId {
         if (!isValid(value)) {
@@ -21,7 +22,7 @@ public record PatientId(String value) {
 
     /** Checked by hand rather than with a regular expression: the SDK calls this on every check. */
     public static boolean isValid(String value) {
-        return AsciiIdentifier.matches(value, 64, "._:-");
+        return FORM.matches(value);
     }
 
     @Override

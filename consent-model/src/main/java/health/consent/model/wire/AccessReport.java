@@ -28,6 +28,7 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
     public static final Set<String> FIELDS = Set.of("id", "patientId", "purpose", "actor", "dataCategory", "outcome", "at");
     public static final String ID_FORMAT = "a UUID";
     public static final Pattern CATEGORY = Pattern.compile("^[A-Za-z0-9._-]{1,64}$");
+    private static final AsciiIdentifier CATEGORY_FORM = new AsciiIdentifier(64, "._-");
 
     /** The form of {@link #ID_FORMAT}, for documentation: {@link #isValidId} checks it by hand. */
     public static final Pattern ID_PATTERN =
@@ -54,7 +55,7 @@ public record AccessReport(String id, String patientId, Purpose purpose, String 
 
     /** {@link #CATEGORY}, checked by hand. */
     public static boolean isValidCategory(String category) {
-        return AsciiIdentifier.matches(category, 64, "._-");
+        return CATEGORY_FORM.matches(category);
     }
 
     /** The punctuation an actor may hold besides letters, digits and spaces. */

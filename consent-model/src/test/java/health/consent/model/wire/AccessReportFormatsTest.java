@@ -39,4 +39,16 @@ class AccessReportFormatsTest {
         assertThat(candidates.stream().filter(AccessReport::isValidId).count()).as("valid ids among them").isGreaterThan(10_000);
         assertThat(candidates.stream().filter(AccessReport::isValidCategory).count()).isGreaterThan(10_000);
     }
+
+    @Test
+    void every_character_of_the_basic_plane_is_allowed_in_a_category_and_a_patient_id_exactly_when_the_patterns_allow_it() {
+        Pattern patient = Pattern.compile(PatientId.PATTERN);
+        for (char c = 0; c < Character.MAX_VALUE; c++) {
+            for (String s : List.of(String.valueOf(c), "ab" + c + "9")) {
+                assertThat(PatientId.isValid(s)).as("patient U+%04X", (int) c).isEqualTo(patient.matcher(s).matches());
+                assertThat(AccessReport.isValidCategory(s)).as("category U+%04X", (int) c)
+                        .isEqualTo(AccessReport.CATEGORY.matcher(s).matches());
+            }
+        }
+    }
 }

@@ -35,6 +35,11 @@ public class Db {
     }
 
     @FunctionalInterface
+    public interface RowVisitor {
+        void visit(ResultSet rs) throws SQLException;
+    }
+
+    @FunctionalInterface
     private interface StatementWork<T> {
         T run(PreparedStatement ps) throws SQLException;
     }
@@ -216,6 +221,21 @@ public class Db {
                 List<T> rows = new ArrayList<>();
                 while (rs.next()) {
                     rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        });
+    }
+
+    /** Visits each row a query answers, keeping none: for reads of many rows. Returns how many it visited. */
+    public int each(String sql, RowVisitor visitor, Object... params) {
+        return statement(sql, null, ps -> {
+            bind(ps, params);
+            try (ResultSet rs = ps.executeQuery()) {
+                int rows = 0;
+                while (rs.next()) {
+                    visitor.visit(rs);
+                    rows++;
                 }
                 return rows;
             }

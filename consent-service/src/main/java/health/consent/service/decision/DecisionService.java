@@ -14,6 +14,7 @@ import health.consent.service.db.Transactions;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -112,16 +113,11 @@ public class DecisionService {
             for (int from = 0, size = FIRST_READ; from < sorted.length; from += size, size = COHORT_READ) {
                 List<String> part = Arrays.asList(sorted).subList(from, Math.min(sorted.length, from + size));
                 grants.read(part);
-                int c = 0;
-                int o = 0;
-                for (String patient : part) {
-                    c = advance(grants.care, c, patient);
-                    o = advance(grants.own, o, patient);
-                    boolean careGranted = c < grants.care.size() && grants.care.get(c).patientId().equals(patient);
-                    Integer notice = o < grants.own.size() && grants.own.get(o).patientId().equals(patient)
-                            ? grants.own.get(o).noticeVersion() : null;
-                    if (PatientConsents.permittedByGrants(terms, purpose, careGranted, notice)) {
-                        permitted.add(patient);
+                for (int i = 0; i < part.size(); i++) {
+                    int notice = grants.own.notice[i];
+                    if (PatientConsents.permittedByGrants(terms, purpose, grants.care.notice[i] != NONE,
+                            notice == NONE ? null : notice)) {
+                        permitted.add(part.get(i));
                     }
                 }
             }
@@ -129,54 +125,99 @@ public class DecisionService {
         });
     }
 
-    /** The first position at or after {@code from} of a grant not before {@code patient} (grants sorted by patient). */
-    private static int advance(List<Grant> grants, int from, String patient) {
-        int i = from;
-        while (i < grants.size() && grants.get(i).patientId().compareTo(patient) < 0) {
-            i++;
+    /** No grant, in {@link Marks#notice}. */
+    private static final int NONE = Integer.MIN_VALUE;
+
+    /**
+     * The notice version of each patient's grant of one purpose, beside a part of a cohort's ids
+     * ({@link #NONE} for none). A range's grants come in the order of the ids' bytes, the part's
+     * order, so each is marked by walking beside the part, from the driver's bytes: no string is made.
+     */
+    private static final class Marks implements ConsentRepository.GrantVisitor {
+        private final List<String> part;
+        final int[] notice;
+        private int at;
+
+        Marks(List<String> part) {
+            this.part = part;
+            this.notice = new int[part.size()];
+            Arrays.fill(notice, NONE);
         }
-        return i;
+
+        @Override
+        public void grant(byte[] patientId, int noticeVersion) {
+            while (at < part.size()) {
+                int order = compare(part.get(at), patientId);
+                if (order >= 0) {
+                    if (order == 0) {
+                        notice[at] = noticeVersion;
+                    }
+                    return;
+                }
+                at++;
+            }
+        }
+
+        /** A grant found by lookup, in any order. */
+        void mark(Grant grant) {
+            int i = Collections.binarySearch(part, grant.patientId());
+            if (i >= 0) {
+                notice[i] = grant.noticeVersion();
+            }
+        }
+
+        /** {@link String#compareTo} of an id and another's bytes, both ASCII. */
+        private static int compare(String id, byte[] other) {
+            int n = Math.min(id.length(), other.length);
+            for (int i = 0; i < n; i++) {
+                int d = id.charAt(i) - other[i];
+                if (d != 0) {
+                    return d;
+                }
+            }
+            return id.length() - other.length;
+        }
     }
 
     /**
-     * A cohort's grants of CARE and the purpose, part after part, each sorted by patient: read by
-     * ranges until one shows the cohort sparse, then by lookups.
+     * A cohort's grants of CARE and the purpose, part after part: read by ranges until one shows the
+     * cohort sparse, then by lookups.
      */
     private final class CohortGrants {
         private final ApplicationId application;
         private final Purpose purpose;
         private boolean sparse;
-        List<Grant> care = List.of();
-        List<Grant> own = List.of();
+        Marks care;
+        Marks own;
 
         CohortGrants(ApplicationId application, Purpose purpose) {
             this.application = application;
             this.purpose = purpose;
         }
 
-        /** Reads the grants of the patients of {@code sorted} (and, by range, of others between them). */
+        /** Marks the grants of the patients of {@code sorted}, read by range (with others between them) or looked up. */
         void read(List<String> sorted) {
+            care = new Marks(sorted);
+            own = new Marks(sorted);
             if (!sparse) {
-                care = range(Purpose.CARE, sorted);
-                own = care == null || purpose == Purpose.CARE ? List.of() : range(purpose, sorted);
-                if (care != null && own != null) {
+                if (range(Purpose.CARE, care) && (purpose == Purpose.CARE || range(purpose, own))) {
                     return;
                 }
                 sparse = true;
+                care = new Marks(sorted);
+                own = new Marks(sorted);
             }
-            care = new ArrayList<>();
-            own = new ArrayList<>();
             for (Grant g : consents.grantsOf(application, purpose, sorted)) {
-                (g.purpose() == Purpose.CARE ? care : own).add(g);
+                (g.purpose() == Purpose.CARE ? care : own).mark(g);
             }
         }
 
-        /** The range's grants of {@code p}, or null when it holds many more than were asked. */
-        private List<Grant> range(Purpose p, List<String> sorted) {
+        /** Marks the range's grants of {@code p}; false when it holds many more than were asked (the marks then partial). */
+        private boolean range(Purpose p, Marks marks) {
+            List<String> sorted = marks.part;
             int most = GRANTS_PER_PATIENT * sorted.size();
-            List<Grant> range = consents.grantsBetween(application, p, sorted.get(0), sorted.get(sorted.size() - 1),
-                    most + 1);
-            return range.size() <= most ? range : null;
+            return consents.grantsBetween(application, p, sorted.get(0), sorted.get(sorted.size() - 1), most + 1,
+                    marks) <= most;
         }
     }
 

@@ -1,0 +1,146 @@
+package health.consent.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cohort's ids are sorted with their places, the answers marked beside them, and the permitted
+ * put back in the order given: the result is what hashing gave, whatever the order of the answers.
+ */
+class CohortTest {
+
+    private static final Random RANDOM = new Random(20261203);
+
+    /** Ids with duplicates, invalid ones, and characters that sort differently by case and punctuation. */
+    private static List<String> given(int count) {
+        List<String> ids = new ArrayList<>();
+        String[] prefixes = {"A", "a", "B", "_", "-", "0", "z", ".", ":"};
+        for (int i = 0; i < count; i++) {
+            int kind = RANDOM.nextInt(20);
+            if (kind == 0 && !ids.isEmpty()) {
+                ids.add(ids.get(RANDOM.nextInt(ids.size())));
+            } else if (kind == 1) {
+                ids.add("not valid " + i);
+            } else {
+                ids.add(prefixes[RANDOM.nextInt(prefixes.length)] + "p-" + RANDOM.nextInt(count * 2));
+            }
+        }
+        return ids;
+    }
+
+    /** What the service would permit: about half the valid ids, decided by the id alone. */
+    private static boolean permits(String id) {
+        return !id.contains(" ") && (id.hashCode() & 1) == 0;
+    }
+
+    /** Filters {@code given} with answers of each part as {@code answer} makes them from the part's permitted ids. */
+    private static Set<String> filter(List<String> given, int partBytes, boolean shuffle, boolean strangers) {
+        Cohort cohort = new Cohort(given);
+        int from = 0;
+        for (List<String> part : cohort.parts(partBytes)) {
+            List<String> answer = new ArrayList<>(part.stream().filter(CohortTest::permits).toList());
+            if (strangers) {
+                // Ids never asked, before, among and after the others: never permitted.
+                answer.add(0, "!never-asked");
+                answer.add(answer.size() / 2, part.get(0) + "x");
+                answer.add("~never-asked");
+            }
+            if (shuffle) {
+                Collections.shuffle(answer, RANDOM);
+            }
+            cohort.permit(from, part, answer);
+            from += part.size();
+        }
+        return cohort.permitted();
+    }
+
+    private static Set<String> expected(List<String> given) {
+        Set<String> expected = new LinkedHashSet<>();
+        for (String id : given) {
+            if (permits(id)) {
+                expected.add(id);
+            }
+        }
+        return expected;
+    }
+
+    @Test
+    void the_permitted_come_back_in_the_order_given_each_once_however_the_answers_are_ordered() {
+        for (int round = 0; round < 50; round++) {
+            List<String> given = given(1 + RANDOM.nextInt(3_000));
+            Set<String> expected = expected(given);
+            int partBytes = 20 + RANDOM.nextInt(5_000);
+            for (boolean shuffle : new boolean[] {false, true}) {
+                for (boolean strangers : new boolean[] {false, true}) {
+                    Set<String> permitted = filter(given, partBytes, shuffle, strangers);
+                    assertThat(permitted).as("round %d, shuffled %s, strangers %s", round, shuffle, strangers)
+                            .containsExactlyElementsOf(expected);
+                    assertThat(permitted).isEqualTo(expected).hasSameHashCodeAs(expected);
+                    for (String id : given) {
+                        assertThat(permitted.contains(id)).as(id).isEqualTo(expected.contains(id));
+                    }
+                    assertThat(permitted.contains("!never-asked")).isFalse();
+                    assertThat(permitted.contains(given.get(0) + "x")).isFalse();
+                }
+            }
+        }
+    }
+
+    @Test
+    void parts_hold_every_distinct_id_once_in_order_within_the_bytes_given() {
+        List<String> given = given(5_000);
+        Cohort cohort = new Cohort(given);
+        List<String> sent = new ArrayList<>();
+        for (List<String> part : cohort.parts(1_000)) {
+            assertThat(part.stream().mapToInt(id -> id.length() + 1).sum()).isLessThanOrEqualTo(1_000);
+            sent.addAll(part);
+        }
+        assertThat(sent).isSorted().doesNotHaveDuplicates()
+                .containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(given.stream().filter(id -> !id.contains(" ")).toList()));
+    }
+
+    @Test
+    void nothing_given_or_nothing_valid_gives_an_empty_set_and_the_result_cannot_be_changed() {
+        assertThat(new Cohort(List.of()).parts(1_000)).isEmpty();
+        assertThat(new Cohort(List.of()).permitted()).isEmpty();
+        Cohort invalid = new Cohort(List.of("not valid", ""));
+        assertThat(invalid.parts(1_000)).isEmpty();
+        assertThat(invalid.permitted()).isEmpty();
+
+        Cohort cohort = new Cohort(List.of("p-2", "p-1"));
+        cohort.permit(0, cohort.parts(1_000).get(0), List.of("p-1", "p-2"));
+        Set<String> permitted = cohort.permitted();
+        assertThat(permitted).containsExactly("p-2", "p-1");
+        assertThatThrownBy(() -> permitted.add("p-8")).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> permitted.remove(permitted.iterator().next()))
+                .isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(permitted::clear).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void an_answer_in_the_order_asked_is_read_back_as_the_ids_asked_and_any_other_line_as_it_is() {
+        List<String> asked = new ArrayList<>(new java.util.TreeSet<>(given(2_000).stream().filter(id -> !id.contains(" ")).toList()));
+        List<String> answered = asked.stream().filter(CohortTest::permits).toList();
+        List<String> lines = HttpConnection.permittedLines(String.join("\n", answered) + "\n", asked);
+        assertThat(lines).containsExactlyElementsOf(answered);
+        for (int i = 0; i < lines.size(); i++) {
+            assertThat(lines.get(i)).as("the asked id itself, no new string").isSameAs(asked.get(asked.indexOf(answered.get(i))));
+        }
+
+        List<String> shuffled = new ArrayList<>(answered);
+        shuffled.add("~never-asked");
+        shuffled.add(asked.get(0) + "x");
+        Collections.shuffle(shuffled, RANDOM);
+        assertThat(HttpConnection.permittedLines(String.join("\n", shuffled), asked)).containsExactlyElementsOf(shuffled);
+        assertThat(HttpConnection.permittedLines("", asked)).isEmpty();
+        assertThat(HttpConnection.permittedLines("\n\n", asked)).isEmpty();
+    }
+}

@@ -1,0 +1,28 @@
+package db.migration;
+
+import java.sql.Statement;
+import org.flywaydb.core.api.migration.BaseJavaMigration;
+import org.flywaydb.core.api.migration.Context;
+
+/**
+ * PostgreSQL only: the index of an application's decisions by purpose keeps only the grants, the
+ * only decisions a cohort reads (a grant alone permits), and no longer carries the state. A
+ * cohort's range scan then checks four keys a row instead of five, in half the pages: a million
+ * patients' grants cost PostgreSQL about 30% less CPU (measured). The notice version is carried,
+ * not ordered. Nothing else reads this index by state (the counts by state read the whole table).
+ * H2 has no partial index: there V13's stays.
+ */
+public class V16__Grants_index extends BaseJavaMigration {
+
+    @Override
+    public void migrate(Context context) throws Exception {
+        if (!Dialect.postgres(context.getConnection())) {
+            return;
+        }
+        try (Statement s = context.getConnection().createStatement()) {
+            s.execute("DROP INDEX consent_by_application");
+            s.execute("CREATE INDEX consent_by_application ON consent (application_id, purpose, patient_id COLLATE \"C\") "
+                    + "INCLUDE (notice_version) WHERE state = 'GRANTED'");
+        }
+    }
+}
