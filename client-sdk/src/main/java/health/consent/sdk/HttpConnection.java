@@ -4,6 +4,7 @@ import health.consent.model.Purpose;
 import health.consent.model.wire.AccessReport;
 import health.consent.model.wire.DecisionAnswer;
 import health.consent.model.wire.FeedPage;
+import health.consent.model.wire.IdLines;
 import health.consent.model.wire.Json;
 import java.io.IOException;
 import java.net.URI;
@@ -101,13 +102,9 @@ final class HttpConnection implements ServiceConnection {
     @Override
     public List<String> filter(Purpose purpose, List<String> patientIds) throws Unavailable, Rejected {
         if (!jsonPath || System.nanoTime() - jsonPathSince > TEXT_PATH_RETRY_NANOS) {
-            StringBuilder body = new StringBuilder(patientIds.size() * 16);
-            for (String id : patientIds) {
-                body.append(id).append('\n');
-            }
             HttpRequest request = authorized(HttpRequest.newBuilder(base.resolve("api/v1/decisions/cohort?purpose="
                     + purpose.name())).timeout(requestTimeout).header("Content-Type", "text/plain; charset=utf-8")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())), "text/plain");
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(IdLines.encode(patientIds))), "text/plain");
             HttpResponse<String> response = exchange(request);
             if (response.statusCode() != 404 && response.statusCode() != 405) {
                 return permittedLines(check(request, response), patientIds);

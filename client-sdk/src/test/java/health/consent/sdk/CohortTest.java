@@ -143,4 +143,38 @@ class CohortTest {
         assertThat(HttpConnection.permittedLines("", asked)).isEmpty();
         assertThat(HttpConnection.permittedLines("\n\n", asked)).isEmpty();
     }
+
+    @Test
+    void ids_are_ordered_as_strings_whatever_prefix_they_share_and_wherever_they_differ() {
+        List<List<String>> shapes = new ArrayList<>();
+        shapes.add(List.of());
+        shapes.add(List.of("only"));
+        shapes.add(List.of("b", "a"));
+        shapes.add(List.of("same", "same", "same"));
+        shapes.add(List.of("a", "ab", "abc", "abcd", "ab", "a", "abcdefghijklmnop", "abcdefghijklmnoq", "abcdefghijklmno"));
+        // A long prefix shared by all, then differences past the characters a number holds, and ids that end early.
+        List<String> deep = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            deep.add("ins:1.2.250.1.213.1.4.8-" + "0".repeat(RANDOM.nextInt(12)) + RANDOM.nextInt(500));
+        }
+        shapes.add(deep);
+        List<String> mixed = new ArrayList<>(given(20_000));
+        mixed.removeIf(id -> id.contains(" "));
+        shapes.add(mixed);
+        List<String> many = new ArrayList<>();
+        for (int i = 0; i < 300_000; i++) {
+            many.add("p-" + RANDOM.nextInt(1_000_000));
+        }
+        shapes.add(many);
+        for (List<String> shape : shapes) {
+            String[] ids = shape.toArray(String[]::new);
+            int[] order = Cohort.order(ids);
+            List<String> ordered = new ArrayList<>();
+            for (int at : order) {
+                ordered.add(ids[at]);
+            }
+            assertThat(ordered).as("%d ids", ids.length).isEqualTo(shape.stream().sorted().toList());
+            assertThat(java.util.Arrays.stream(order).distinct().count()).as("each place once").isEqualTo(ids.length);
+        }
+    }
 }

@@ -6,6 +6,7 @@ import health.consent.model.Outcome;
 import health.consent.model.Purpose;
 import health.consent.model.Reason;
 import health.consent.model.wire.DecisionAnswer;
+import health.consent.model.wire.IdLines;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Roles;
 import health.consent.service.ops.DomainMetrics;
@@ -139,7 +140,7 @@ public class DecisionController {
                     + "permit the purpose, one per line, each once, sorted by their bytes.")
     @Post(uri = "/cohort", consumes = MediaType.TEXT_PLAIN, produces = MediaType.TEXT_PLAIN)
     @ExecuteOn(TaskExecutors.BLOCKING)
-    public String cohort(Authentication authentication, @Nullable @QueryValue String purpose,
+    public byte[] cohort(Authentication authentication, @Nullable @QueryValue String purpose,
                          @Nullable @Body String body) {
         Input input = new Input();
         Purpose p = purpose == null ? null : Purpose.fromWire(purpose).orElse(null);
@@ -149,17 +150,12 @@ public class DecisionController {
         String[] ids = lines(body == null ? "" : body, input);
         input.check();
         if (ids.length == 0) {
-            return "";
+            return new byte[0];
         }
         ApplicationId application = Callers.application(authentication);
         // The quota filter took one decision call; a cohort counts one per 10,000 ids, as /filter does.
         limits.applicationDecisions(authentication.getName(), (ids.length - 1) / MAX_FILTER_IDS);
-        List<String> permitted = decisions.permittedAmong(application, p, ids);
-        StringBuilder answer = new StringBuilder(permitted.size() * 16);
-        for (String id : permitted) {
-            answer.append(id).append('\n');
-        }
-        return answer.toString();
+        return IdLines.encode(decisions.permittedAmong(application, p, ids));
     }
 
     /** The ids of a text body, one per line (a last line break, and carriage returns before line breaks, allowed). */

@@ -1,0 +1,30 @@
+package health.consent.model.wire;
+
+import java.util.Collection;
+
+/**
+ * The cohort path's text, both ways: patient ids, each followed by a line break. Valid patient ids
+ * are ASCII, so each character is its byte, copied once (a cohort sends a million of them).
+ */
+public final class IdLines {
+
+    private IdLines() {
+    }
+
+    /** The ids (valid patient ids), one per line. */
+    public static byte[] encode(Collection<String> ids) {
+        int size = 0;
+        for (String id : ids) {
+            size += id.length() + 1;
+        }
+        byte[] lines = new byte[size];
+        int at = 0;
+        for (String id : ids) {
+            for (int i = 0; i < id.length(); i++) {
+                lines[at++] = (byte) id.charAt(i);
+            }
+            lines[at++] = '\n';
+        }
+        return lines;
+    }
+}
