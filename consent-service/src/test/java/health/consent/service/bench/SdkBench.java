@@ -23,8 +23,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * freshness BASE_URL SECRET CLIENTS ROUNDS   withdrawal to every client's cache, p50/p99/max
- * cohort    BASE_URL SECRET APP SIZE GRANTED [STEP]  filterPermitted over the ids "cohort-STEP", "cohort-2*STEP"..
- *                                             "cohort-SIZE" (STEP 1 by default), expecting GRANTED permitted
+ * cohort    BASE_URL SECRET APP SIZE GRANTED [STEP [shuffled]]  filterPermitted over the ids "cohort-STEP",
+ *                                             "cohort-2*STEP".. "cohort-SIZE" (STEP 1 by default), in that order or
+ *                                             shuffled, expecting GRANTED permitted
  * </pre>
  */
 public final class SdkBench {
@@ -38,7 +39,7 @@ public final class SdkBench {
         switch (args[0]) {
             case "freshness" -> freshness(args[1], args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             case "cohort" -> cohort(args[1], args[2], args[3], Integer.parseInt(args[4]), Integer.parseInt(args[5]),
-                    args.length > 6 ? Integer.parseInt(args[6]) : 1);
+                    args.length > 6 ? Integer.parseInt(args[6]) : 1, args.length > 7 && args[7].equals("shuffled"));
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.exit(0);
@@ -124,10 +125,14 @@ public final class SdkBench {
                 millis.size(), percentile(millis, 50), percentile(millis, 99), millis.get(millis.size() - 1));
     }
 
-    static void cohort(String base, String secret, String app, int size, int granted, int step) {
+    static void cohort(String base, String secret, String app, int size, int granted, int step, boolean shuffled) {
         List<String> ids = new ArrayList<>(size / step);
         for (int i = step; i <= size; i += step) {
             ids.add("cohort-" + i);
+        }
+        if (shuffled) {
+            // As a map's keys come: in no order.
+            java.util.Collections.shuffle(ids, new java.util.Random(size));
         }
         try (ConsentClient c = ConsentClient.builder().baseUrl(base).token(token(secret, app, "APPLICATION"))
                 .followChanges(false).requestTimeout(Duration.ofSeconds(60)).build()) {
@@ -144,8 +149,8 @@ public final class SdkBench {
             if (permitted.size() != granted) {
                 throw new IllegalStateException("expected " + granted + " permitted, got " + permitted.size());
             }
-            System.out.printf("cohort ids=%d permitted=%d seconds=%.2f ids_per_s=%.0f sdk_cpu_s=%.2f%n", ids.size(),
-                    permitted.size(), seconds, ids.size() / seconds, sdkCpu);
+            System.out.printf("cohort ids=%d%s permitted=%d seconds=%.2f ids_per_s=%.0f sdk_cpu_s=%.2f%n", ids.size(),
+                    shuffled ? " shuffled" : "", permitted.size(), seconds, ids.size() / seconds, sdkCpu);
         }
     }
 
