@@ -25,86 +25,101 @@ final class Cohort {
     /** Whether the id at each position of {@link #sorted} permits. */
     private final boolean[] permitted;
 
+    /**
+     * Sorts the valid ids among {@code patientIds}. A comparison sort of a million strings in no
+     * particular order (a map's keys, say) took most of a second, and as much again to carry their
+     * places: each comparison reads two strings from wherever they lie in memory. So each id is
+     * reduced to a number, from its characters after the prefix all the ids share, seven bits each,
+     * as many as fit beside its place in 63 bits, in the same pass that checks it, while it is at
+     * hand; the numbers sort in a fraction of the time, and only ids whose numbers are equal (the
+     * same characters up to there) are compared as strings.
+     */
     Cohort(Collection<String> patientIds) {
         String[] given = new String[patientIds.size()];
+        int placeBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(given.length - 1));
+        int chars = (63 - placeBits) / 7;
+        long[] keys = new long[given.length];
         int valid = 0;
+        int common = 0;
+        // Numbers made before the shared prefix last shrank used a longer one: made again below.
+        int settled = 0;
         for (String id : patientIds) {
-            if (PatientId.isValid(id)) {
-                given[valid++] = id;
+            if (!PatientId.isValid(id)) {
+                continue;
             }
+            if (valid == 0) {
+                common = id.length();
+            } else {
+                int shared = shared(given[0], id, common);
+                if (shared < common) {
+                    common = shared;
+                    settled = valid;
+                }
+            }
+            given[valid] = id;
+            keys[valid] = key(id, common, chars) << placeBits | valid;
+            valid++;
         }
-        given = valid == given.length ? given : Arrays.copyOf(given, valid);
-        int[] order = order(given);
+        for (int i = 0; i < settled; i++) {
+            keys[i] = key(given[i], common, chars) << placeBits | i;
+        }
+        Arrays.parallelSort(keys, 0, valid);
         String[] ids = new String[valid];
         rank = new int[valid];
+        long place = (1L << placeBits) - 1;
         int distinct = 0;
-        for (int at : order) {
-            if (distinct == 0 || !ids[distinct - 1].equals(given[at])) {
-                ids[distinct++] = given[at];
+        for (int from = 0, to; from < valid; from = to) {
+            to = from + 1;
+            while (to < valid && keys[to] >>> placeBits == keys[from] >>> placeBits) {
+                to++;
             }
-            rank[at] = distinct - 1;
+            if (to - from == 1) {
+                // A number of its own: an id unlike any other.
+                int at = (int) (keys[from] & place);
+                ids[distinct] = given[at];
+                rank[at] = distinct++;
+                continue;
+            }
+            Integer[] tied = new Integer[to - from];
+            for (int i = from; i < to; i++) {
+                tied[i - from] = (int) (keys[i] & place);
+            }
+            Arrays.sort(tied, (a, b) -> given[a].compareTo(given[b]));
+            for (int i = 0; i < tied.length; i++) {
+                int at = tied[i];
+                if (i == 0 || !given[at].equals(ids[distinct - 1])) {
+                    ids[distinct++] = given[at];
+                }
+                rank[at] = distinct - 1;
+            }
         }
         sorted = Arrays.copyOf(ids, distinct);
         permitted = new boolean[distinct];
     }
 
-    /**
-     * The places of {@code ids} (ASCII) in the order of {@link String#compareTo}. A comparison sort of
-     * a million strings in no particular order (a map's keys, say) took most of a second, and as much
-     * again to carry their places: each is a cache miss. So each id is first reduced to a number, its
-     * characters after the prefix all share, seven bits each, as many as fit beside its place in 63
-     * bits; numbers sort in a fraction of that time, and only ids whose numbers are equal (the same
-     * characters up to there) are then compared as strings.
-     */
-    static int[] order(String[] ids) {
-        int n = ids.length;
-        int[] order = new int[n];
-        if (n < 2) {
-            return order;
-        }
-        int common = ids[0].length();
-        for (int i = 1; i < n && common > 0; i++) {
-            common = Math.min(common, ids[i].length());
-            for (int c = 0; c < common; c++) {
-                if (ids[i].charAt(c) != ids[0].charAt(c)) {
-                    common = c;
-                }
+    /** How many of the first {@code most} characters {@code a} and {@code b} share. */
+    private static int shared(String a, String b, int most) {
+        int n = Math.min(most, b.length());
+        for (int c = 0; c < n; c++) {
+            if (a.charAt(c) != b.charAt(c)) {
+                return c;
             }
         }
-        int placeBits = 32 - Integer.numberOfLeadingZeros(n - 1);
-        int chars = (63 - placeBits) / 7;
-        long[] keys = new long[n];
-        for (int i = 0; i < n; i++) {
-            String id = ids[i];
-            long key = 0;
-            for (int c = common; c < common + chars; c++) {
-                // An id that has ended sorts before any character: none is 0.
-                key = key << 7 | (c < id.length() ? id.charAt(c) : 0);
-            }
-            keys[i] = key << placeBits | i;
+        return n;
+    }
+
+    /** {@code chars} characters of {@code id} from {@code from}, seven bits each; an id that has ended sorts before any character. */
+    private static long key(String id, int from, int chars) {
+        long key = 0;
+        for (int c = from; c < from + chars; c++) {
+            key = key << 7 | (c < id.length() ? id.charAt(c) : 0);
         }
-        Arrays.parallelSort(keys);
-        long place = (1L << placeBits) - 1;
-        for (int i = 0; i < n; i++) {
-            order[i] = (int) (keys[i] & place);
-        }
-        for (int from = 0, to; from < n; from = to) {
-            to = from + 1;
-            while (to < n && keys[to] >>> placeBits == keys[from] >>> placeBits) {
-                to++;
-            }
-            if (to - from > 1) {
-                Integer[] tied = new Integer[to - from];
-                for (int i = from; i < to; i++) {
-                    tied[i - from] = order[i];
-                }
-                Arrays.sort(tied, (a, b) -> ids[a].compareTo(ids[b]));
-                for (int i = from; i < to; i++) {
-                    order[i] = tied[i - from];
-                }
-            }
-        }
-        return order;
+        return key;
+    }
+
+    /** The distinct valid ids, sorted (for tests). */
+    List<String> sortedIds() {
+        return List.of(sorted);
     }
 
     /** The distinct ids, sorted, in parts of at most {@code bytes} bytes of ids, each with a line break. */

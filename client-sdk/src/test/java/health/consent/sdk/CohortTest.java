@@ -166,15 +166,16 @@ class CohortTest {
             many.add("p-" + RANDOM.nextInt(1_000_000));
         }
         shapes.add(many);
+        // The prefix all share shrinks only at the last id: the numbers made before are made again.
+        List<String> late = new ArrayList<>(deep);
+        late.add("ins:0");
+        shapes.add(late);
         for (List<String> shape : shapes) {
-            String[] ids = shape.toArray(String[]::new);
-            int[] order = Cohort.order(ids);
-            List<String> ordered = new ArrayList<>();
-            for (int at : order) {
-                ordered.add(ids[at]);
-            }
-            assertThat(ordered).as("%d ids", ids.length).isEqualTo(shape.stream().sorted().toList());
-            assertThat(java.util.Arrays.stream(order).distinct().count()).as("each place once").isEqualTo(ids.length);
+            Cohort cohort = new Cohort(shape);
+            assertThat(cohort.sortedIds()).as("%d ids", shape.size()).isEqualTo(shape.stream().distinct().sorted().toList());
+            // Every id permitted: the set is every distinct id, in the order given.
+            cohort.permit(0, cohort.sortedIds(), cohort.sortedIds());
+            assertThat(cohort.permitted()).containsExactlyElementsOf(new LinkedHashSet<>(shape));
         }
     }
 }
