@@ -1,6 +1,7 @@
 package health.consent.sdk;
 
 import health.consent.model.PatientId;
+import java.io.Serializable;
 import java.util.AbstractSet;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,31 +32,33 @@ final class Cohort {
      * places: each comparison reads two strings from wherever they lie in memory. So each id is
      * reduced to a number, from its characters after the prefix all the ids share, seven bits each,
      * as many as fit beside its place in 63 bits, in the same pass that checks it, while it is at
-     * hand; the numbers sort in a fraction of the time, and only ids whose numbers are equal (the
-     * same characters up to there) are compared as strings.
+     * hand; the numbers sort in a fraction of the time, and ids whose numbers are equal (the same
+     * characters up to there) are sorted again the same way from where their numbers stopped.
      */
     Cohort(Collection<String> patientIds) {
-        String[] given = new String[patientIds.size()];
-        int placeBits = Math.max(1, 32 - Integer.numberOfLeadingZeros(given.length - 1));
+        // A copy first: a collection that changes meanwhile (a concurrent map's keys) has no fixed size.
+        String[] given = patientIds.toArray(new String[0]);
+        int placeBits = bits(given.length);
         int chars = (63 - placeBits) / 7;
         long[] keys = new long[given.length];
         int valid = 0;
         int common = 0;
         // Numbers made before the shared prefix last shrank used a longer one: made again below.
         int settled = 0;
-        for (String id : patientIds) {
+        for (String id : given) {
             if (!PatientId.isValid(id)) {
                 continue;
             }
             if (valid == 0) {
                 common = id.length();
             } else {
-                int shared = shared(given[0], id, common);
+                int shared = shared(given[0], id, 0, common);
                 if (shared < common) {
                     common = shared;
                     settled = valid;
                 }
             }
+            // Valid ids move to the front, over ids already read.
             given[valid] = id;
             keys[valid] = key(id, common, chars) << placeBits | valid;
             valid++;
@@ -63,44 +66,97 @@ final class Cohort {
         for (int i = 0; i < settled; i++) {
             keys[i] = key(given[i], common, chars) << placeBits | i;
         }
-        Arrays.parallelSort(keys, 0, valid);
+        int[] places = new int[valid];
+        for (int i = 0; i < valid; i++) {
+            places[i] = i;
+        }
+        boolean[] repeat = new boolean[valid];
+        order(given, places, 0, keys, valid, placeBits, common + chars, repeat);
         String[] ids = new String[valid];
         rank = new int[valid];
-        long place = (1L << placeBits) - 1;
         int distinct = 0;
-        for (int from = 0, to; from < valid; from = to) {
-            to = from + 1;
-            while (to < valid && keys[to] >>> placeBits == keys[from] >>> placeBits) {
-                to++;
+        for (int i = 0; i < valid; i++) {
+            int at = places[i];
+            if (!repeat[i]) {
+                ids[distinct++] = given[at];
             }
-            if (to - from == 1) {
-                // A number of its own: an id unlike any other.
-                int at = (int) (keys[from] & place);
-                ids[distinct] = given[at];
-                rank[at] = distinct++;
-                continue;
-            }
-            Integer[] tied = new Integer[to - from];
-            for (int i = from; i < to; i++) {
-                tied[i - from] = (int) (keys[i] & place);
-            }
-            Arrays.sort(tied, (a, b) -> given[a].compareTo(given[b]));
-            for (int i = 0; i < tied.length; i++) {
-                int at = tied[i];
-                if (i == 0 || !given[at].equals(ids[distinct - 1])) {
-                    ids[distinct++] = given[at];
-                }
-                rank[at] = distinct - 1;
-            }
+            rank[at] = distinct - 1;
         }
         sorted = Arrays.copyOf(ids, distinct);
         permitted = new boolean[distinct];
     }
 
-    /** How many of the first {@code most} characters {@code a} and {@code b} share. */
-    private static int shared(String a, String b, int most) {
+    /** Ties fewer than this are sorted by comparing strings. */
+    private static final int FEW = 32;
+
+    /** The bits that number {@code n} places. */
+    private static int bits(int n) {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(n - 1));
+    }
+
+    /**
+     * Puts {@code places[from, from + n)} (places in {@code given}) in the order of the ids there,
+     * given each one's number in {@code keys[0, n)}: its characters up to {@code depth}, seven bits
+     * each, then its position in the slice in the low {@code placeBits}. Marks in {@code repeat}
+     * each place whose id equals the one before.
+     */
+    private static void order(String[] given, int[] places, int from, long[] keys, int n, int placeBits, int depth,
+                              boolean[] repeat) {
+        Arrays.parallelSort(keys, 0, n);
+        int[] slice = Arrays.copyOfRange(places, from, from + n);
+        long position = (1L << placeBits) - 1;
+        for (int i = 0; i < n; i++) {
+            places[from + i] = slice[(int) (keys[i] & position)];
+        }
+        for (int a = 0, b; a < n; a = b) {
+            b = a + 1;
+            while (b < n && keys[b] >>> placeBits == keys[a] >>> placeBits) {
+                b++;
+            }
+            if (b - a > 1) {
+                ties(given, places, from + a, from + b, depth, repeat);
+            }
+        }
+    }
+
+    /** Sorts {@code places[from, to)}, whose ids share their first {@code depth} characters (or end before, alike). */
+    private static void ties(String[] given, int[] places, int from, int to, int depth, boolean[] repeat) {
+        String first = given[places[from]];
+        if (first.length() < depth) {
+            // Ended among the characters numbered, with the same number: all the same id.
+            Arrays.fill(repeat, from + 1, to, true);
+            return;
+        }
+        if (to - from < FEW) {
+            Integer[] tied = new Integer[to - from];
+            for (int i = from; i < to; i++) {
+                tied[i - from] = places[i];
+            }
+            Arrays.sort(tied, (x, y) -> given[x].compareTo(given[y]));
+            for (int i = from; i < to; i++) {
+                places[i] = tied[i - from];
+                repeat[i] = i > from && given[places[i]].equals(given[places[i - 1]]);
+            }
+            return;
+        }
+        // Many alike so far (ids that differ only further on): number them again from where they differ.
+        int common = first.length();
+        for (int i = from + 1; i < to && common > depth; i++) {
+            common = shared(first, given[places[i]], depth, common);
+        }
+        int placeBits = bits(to - from);
+        int chars = (63 - placeBits) / 7;
+        long[] keys = new long[to - from];
+        for (int i = from; i < to; i++) {
+            keys[i - from] = key(given[places[i]], common, chars) << placeBits | (i - from);
+        }
+        order(given, places, from, keys, to - from, placeBits, common + chars, repeat);
+    }
+
+    /** How many of the first {@code most} characters {@code a} and {@code b} share, knowing they share the first {@code known}. */
+    private static int shared(String a, String b, int known, int most) {
         int n = Math.min(most, b.length());
-        for (int c = 0; c < n; c++) {
+        for (int c = known; c < n; c++) {
             if (a.charAt(c) != b.charAt(c)) {
                 return c;
             }
@@ -189,7 +245,9 @@ final class Cohort {
     }
 
     /** An unmodifiable set iterated in the order given; {@code contains} searches the ids sorted. */
-    private static final class Permitted extends AbstractSet<String> {
+    private static final class Permitted extends AbstractSet<String> implements Serializable {
+
+        private static final long serialVersionUID = 1L;
 
         private final String[] inOrder;
         private final String[] sorted;

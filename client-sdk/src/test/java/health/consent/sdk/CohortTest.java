@@ -166,10 +166,21 @@ class CohortTest {
             many.add("p-" + RANDOM.nextInt(1_000_000));
         }
         shapes.add(many);
-        // The prefix all share shrinks only at the last id: the numbers made before are made again.
+        // The prefix all share shrinks only at the last id, to an id that sorts among the others: the
+        // numbers made before are made again.
         List<String> late = new ArrayList<>(deep);
-        late.add("ins:0");
+        late.add("ins:5");
         shapes.add(late);
+        // One id unlike the others leaves no shared prefix: the rest tie on their first characters and
+        // are numbered again from where they differ, level after level.
+        List<String> odd = new ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            odd.add("cohort-" + RANDOM.nextInt(200_000));
+            odd.add("ins:1.2.250.1.213.1.4.8-" + RANDOM.nextInt(1_000_000));
+        }
+        odd.add("x1");
+        Collections.shuffle(odd, RANDOM);
+        shapes.add(odd);
         for (List<String> shape : shapes) {
             Cohort cohort = new Cohort(shape);
             assertThat(cohort.sortedIds()).as("%d ids", shape.size()).isEqualTo(shape.stream().distinct().sorted().toList());

@@ -11,7 +11,7 @@ public final class IdLines {
     private IdLines() {
     }
 
-    /** The ids (valid patient ids), one per line. */
+    /** The ids (valid patient ids), one per line; a character beyond ASCII is refused rather than cut to a byte. */
     public static byte[] encode(Collection<String> ids) {
         int size = 0;
         for (String id : ids) {
@@ -21,7 +21,11 @@ public final class IdLines {
         int at = 0;
         for (String id : ids) {
             for (int i = 0; i < id.length(); i++) {
-                lines[at++] = (byte) id.charAt(i);
+                char c = id.charAt(i);
+                if (c >= 128) {
+                    throw new IllegalArgumentException("not a patient id: " + id);
+                }
+                lines[at++] = (byte) c;
             }
             lines[at++] = '\n';
         }

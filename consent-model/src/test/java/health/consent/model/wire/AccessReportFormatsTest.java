@@ -43,7 +43,8 @@ class AccessReportFormatsTest {
     @Test
     void every_character_of_the_basic_plane_is_allowed_in_a_category_and_a_patient_id_exactly_when_the_patterns_allow_it() {
         Pattern patient = Pattern.compile(PatientId.PATTERN);
-        for (char c = 0; c < Character.MAX_VALUE; c++) {
+        for (int code = 0; code <= Character.MAX_VALUE; code++) {
+            char c = (char) code;
             for (String s : List.of(String.valueOf(c), "ab" + c + "9")) {
                 assertThat(PatientId.isValid(s)).as("patient U+%04X", (int) c).isEqualTo(patient.matcher(s).matches());
                 assertThat(AccessReport.isValidCategory(s)).as("category U+%04X", (int) c)

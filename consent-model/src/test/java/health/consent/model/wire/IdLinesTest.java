@@ -1,6 +1,7 @@
 package health.consent.model.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,5 +14,11 @@ class IdLinesTest {
         List<String> ids = List.of("a", "ins:1.2.250_x-9", "Z".repeat(64));
         assertThat(new String(IdLines.encode(ids), StandardCharsets.US_ASCII)).isEqualTo(String.join("\n", ids) + "\n");
         assertThat(IdLines.encode(List.of())).isEmpty();
+    }
+
+    @Test
+    void a_character_beyond_ascii_is_refused_rather_than_cut_to_another_byte() {
+        assertThatThrownBy(() -> IdLines.encode(List.of("ok", "caf\u00e9"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IdLines.encode(List.of("\u0130"))).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -88,7 +88,8 @@ public class DecisionService {
      * place) that permit the purpose, each once, in the order of {@link String#compareTo}. Only grants permit ({@link
      * PatientConsents#permittedByGrants}), so only the grants of CARE and the purpose are read: the
      * ids are taken by ranges of {@link #COHORT_READ} (the first of {@link #FIRST_READ}), each purpose's grants read in one scan of the
-     * index by application, purpose, state and patient and walked beside the ids in the same order
+     * index of grants by application, purpose and patient (V16; on H2, V13's, with the state) and
+     * walked beside the ids in the same order
      * (a dense cohort costs a sequential read, not a lookup per patient); where the application has
      * many more patients than were asked, they are looked up.
      */
@@ -166,11 +167,11 @@ public class DecisionService {
             }
         }
 
-        /** {@link String#compareTo} of an id and another's bytes, both ASCII. */
+        /** {@link String#compareTo} of an id (ASCII) and another's bytes, in the bytes' order. */
         private static int compare(String id, byte[] other) {
             int n = Math.min(id.length(), other.length);
             for (int i = 0; i < n; i++) {
-                int d = id.charAt(i) - other[i];
+                int d = id.charAt(i) - (other[i] & 0xFF);
                 if (d != 0) {
                     return d;
                 }

@@ -139,6 +139,24 @@ class CohortFilterTest extends OnBothDatabases {
     }
 
     @Test
+    void every_other_patient_asked_is_read_by_range_past_the_grants_of_those_not_asked() {
+        List<String> patients = patients(66);
+        String app = population(patients);
+        // Half the population, alternately in byte order: a range holds about two grants per patient
+        // asked, few enough to be read whole, and the walk passes the grants of each patient not asked.
+        List<String> sorted = patients.stream().sorted().toList();
+        List<String> asked = new ArrayList<>();
+        for (int i = 0; i < sorted.size(); i += 2) {
+            asked.add(sorted.get(i));
+        }
+        for (String purpose : List.of("STATISTICS", "CARE")) {
+            List<String> expected = asked.stream().filter(p -> permits(app, p, purpose)).toList();
+            assertThat(expected).as("some permit, not all").isNotEmpty().hasSizeLessThan(asked.size());
+            assertThat(filter(app, purpose, asked)).as(purpose).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
     void a_new_notice_leaves_only_the_grants_made_on_it() {
         String app = registerApplication(api, "STATISTICS");
         List<String> patients = patients(4);
