@@ -10,8 +10,8 @@ import org.flywaydb.core.api.migration.Context;
  * cohort's range scan then checks four keys a row instead of five, in half the pages: a million
  * patients' grants cost PostgreSQL about 30% less CPU (measured). The notice version is carried,
  * not ordered. The reports that counted decisions by state, or patients by application, could read
- * the old index alone; they now read the table (they run on an administrator's request). H2 has no
- * partial index: there V13's stays.
+ * the old index alone; they now read the table (a regulator's report, on request, from the replica
+ * when there is one). H2 has no partial index: there V13's stays.
  *
  * <p>The new index is built under another name first: building takes a lock that holds writes to
  * the table but not reads, and only then is the old one dropped (a lock that holds reads too, for
