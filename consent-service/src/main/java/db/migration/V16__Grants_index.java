@@ -13,9 +13,12 @@ import org.flywaydb.core.api.migration.Context;
  * the old index alone; they now read the table (a regulator's report, on request, from the replica
  * when there is one). H2 has no partial index: there V13's stays.
  *
- * <p>The new index is built under another name first: building takes a lock that holds writes to
- * the table but not reads, and only then is the old one dropped (a lock that holds reads too, for
- * the moment of the drop and the commit) and the new one renamed.
+ * <p>The old index is dropped first, so that the migration takes one lock on the table, once,
+ * for the whole of it: reads and writes of decisions wait until it commits. Building the new index
+ * beside the old one first would let reads go on meanwhile, but would then ask for a stronger lock
+ * while holding a weaker one, a deadlock with any instance still changing decisions (its row locks
+ * taken, its write waiting for the build). Instances of the earlier version are stopped first
+ * (README, "Upgrading to the index of grants").
  */
 public class V16__Grants_index extends BaseJavaMigration {
 
@@ -25,10 +28,9 @@ public class V16__Grants_index extends BaseJavaMigration {
             return;
         }
         try (Statement s = context.getConnection().createStatement()) {
-            s.execute("CREATE INDEX consent_grants ON consent (application_id, purpose, patient_id COLLATE \"C\") "
-                    + "INCLUDE (notice_version) WHERE state = 'GRANTED'");
             s.execute("DROP INDEX consent_by_application");
-            s.execute("ALTER INDEX consent_grants RENAME TO consent_by_application");
+            s.execute("CREATE INDEX consent_by_application ON consent (application_id, purpose, patient_id COLLATE \"C\") "
+                    + "INCLUDE (notice_version) WHERE state = 'GRANTED'");
         }
     }
 }

@@ -98,7 +98,7 @@ final class Cohort {
      * Puts {@code places[from, from + n)} (places in {@code given}) in the order of the ids there,
      * given each one's number in {@code keys[0, n)}: its characters up to {@code depth}, seven bits
      * each, then its position in the slice in the low {@code placeBits}. Marks in {@code repeat}
-     * each place whose id equals the one before.
+     * each position, in the order made, whose id equals the one before.
      */
     private static void order(String[] given, int[] places, int from, long[] keys, int n, int placeBits, int depth,
                               boolean[] repeat) {

@@ -23,7 +23,7 @@ public final class IdLines {
             for (int i = 0; i < id.length(); i++) {
                 char c = id.charAt(i);
                 if (c >= 128) {
-                    throw new IllegalArgumentException("not a patient id: " + id);
+                    throw new IllegalArgumentException("a patient id holds a character beyond ASCII");
                 }
                 lines[at++] = (byte) c;
             }
