@@ -178,14 +178,18 @@ final class Cohort {
         return List.of(sorted);
     }
 
+    /** A part of the distinct ids, sorted, to be sent in one request: {@code ids} start at position {@code from}. */
+    record Part(int from, List<String> ids) {
+    }
+
     /** The distinct ids, sorted, in parts of at most {@code bytes} bytes of ids, each with a line break. */
-    List<List<String>> parts(int bytes) {
+    List<Part> parts(int bytes) {
         List<String> ids = Arrays.asList(sorted);
-        List<List<String>> parts = new ArrayList<>();
+        List<Part> parts = new ArrayList<>();
         for (int from = 0, to = 0, size = 0; to <= sorted.length; to++) {
             if (to == sorted.length || size + sorted[to].length() + 1 > bytes) {
                 if (to > from) {
-                    parts.add(ids.subList(from, to));
+                    parts.add(new Part(from, ids.subList(from, to)));
                 }
                 from = to;
                 size = 0;
@@ -198,15 +202,16 @@ final class Cohort {
     }
 
     /**
-     * Marks the ids of the part starting at {@code from} (as {@link #parts} made it) that {@code answer}
-     * names. The service answers in the ids' order, so this is a walk beside them; an id out of that
-     * order is searched for, and one not asked in the part is ignored.
+     * Marks the ids of {@code part} that {@code answer} names. The service answers in the ids' order,
+     * so this is a walk beside them (an answer read as the very ids asked stops it without comparing
+     * again); an id out of that order is searched for, and one not asked in the part is ignored.
      */
-    void permit(int from, List<String> part, List<String> answer) {
-        int to = from + part.size();
+    void permit(Part part, List<String> answer) {
+        int from = part.from();
+        int to = from + part.ids().size();
         int i = from;
         for (String id : answer) {
-            while (i < to && sorted[i].compareTo(id) < 0) {
+            while (i < to && sorted[i] != id && sorted[i].compareTo(id) < 0) {
                 i++;
             }
             if (i < to && sorted[i].equals(id)) {

@@ -206,9 +206,9 @@ final class DefaultConsentClient implements ConsentClient {
         }
         // Sorted, each request asks about neighbouring ids, which the service reads in one range.
         Cohort cohort = new Cohort(patientIds);
-        List<List<String>> parts = cohort.parts(ServiceConnection.COHORT_BYTES);
+        List<Cohort.Part> parts = cohort.parts(ServiceConnection.COHORT_BYTES);
         if (parts.size() == 1) {
-            cohort.permit(0, parts.get(0), filterChunk(purpose, parts.get(0)));
+            cohort.permit(parts.get(0), filterChunk(purpose, parts.get(0).ids()));
         } else if (parts.size() > 1) {
             // Two requests at a time: while the service reads one, the other travels or is parsed.
             ExecutorService requests = Executors.newFixedThreadPool(COHORT_REQUESTS_IN_FLIGHT, r -> {
@@ -218,13 +218,11 @@ final class DefaultConsentClient implements ConsentClient {
             });
             try {
                 List<Future<List<String>>> answers = new ArrayList<>();
-                for (List<String> part : parts) {
-                    answers.add(requests.submit(() -> filterChunk(purpose, part)));
+                for (Cohort.Part part : parts) {
+                    answers.add(requests.submit(() -> filterChunk(purpose, part.ids())));
                 }
-                int from = 0;
                 for (int i = 0; i < parts.size(); i++) {
-                    cohort.permit(from, parts.get(i), answers.get(i).get());
-                    from += parts.get(i).size();
+                    cohort.permit(parts.get(i), answers.get(i).get());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

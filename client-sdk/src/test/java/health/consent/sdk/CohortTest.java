@@ -44,20 +44,18 @@ class CohortTest {
     /** Filters {@code given} with answers of each part as {@code answer} makes them from the part's permitted ids. */
     private static Set<String> filter(List<String> given, int partBytes, boolean shuffle, boolean strangers) {
         Cohort cohort = new Cohort(given);
-        int from = 0;
-        for (List<String> part : cohort.parts(partBytes)) {
-            List<String> answer = new ArrayList<>(part.stream().filter(CohortTest::permits).toList());
+        for (Cohort.Part part : cohort.parts(partBytes)) {
+            List<String> answer = new ArrayList<>(part.ids().stream().filter(CohortTest::permits).toList());
             if (strangers) {
                 // Ids never asked, before, among and after the others: never permitted.
                 answer.add(0, "!never-asked");
-                answer.add(answer.size() / 2, part.get(0) + "x");
+                answer.add(answer.size() / 2, part.ids().get(0) + "x");
                 answer.add("~never-asked");
             }
             if (shuffle) {
                 Collections.shuffle(answer, RANDOM);
             }
-            cohort.permit(from, part, answer);
-            from += part.size();
+            cohort.permit(part, answer);
         }
         return cohort.permitted();
     }
@@ -99,9 +97,10 @@ class CohortTest {
         List<String> given = given(5_000);
         Cohort cohort = new Cohort(given);
         List<String> sent = new ArrayList<>();
-        for (List<String> part : cohort.parts(1_000)) {
-            assertThat(part.stream().mapToInt(id -> id.length() + 1).sum()).isLessThanOrEqualTo(1_000);
-            sent.addAll(part);
+        for (Cohort.Part part : cohort.parts(1_000)) {
+            assertThat(part.ids().stream().mapToInt(id -> id.length() + 1).sum()).isLessThanOrEqualTo(1_000);
+            assertThat(part.from()).as("where the part starts").isEqualTo(sent.size());
+            sent.addAll(part.ids());
         }
         assertThat(sent).isSorted().doesNotHaveDuplicates()
                 .containsExactlyInAnyOrderElementsOf(new LinkedHashSet<>(given.stream().filter(id -> !id.contains(" ")).toList()));
@@ -116,7 +115,7 @@ class CohortTest {
         assertThat(invalid.permitted()).isEmpty();
 
         Cohort cohort = new Cohort(List.of("p-2", "p-1"));
-        cohort.permit(0, cohort.parts(1_000).get(0), List.of("p-1", "p-2"));
+        cohort.permit(cohort.parts(1_000).get(0), List.of("p-1", "p-2"));
         Set<String> permitted = cohort.permitted();
         assertThat(permitted).containsExactly("p-2", "p-1");
         assertThatThrownBy(() -> permitted.add("p-8")).isInstanceOf(UnsupportedOperationException.class);
@@ -185,7 +184,9 @@ class CohortTest {
             Cohort cohort = new Cohort(shape);
             assertThat(cohort.sortedIds()).as("%d ids", shape.size()).isEqualTo(shape.stream().distinct().sorted().toList());
             // Every id permitted: the set is every distinct id, in the order given.
-            cohort.permit(0, cohort.sortedIds(), cohort.sortedIds());
+            for (Cohort.Part part : cohort.parts(Integer.MAX_VALUE)) {
+                cohort.permit(part, part.ids());
+            }
             assertThat(cohort.permitted()).containsExactlyElementsOf(new LinkedHashSet<>(shape));
         }
     }
