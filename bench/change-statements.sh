@@ -14,9 +14,7 @@ JAR=${PJAR:-$JAR}
 PG_PORT=25436; HTTP_PORT=18183
 WORK=$(mktemp -d /tmp/change-statements-work-XXXX); chmod 711 $WORK
 PG_DIR=$WORK/pg
-mkdir -p $PG_DIR; chown postgres $PG_DIR
-runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements -c track_io_timing=on" start >/dev/null
+PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements -c track_io_timing=on" start_postgres $PG_DIR $PG_PORT
 trap 'kill ${SERVICE_PID:-} 2>/dev/null; stop_postgres $PG_DIR; rm -rf $WORK' EXIT
 psql_run $PG_PORT postgres "CREATE DATABASE consent"
 URL=http://127.0.0.1:$HTTP_PORT
@@ -32,12 +30,12 @@ TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" 
 psql_run $PG_PORT consent "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
 W0=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X0=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 b=$(ticks)
-( for k in 1 2 3 4 5 6 7 8; do sleep 1; psql_run $PG_PORT consent "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM consent_event WHERE leaf_index IS NULL ORDER BY seq LIMIT 1000" | grep -E "Buffers|Execution" | head -2 | tr '\n' ' '; echo; psql_run $PG_PORT consent "SELECT state, age(backend_xmin), left(query,60) FROM pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY age(backend_xmin) DESC LIMIT 2" ; done ) &
+( for k in 1 2 3 4 5 6 7 8; do sleep 1; psql_run $PG_PORT consent "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM consent_event WHERE leaf_index IS NULL ORDER BY seq LIMIT 1000" | grep -E "^ *Buffers|Execution Time" | sed -n '1p;$p' | tr '\n' ' '; echo; psql_run $PG_PORT consent "SELECT state, age(backend_xmin), left(query,60) FROM pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY age(backend_xmin) DESC LIMIT 2" ; done ) &
 TOKENS_FILE="$WORK/measured.lua" wrk --latency -t2 -c32 -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" | grep -E "Requests/sec|requests in|99%|Non-2xx"
+wait
 a=$(ticks); echo "ticks service/pg: $b -> $a"
 W1=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X1=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 echo "wal bytes: $(psql_run $PG_PORT consent "SELECT pg_wal_lsn_diff('$W1','$W0')")  commits: $((X1-X0))"
 psql_run $PG_PORT consent "SELECT calls, round(total_exec_time::numeric,0) ms, rows, left(regexp_replace(query,'\s+',' ','g'),150) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
-psql_run $PG_PORT consent "SELECT calls, shared_blks_hit, shared_blks_read, round(total_exec_time::numeric,0) FROM pg_stat_statements WHERE query LIKE '%leaf_index IS NULL ORDER BY seq%'"
+psql_run $PG_PORT consent "SELECT calls, shared_blks_hit, shared_blks_read, round(total_exec_time::numeric,0) FROM pg_stat_statements WHERE query LIKE 'SELECT seq,%leaf_index IS NULL ORDER BY seq%'"
 psql_run $PG_PORT consent "SELECT n_live_tup, n_dead_tup, last_autovacuum, autovacuum_count FROM pg_stat_user_tables WHERE relname='consent_event'"
-sleep 1

@@ -4,14 +4,15 @@
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 JAR="$ROOT/consent-service/target/consent-service-0.1.0-SNAPSHOT.jar"
 
-# start_postgres DIR PORT: a new cluster in DIR, listening on 127.0.0.1:PORT, trust authentication.
+# start_postgres DIR PORT: a new cluster in DIR, listening on 127.0.0.1:PORT, trust authentication;
+# PG_EXTRA_OPTS adds server settings ("-c name=value ...").
 start_postgres() {
   local dir=$1 port=$2
   mkdir -p "$dir"
   chown postgres "$dir"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -A trust -U postgres >/dev/null
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c log_min_duration_statement=${PG_LOG_SLOW_MS:--1}" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB -c log_min_duration_statement=${PG_LOG_SLOW_MS:--1} ${PG_EXTRA_OPTS:-}" start >/dev/null
 }
 
 stop_postgres() {
