@@ -3,7 +3,10 @@
 # throw-away cluster with pg_stat_statements, 10 s of ping and 30 s of changes to warm up, then 10 s of changes
 # measured (wrk -t2 -c32, bench/wrk/change.lua), printing the CPU ticks of the service and of PostgreSQL, the WAL
 # and commits, the statements by time, and each second the buffers the audit appender's scan reads.
-# Build first (mvn -B -DskipTests install); PJAR=<jar> measures another build; PROBE_JFR=1 also records JFR.
+# Build first (mvn -B -DskipTests install); PJAR=<jar> measures another build; PROBE_JFR=1 also records JFR;
+# PG_PRELOAD adds libraries to preload and PG_MORE_OPTS server settings, e.g. PG_PRELOAD=auto_explain
+# PG_MORE_OPTS="-c auto_explain.log_min_duration=5 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
+# (the plans land in $OUT/postgres.log).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/change-statements-XXXX)}; mkdir -p $OUT
@@ -14,25 +17,28 @@ JAR=${PJAR:-$JAR}
 PG_PORT=25436; HTTP_PORT=18183
 WORK=$(mktemp -d /tmp/change-statements-work-XXXX); chmod 711 $WORK
 PG_DIR=$WORK/pg
-PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements -c track_io_timing=on" start_postgres $PG_DIR $PG_PORT
-trap 'kill ${SERVICE_PID:-} 2>/dev/null; stop_postgres $PG_DIR; rm -rf $WORK' EXIT
+PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements${PG_PRELOAD:+,$PG_PRELOAD} -c track_io_timing=on ${PG_MORE_OPTS:-}" \
+  start_postgres $PG_DIR $PG_PORT
+trap 'kill ${SERVICE_PID:-} 2>/dev/null; stop_postgres $PG_DIR; cp $PG_DIR/postgres.log $OUT/ 2>/dev/null; rm -rf $WORK' EXIT
 psql_run $PG_PORT postgres "CREATE DATABASE consent"
 URL=http://127.0.0.1:$HTTP_PORT
 ADMIN=$(jwt admin-1 ADMIN); APP=$(jwt bench-app APPLICATION)
 for run in warm measured; do
-  { echo "tokens = {"; for i in $(seq 1 2000); do printf '"%s",\n' "$(jwt "$run-$i" PATIENT)"; done; echo "}"; } > "$WORK/$run.lua"
+  patient_tokens "$WORK/$run.lua" "$run" 2000
 done
 [ -n "${PROBE_JFR:-}" ] && JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/changes.jfr,settings=${JFC:-profile},delay=45s,duration=10s"
 start_service $HTTP_PORT JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres
 curl -fs -o /dev/null -X POST "$URL/api/v1/applications" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"id": "bench-app", "name": "bench-app", "publisher": "Bench", "purposes": [{"purpose": "CARE", "noticeVersion": 1, "notice": {"fr": "soins", "en": "care"}}, {"purpose": "STATISTICS", "noticeVersion": 1, "notice": {"fr": "s", "en": "s"}}]}'
 wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
 TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
+# Statistics, as a database in service has them (see bench/changes.sh).
+psql_run $PG_PORT consent "ANALYZE"
 psql_run $PG_PORT consent "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
 W0=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X0=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 b=$(ticks)
-( for k in 1 2 3 4 5 6 7 8; do sleep 1; psql_run $PG_PORT consent "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM consent_event WHERE leaf_index IS NULL ORDER BY seq LIMIT 1000" | grep -E "^ *Buffers|Execution Time" | sed -n '1p;$p' | tr '\n' ' '; echo; psql_run $PG_PORT consent "SELECT state, age(backend_xmin), left(query,60) FROM pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY age(backend_xmin) DESC LIMIT 2" ; done ) &
+( for k in 1 2 3 4 5 6 7 8; do sleep 1; psql_run $PG_PORT consent "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM consent_event WHERE leaf_index IS NULL ORDER BY seq LIMIT 1000" | grep -E "^ *Buffers|Execution Time" | sed -n '1p;$p' | tr '\n' ' '; echo; psql_run $PG_PORT consent "SELECT state, age(backend_xmin), left(query,60) FROM pg_stat_activity WHERE backend_xmin IS NOT NULL ORDER BY age(backend_xmin) DESC LIMIT 2" ; done ) & SAMPLER=$!
 TOKENS_FILE="$WORK/measured.lua" wrk --latency -t2 -c32 -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" | grep -E "Requests/sec|requests in|99%|Non-2xx"
-wait
+wait $SAMPLER
 a=$(ticks); echo "ticks service/pg: $b -> $a"
 W1=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X1=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 echo "wal bytes: $(psql_run $PG_PORT consent "SELECT pg_wal_lsn_diff('$W1','$W0')")  commits: $((X1-X0))"

@@ -63,6 +63,21 @@ ticks() {
 }
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
+# patient_tokens FILE PREFIX COUNT: a Lua table "tokens" of COUNT patients' tokens (subjects PREFIX-1..COUNT,
+# signed like jwt below) for bench/wrk/change.lua; one node process rather than an openssl per token.
+patient_tokens() {
+  BENCH_SECRET="$BENCH_SECRET" node -e '
+    const crypto = require("crypto"); const [file, prefix, count] = process.argv.slice(1);
+    const b64 = (s) => Buffer.from(s).toString("base64url"); const now = Math.floor(Date.now() / 1000);
+    const header = b64(JSON.stringify({alg: "HS256", typ: "JWT"})); const lines = ["tokens = {"];
+    for (let i = 1; i <= Number(count); i++) {
+      const payload = b64(JSON.stringify({sub: prefix + "-" + i, roles: ["PATIENT"], iat: now, exp: now + 86400}));
+      const sig = crypto.createHmac("sha256", process.env.BENCH_SECRET).update(header + "." + payload).digest("base64url");
+      lines.push(JSON.stringify(header + "." + payload + "." + sig) + ",");
+    }
+    require("fs").writeFileSync(file, lines.concat("}").join("\n") + "\n");' "$1" "$2" "$3"
+}
+
 # jwt SUBJECT ROLE: an HS256 token signed with BENCH_SECRET, valid for a day.
 jwt() {
   local now header payload sig

@@ -15,8 +15,7 @@ APP=$(jwt app-0 APPLICATION)
 URL="http://127.0.0.1:$HTTP_PORT"
 # Ten years: nothing seeded may be erased while it is measured.
 PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres ACCESS_RECORD_RETENTION=P10Y)
-{ echo "tokens = {"; for i in $(seq 1 "$PATIENT_TOKENS"); do printf '"%s",\n' "$(jwt "p-$i" PATIENT)"; done; echo "}"; } \
-  > "$WORK/patients.lua"
+patient_tokens "$WORK/patients.lua" p "$PATIENT_TOKENS"
 start_postgres "$PG_DIR" "$PG_PORT"
 
 read -r -d '' FLAT <<'SQL' || true
