@@ -6,7 +6,9 @@
 # /proc/PID/stat) of the service's process and of all PostgreSQL's processes over each, divided by
 # the requests wrk counted, and the changes each transaction wrote (group commit). With
 # CHANGES_BASE_JAR set to another build of the service, the runs alternate between it ("base") and
-# this one ("this"), on the same cluster. Sourced by bench/run after the build.
+# this one ("this"), on the same cluster; CHANGES_BASE_ENV ("NAME=value ...") adds settings to the base's
+# service, so that two settings of one build can be compared (e.g. CHANGES_BASE_ENV=CONSENT_WRITES_COMMITTERS=2).
+# Sourced by bench/run after the build.
 RUNS=${RUNS:-3}
 start_postgres "$PG_DIR" "$PG_PORT"
 ADMIN=$(jwt admin-1 ADMIN)
@@ -35,12 +37,19 @@ groups() {
     | awk '/^consent_writes_group_count / {c = $2} /^consent_writes_group_sum / {s = $2} END {printf "%d %d\n", c, s}'
 }
 THIS_JAR="$JAR"
+COMPARE=; [ -n "${CHANGES_BASE_JAR:-}${CHANGES_BASE_ENV:-}" ] && COMPARE=1
+[ -n "$COMPARE" ] && log "base: ${CHANGES_BASE_JAR:-this build}${CHANGES_BASE_ENV:+, with $CHANGES_BASE_ENV}"
 for i in $(seq 1 "$RUNS"); do
-  for label in ${CHANGES_BASE_JAR:+base} this; do
-    [ "$label" = base ] && JAR="$CHANGES_BASE_JAR" || JAR="$THIS_JAR"
+  # Compared, the order alternates (base first in odd runs, this first in even ones): on this machine the
+  # second service of a pair ran up to a quarter slower even when both were the same build and settings.
+  LABELS=this; [ -n "$COMPARE" ] && { [ $((i % 2)) = 1 ] && LABELS="base this" || LABELS="this base"; }
+  for label in $LABELS; do
+    [ "$label" = base ] && JAR="${CHANGES_BASE_JAR:-$THIS_JAR}" || JAR="$THIS_JAR"
+    env_extra=(); [ "$label" = base ] && [ -n "${CHANGES_BASE_ENV:-}" ] && read -r -a env_extra <<< "$CHANGES_BASE_ENV"
     psql_run "$PG_PORT" postgres "DROP DATABASE IF EXISTS consent"
     psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
-    start_service "$HTTP_PORT" METRICS_TOKEN="$METRICS" JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres
+    start_service "$HTTP_PORT" METRICS_TOKEN="$METRICS" JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres \
+      ${env_extra[@]+"${env_extra[@]}"}
     register bench-app
     wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
     TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null

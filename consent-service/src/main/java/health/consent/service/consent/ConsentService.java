@@ -71,15 +71,18 @@ public class ConsentService {
 
     /**
      * @param committers how many groups of changes are written at once ({@code consent.writes.committers},
-     *                   4 by default), each on one pooled connection: enough to keep the database busy
-     *                   while a group waits for its commit to be flushed, few enough that groups form
+     *                   1 by default), each on one pooled connection. One committer lets the changes that
+     *                   arrive while a group is written form the next group, as large as they come: on two
+     *                   cores, groups four times as large as with four committers, and the most changes a
+     *                   second for the least CPU (BENCHMARKS.md, "How many committers"). More committers
+     *                   overlap groups, for a database far away or rows often locked by other writers.
      * @param maxWait    how long a change may wait for a committer ({@code consent.writes.max-wait});
      *                   by default ({@code 0s}) as long as a request may wait for a pooled connection
      *                   ({@code poolTimeoutMillis}), after which it is answered 503 the same way
      */
     public ConsentService(Transactions transactions, ConsentRepository consents, CatalogueRepository catalogue,
                           DeclarationCache declarations, PurgeService purges, PurgeRepository purgeRows,
-                          MeterRegistry meters, @Value("${consent.writes.committers:4}") int committers,
+                          MeterRegistry meters, @Value("${consent.writes.committers:1}") int committers,
                           @Value("${datasources.default.connection-timeout:2000}") long poolTimeoutMillis,
                           @Value("${consent.writes.max-wait:0s}") Duration maxWait) {
         this.transactions = transactions;
