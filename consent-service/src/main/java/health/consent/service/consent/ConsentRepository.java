@@ -333,7 +333,6 @@ public class ConsentRepository {
         }
     }
 
-    /** How many decisions each application and purpose has in each state: keys "application/purpose/state". */
     /** Decisions made in one month (UTC) for one application and purpose, by the state decided. */
     public record MonthlyChanges(int year, int month, String applicationId, Purpose purpose, ConsentState state,
                                  long count) {
