@@ -5,11 +5,19 @@ import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.Decision;
+import health.consent.model.PatientId;
+import health.consent.model.Purpose;
+import health.consent.service.db.Db;
+import health.consent.service.db.Transactions;
+import health.consent.service.feed.ChangeFeedRepository;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.OnBothDatabases;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +47,31 @@ class ChangeFeedApiTest extends OnBothDatabases {
             next = res.num("next");
         }
         return all;
+    }
+
+    @Test
+    void a_patients_change_has_its_number_in_the_transaction_that_writes_it() {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        Transactions transactions = service.context().getBean(Transactions.class);
+        ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
+        Db db = service.context().getBean(Db.class);
+        // Read inside the writing transaction, where no later pass can have numbered the row.
+        long[] seen = transactions.write(() -> {
+            long given = feed.patientChanges(List.of(new ChangeFeedRepository.PatientChange(ApplicationId.of(app),
+                    PatientId.of(patient), Purpose.CARE, Decision.permit(), 1, Instant.now(), null)));
+            long stored = db.one("SELECT seq FROM consent_change WHERE patient_id = ?", rs -> {
+                long seq = rs.getLong(1);
+                return rs.wasNull() ? -1 : seq;
+            }, patient).orElseThrow();
+            return new long[] {given, stored, feed.head()};
+        });
+        assertThat(seen[1]).as("the stored row's number").isEqualTo(seen[0]).isPositive();
+        assertThat(seen[2]).as("the counter, in the same transaction").isEqualTo(seen[0]);
+
+        List<JsonNode> changes = changesAfter(app, seen[0] - 1, 1);
+        assertThat(changes).extracting(c -> c.get("seq").getLongValue()).containsExactly(seen[0]);
+        assertThat(changes.get(0).get("patientId").getStringValue()).isEqualTo(patient);
     }
 
     @Test

@@ -47,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -57,9 +58,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It listens to what writers publish: inside their transaction it writes the feed's rows (so a
  * change and its feed entry commit together) and, on PostgreSQL, a notification that wakes the
- * other instances; once they commit it tells this instance's caches and wakes its pass. One
- * thread per instance runs the pass: it numbers new changes (see
- * {@link ChangeFeedRepository#sequence()}), reads every application's new changes in <em>one</em>
+ * other instances (from the pass); once they commit it tells this instance's caches and wakes its pass. Patients'
+ * changes are numbered in their writing transaction ({@link ChangeFeedRepository#patientChanges}).
+ * One thread per instance runs the pass: it numbers the catalogue's changes (see
+ * {@link ChangeFeedRepository#sequence()}), tells the other instances of new numbers, reads every
+ * application's new changes in <em>one</em>
  * query, tells the caches, and completes the waiting requests of the applications concerned from
  * that read, in memory. A waiting request holds no thread and no database connection: a few
  * hundred bytes in its application's set. Each application may hold a bounded number of waits.
@@ -119,6 +122,8 @@ public class ChangeFeed implements BackgroundWork {
      * from memory, on the event loop, ask it rather than the database. Null before the first pass.
      */
     private volatile Set<ApplicationId> suspended;
+    /** Set once patients' changes (numbered by their writers) commit here: the next pass tells the other instances. */
+    private final AtomicBoolean writtenHere = new AtomicBoolean();
 
     public ChangeFeed(Transactions transactions, ChangeFeedRepository repository, CatalogueRepository catalogue,
                       List<ChangeListener> listeners, @Named(TaskExecutors.BLOCKING) ExecutorService blocking,
@@ -200,6 +205,7 @@ public class ChangeFeed implements BackgroundWork {
         for (DomainEvent event : committed.events()) {
             if (event instanceof ConsentChanged c) {
                 tell(c.after().application(), c.after().patient());
+                writtenHere.set(true);
                 changes = true;
             } else if (event instanceof CatalogueChanged c) {
                 tell(c.application(), null);
@@ -376,14 +382,17 @@ public class ChangeFeed implements BackgroundWork {
 
     /** One pass: number new changes, read them all at once, tell the caches, answer the requests they concern. */
     private void runPass() {
-        // Keep numbering while there is a backlog. Each numbering that found changes tells the other
-        // instances (one notification per pass, not per change: on PostgreSQL, transactions that
-        // notify commit one at a time, so a notification in every writing transaction would
-        // serialise all consent changes).
+        // Keep numbering while there is a backlog. A pass that numbered changes, or follows numbers
+        // given by this instance's writers, tells the other instances (one notification per pass,
+        // not per change: on PostgreSQL, transactions that notify commit one at a time, so a
+        // notification in every writing transaction would hold each writer longer on the counter).
+        // The flag is read after the commits that set it, so the notification leaves after them.
+        boolean[] toTell = {writtenHere.getAndSet(false)};
         while (transactions.write(() -> {
             int numbered = repository.sequence();
-            if (numbered > 0) {
+            if (numbered > 0 || toTell[0]) {
                 repository.notifyOthers();
+                toTell[0] = false;
             }
             return numbered;
         }) > 0) {

@@ -39,15 +39,39 @@ public class ChangeFeedRepository {
                                 long version, Instant at, String purgeId) {
     }
 
-    /** Records changes for patients, in this order; call inside the transaction that makes them. */
-    public void patientChanges(List<PatientChange> changes) {
+    /**
+     * Records changes for patients, in this order, and numbers them: call inside the transaction that
+     * makes them. The counter's row stays locked until that transaction ends, so writers (any
+     * instance's) number in turn and commit in the order of their numbers: a reader that sees the
+     * counter at N sees every change up to N. The row is locked last, after the patients' rows, so
+     * that writers wait for each other rather than deadlock, and for no longer than the commit.
+     * Numbering here rather than in a later pass spares an update of every change.
+     *
+     * @return the last number given; 0 when there was nothing to record (nothing locked)
+     */
+    public long patientChanges(List<PatientChange> changes) {
+        if (changes.isEmpty()) {
+            return 0;
+        }
+        long last = lockCounter();
         List<Object[]> rows = new ArrayList<>(changes.size());
         for (PatientChange c : changes) {
             rows.add(new Object[] {c.application(), c.patient(), c.purpose(), c.decision().outcome(),
-                    c.decision().reason(), c.version(), c.at(), c.purgeId()});
+                    c.decision().reason(), c.version(), c.at(), c.purgeId(), last + rows.size() + 1});
         }
-        db.batch(INSERT, rows);
+        db.batch(INSERT_NUMBERED, rows);
+        long upTo = last + rows.size();
+        db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", upTo);
+        return upTo;
     }
+
+    private long lockCounter() {
+        return db.one("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1))
+                .orElseThrow();
+    }
+
+    private static final String INSERT_NUMBERED = "INSERT INTO consent_change (application_id, patient_id, purpose, "
+            + "decision, reason, version, at, purge_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Records a change for every patient of the application (for one purpose, or all when null). */
     public void applicationChange(ApplicationId application, Purpose purpose, Decision decision, Instant at) {
@@ -64,7 +88,8 @@ public class ChangeFeedRepository {
     }
 
     /**
-     * Numbers the committed changes that have no number yet, in the order they were written.
+     * Numbers the committed changes that have no number yet (the catalogue's, written without a
+     * number; and any written by an instance of an earlier version), in the order they were written.
      * The counter's row lock makes concurrent sequencers (one per instance) take turns.
      * Call inside a transaction.
      *
@@ -77,8 +102,7 @@ public class ChangeFeedRepository {
         if (db.one("SELECT id FROM consent_change WHERE seq IS NULL LIMIT 1", rs -> rs.getLong(1)).isEmpty()) {
             return 0;
         }
-        long last = db.one("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE", rs -> rs.getLong(1))
-                .orElseThrow();
+        long last = lockCounter();
         // One statement numbers the whole batch (the oldest first, from last + 1 without a gap), rather
         // than a read of the ids and an update per change.
         int numbered = db.update("MERGE INTO consent_change c USING (SELECT id, ? + ROW_NUMBER() OVER (ORDER BY id) AS n "
