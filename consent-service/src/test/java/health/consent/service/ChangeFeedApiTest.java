@@ -1,9 +1,11 @@
 package health.consent.service;
 
 import static health.consent.service.support.Fixtures.decide;
+import static health.consent.service.support.Fixtures.decision;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import health.consent.model.ApplicationId;
 import health.consent.model.Decision;
@@ -16,11 +18,14 @@ import health.consent.service.support.Api.Res;
 import health.consent.service.support.OnBothDatabases;
 import health.consent.service.support.Tokens;
 import io.micronaut.json.tree.JsonNode;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class ChangeFeedApiTest extends OnBothDatabases {
@@ -50,28 +55,61 @@ class ChangeFeedApiTest extends OnBothDatabases {
     }
 
     @Test
-    void a_patients_change_has_its_number_in_the_transaction_that_writes_it() {
+    void patients_and_catalogue_changes_have_their_numbers_in_the_transaction_that_writes_them() {
         String app = registerApplication(api);
         String patient = newPatient();
         Transactions transactions = service.context().getBean(Transactions.class);
         ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
         Db db = service.context().getBean(Db.class);
-        // Read inside the writing transaction, where no later pass can have numbered the row.
+        // Read inside the writing transaction, where no later pass can have numbered the rows.
         long[] seen = transactions.write(() -> {
-            long given = feed.patientChanges(List.of(new ChangeFeedRepository.PatientChange(ApplicationId.of(app),
+            long patients = feed.patientChanges(List.of(new ChangeFeedRepository.PatientChange(ApplicationId.of(app),
                     PatientId.of(patient), Purpose.CARE, Decision.permit(), 1, Instant.now(), null)));
-            long stored = db.one("SELECT seq FROM consent_change WHERE patient_id = ?", rs -> {
-                long seq = rs.getLong(1);
-                return rs.wasNull() ? -1 : seq;
-            }, patient).orElseThrow();
-            return new long[] {given, stored, feed.head()};
+            long catalogue = feed.applicationChange(ApplicationId.of(app), Purpose.CARE, null, Instant.now());
+            return new long[] {patients, storedNumber(db, "patient_id = '" + patient + "'"), catalogue,
+                    storedNumber(db, "application_id = '" + app + "' AND patient_id IS NULL"), feed.head()};
         });
-        assertThat(seen[1]).as("the stored row's number").isEqualTo(seen[0]).isPositive();
-        assertThat(seen[2]).as("the counter, in the same transaction").isEqualTo(seen[0]);
+        assertThat(seen[1]).as("the patient's row").isEqualTo(seen[0]).isPositive();
+        assertThat(seen[3]).as("the catalogue's row, written after it").isEqualTo(seen[2]).isEqualTo(seen[0] + 1);
+        assertThat(seen[4]).as("the counter, in the same transaction").isEqualTo(seen[2]);
 
-        List<JsonNode> changes = changesAfter(app, seen[0] - 1, 1);
-        assertThat(changes).extracting(c -> c.get("seq").getLongValue()).containsExactly(seen[0]);
+        List<JsonNode> changes = changesAfter(app, seen[0] - 1, 2);
+        assertThat(changes).extracting(c -> c.get("seq").getLongValue()).containsExactly(seen[0], seen[2]);
         assertThat(changes.get(0).get("patientId").getStringValue()).isEqualTo(patient);
+    }
+
+    /** The number of the one feed row matching the condition; -1 when it has none. */
+    private static long storedNumber(Db db, String condition) {
+        return db.one("SELECT seq FROM consent_change WHERE " + condition, rs -> {
+            long seq = rs.getLong(1);
+            return rs.wasNull() ? -1 : seq;
+        }).orElseThrow();
+    }
+
+    @Test
+    void a_consent_change_commits_only_once_its_feed_entry_has_its_number() throws Exception {
+        // pg_locks shows the change's transaction waiting for the counter held here.
+        Assumptions.assumeTrue(database.equals("PostgreSQL"));
+        String app = registerApplication(api);
+        String patient = newPatient();
+        CompletableFuture<Res> answer;
+        try (Connection counter = service.connection()) {
+            counter.setAutoCommit(false);
+            try (Statement s = counter.createStatement()) {
+                s.executeQuery("SELECT last_seq FROM change_sequence WHERE id = 1 FOR UPDATE").close();
+            }
+            answer = CompletableFuture.supplyAsync(() -> api.put("/api/v1/me/consents/" + app + "/CARE",
+                    Tokens.patient(patient), decision("GRANTED", 1)));
+            await().atMost(Duration.ofSeconds(20)).until(() -> service.count("SELECT COUNT(*) FROM pg_locks l "
+                    + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE NOT l.granted AND a.datname = current_database()") > 0);
+            // Waiting for its number, the change has not committed: its decision is not there yet.
+            assertThat(service.count("SELECT COUNT(*) FROM consent WHERE patient_id = '" + patient + "'")).isZero();
+            assertThat(answer).isNotDone();
+            counter.rollback();
+        }
+        assertThat(answer.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+        assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + patient
+                + "' AND seq IS NOT NULL")).isEqualTo(1);
     }
 
     @Test

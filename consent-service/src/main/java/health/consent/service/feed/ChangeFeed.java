@@ -56,13 +56,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The long-poll change feed, built so that ten thousand waiting requests cost what ten do.
  *
- * <p>It listens to what writers publish: inside their transaction it writes the feed's rows (so a
- * change and its feed entry commit together) and, on PostgreSQL, a notification that wakes the
- * other instances (from the pass); once they commit it tells this instance's caches and wakes its pass. Patients'
- * changes are numbered in their writing transaction ({@link ChangeFeedRepository#patientChanges}).
- * One thread per instance runs the pass: it numbers the catalogue's changes (see
- * {@link ChangeFeedRepository#sequence()}), tells the other instances of new numbers, reads every
- * application's new changes in <em>one</em>
+ * <p>It listens to what writers publish: inside their transaction it writes the feed's rows,
+ * numbered (so a change and its feed entry commit together, in the order of their numbers: see
+ * {@link ChangeFeedRepository#patientChanges}); once they commit it tells this instance's caches
+ * and wakes its pass. One thread per instance runs the pass: it tells the other instances of the
+ * changes written here (on PostgreSQL, a notification), numbers any change an earlier version left
+ * unnumbered (see {@link ChangeFeedRepository#sequence()}), reads every application's new changes
+ * in <em>one</em>
  * query, tells the caches, and completes the waiting requests of the applications concerned from
  * that read, in memory. A waiting request holds no thread and no database connection: a few
  * hundred bytes in its application's set. Each application may hold a bounded number of waits.
@@ -198,22 +198,26 @@ public class ChangeFeed implements BackgroundWork {
         }
     }
 
-    /** After the commit: this instance's caches forget at once, and the pass numbers the change now. */
+    /**
+     * After the commit: the pass is woken to hand the changes out and tell the other instances, and
+     * this instance's caches forget at once.
+     */
     @EventListener
     void committed(Committed committed) {
-        boolean changes = false;
-        for (DomainEvent event : committed.events()) {
+        List<DomainEvent> changes = committed.events().stream()
+                .filter(e -> e instanceof ConsentChanged || e instanceof CatalogueChanged).toList();
+        if (changes.isEmpty()) {
+            return;
+        }
+        // First, so that a cache that fails to forget does not keep the change from the others.
+        writtenHere.set(true);
+        pass.wake();
+        for (DomainEvent event : changes) {
             if (event instanceof ConsentChanged c) {
                 tell(c.after().application(), c.after().patient());
-                writtenHere.set(true);
-                changes = true;
             } else if (event instanceof CatalogueChanged c) {
                 tell(c.application(), null);
-                changes = true;
             }
-        }
-        if (changes) {
-            pass.wake();
         }
     }
 
@@ -382,21 +386,27 @@ public class ChangeFeed implements BackgroundWork {
 
     /** One pass: number new changes, read them all at once, tell the caches, answer the requests they concern. */
     private void runPass() {
-        // Keep numbering while there is a backlog. A pass that numbered changes, or follows numbers
-        // given by this instance's writers, tells the other instances (one notification per pass,
-        // not per change: on PostgreSQL, transactions that notify commit one at a time, so a
-        // notification in every writing transaction would hold each writer longer on the counter).
-        // The flag is read after the commits that set it, so the notification leaves after them.
+        // A pass after changes written here, or that numbered some, tells the other instances: one
+        // notification per pass, not per change, and never in a writing transaction (on PostgreSQL,
+        // transactions that notify commit one at a time, and a writer holds the feed's counter
+        // until it commits). The flag is read after the commits that set it, so the notification
+        // leaves after them; a pass that fails leaves it set for the next.
         boolean[] toTell = {writtenHere.getAndSet(false)};
-        while (transactions.write(() -> {
-            int numbered = repository.sequence();
-            if (numbered > 0 || toTell[0]) {
-                repository.notifyOthers();
+        try {
+            while (transactions.write(() -> {
+                int numbered = repository.sequence();
+                if (numbered > 0 || toTell[0]) {
+                    repository.notifyOthers();
+                }
+                return numbered;
+            }) > 0) {
                 toTell[0] = false;
             }
-            return numbered;
-        }) > 0) {
-            // Again, until nothing is left.
+            toTell[0] = false;
+        } finally {
+            if (toTell[0]) {
+                writtenHere.set(true);
+            }
         }
         long known = repository.head();
         if (suspended == null) {

@@ -40,24 +40,49 @@ public class ChangeFeedRepository {
     }
 
     /**
-     * Records changes for patients, in this order, and numbers them: call inside the transaction that
-     * makes them. The counter's row stays locked until that transaction ends, so writers (any
-     * instance's) number in turn and commit in the order of their numbers: a reader that sees the
-     * counter at N sees every change up to N. The row is locked last, after the patients' rows, so
-     * that writers wait for each other rather than deadlock, and for no longer than the commit.
-     * Numbering here rather than in a later pass spares an update of every change.
+     * Records changes for patients, in this order, numbered: call inside the transaction that makes
+     * them (see {@link #numbered}).
      *
      * @return the last number given; 0 when there was nothing to record (nothing locked)
      */
     public long patientChanges(List<PatientChange> changes) {
-        if (changes.isEmpty()) {
-            return 0;
-        }
-        long last = lockCounter();
         List<Object[]> rows = new ArrayList<>(changes.size());
         for (PatientChange c : changes) {
             rows.add(new Object[] {c.application(), c.patient(), c.purpose(), c.decision().outcome(),
-                    c.decision().reason(), c.version(), c.at(), c.purgeId(), last + rows.size() + 1});
+                    c.decision().reason(), c.version(), c.at(), c.purgeId(), null});
+        }
+        return numbered(rows);
+    }
+
+    /**
+     * Records a change for every patient of the application (for one purpose, or all when null),
+     * numbered: call inside the transaction that makes it (see {@link #numbered}).
+     */
+    public long applicationChange(ApplicationId application, Purpose purpose, Decision decision, Instant at) {
+        List<Object[]> rows = new ArrayList<>(1);
+        rows.add(new Object[] {application, null, purpose, decision == null ? null : decision.outcome(),
+                decision == null ? null : decision.reason(), 0L, at, null, null});
+        return numbered(rows);
+    }
+
+    /**
+     * Inserts the rows (their last column, the number, to fill) numbered from the counter, and moves
+     * it. The counter's row stays locked until the writing transaction ends, so writers (of any
+     * instance) number in turn and commit in the order of their numbers: a reader that sees the
+     * counter at N sees every change up to N, and a change written after another committed comes
+     * after it. Call last in the transaction, after any other lock it takes (a consent change locks
+     * its patients' rows first), so that writers wait for each other rather than deadlock, and for
+     * no longer than the commit. Numbering here rather than in a later pass spares an update of
+     * every change.
+     */
+    private long numbered(List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        long last = lockCounter();
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] row = rows.get(i);
+            row[row.length - 1] = last + i + 1;
         }
         db.batch(INSERT_NUMBERED, rows);
         long upTo = last + rows.size();
@@ -73,23 +98,9 @@ public class ChangeFeedRepository {
     private static final String INSERT_NUMBERED = "INSERT INTO consent_change (application_id, patient_id, purpose, "
             + "decision, reason, version, at, purge_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    /** Records a change for every patient of the application (for one purpose, or all when null). */
-    public void applicationChange(ApplicationId application, Purpose purpose, Decision decision, Instant at) {
-        insert(application, null, purpose, decision, 0, at, null);
-    }
-
-    private static final String INSERT = "INSERT INTO consent_change (application_id, patient_id, purpose, decision, "
-            + "reason, version, at, purge_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-
-    private void insert(ApplicationId application, PatientId patient, Purpose purpose, Decision decision,
-                        long version, Instant at, String purgeId) {
-        db.update(INSERT, application, patient, purpose, decision == null ? null : decision.outcome(),
-                decision == null ? null : decision.reason(), version, at, purgeId);
-    }
-
     /**
-     * Numbers the committed changes that have no number yet (the catalogue's, written without a
-     * number; and any written by an instance of an earlier version), in the order they were written.
+     * Numbers the committed changes that have no number yet (written by an instance of an earlier
+     * version, which left the numbering to this pass), in the order they were written.
      * The counter's row lock makes concurrent sequencers (one per instance) take turns.
      * Call inside a transaction.
      *
@@ -129,9 +140,9 @@ public class ChangeFeedRepository {
 
     /**
      * Tells the other instances sharing the database that changes were numbered (PostgreSQL: a
-     * notification, delivered when the transaction commits and carrying no data). Call inside the
-     * numbering transaction, never in a writing one: PostgreSQL commits notifying transactions one
-     * at a time. On H2, which one instance uses alone, nothing is sent.
+     * notification, delivered when the transaction commits and carrying no data). Call in a
+     * transaction of the feed's pass, never in a writing one: PostgreSQL commits notifying
+     * transactions one at a time, and a writer holds the feed's counter until it commits. On H2, which one instance uses alone, nothing is sent.
      */
     public void notifyOthers() {
         if (db.isPostgres()) {
