@@ -5,6 +5,7 @@ import static health.consent.service.support.Fixtures.decision;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import health.consent.model.ApplicationId;
@@ -76,6 +77,18 @@ class ChangeFeedApiTest extends OnBothDatabases {
         List<JsonNode> changes = changesAfter(app, seen[0] - 1, 2);
         assertThat(changes).extracting(c -> c.get("seq").getLongValue()).containsExactly(seen[0], seen[2]);
         assertThat(changes.get(0).get("patientId").getStringValue()).isEqualTo(patient);
+    }
+
+    @Test
+    void a_feed_number_cannot_be_stored_twice() {
+        String app = registerApplication(api);
+        decide(api, Tokens.patient(newPatient()), app, "CARE", "GRANTED");
+        String copyOfTheLast = "INSERT INTO consent_change (application_id, patient_id, purpose, decision, reason, "
+                + "version, at, purge_id, seq) SELECT application_id, patient_id, purpose, decision, reason, version, "
+                + "at, purge_id, seq FROM consent_change WHERE seq = (SELECT MAX(seq) FROM consent_change)";
+        assertThatThrownBy(() -> service.sql(copyOfTheLast)).hasRootCauseInstanceOf(java.sql.SQLException.class);
+        assertThat(service.count("SELECT COUNT(*) - COUNT(DISTINCT seq) FROM consent_change WHERE seq IS NOT NULL"))
+                .isZero();
     }
 
     /** The number of the one feed row matching the condition; -1 when it has none. */
