@@ -28,7 +28,7 @@ for run in warm measured; do
 done
 [ -n "${PROBE_JFR:-}" ] && JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/changes.jfr,settings=${JFC:-profile},delay=45s,duration=10s"
 start_service $HTTP_PORT JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres
-curl -fs -o /dev/null -X POST "$URL/api/v1/applications" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"id": "bench-app", "name": "bench-app", "publisher": "Bench", "purposes": [{"purpose": "CARE", "noticeVersion": 1, "notice": {"fr": "soins", "en": "care"}}, {"purpose": "STATISTICS", "noticeVersion": 1, "notice": {"fr": "s", "en": "s"}}]}'
+register bench-app
 wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
 TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
 # Statistics, as a database in service has them (see bench/changes.sh).

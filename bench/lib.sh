@@ -78,6 +78,14 @@ patient_tokens() {
     require("fs").writeFileSync(file, lines.concat("}").join("\n") + "\n");' "$1" "$2" "$3"
 }
 
+# register ID: an application ID in the catalogue of the service on HTTP_PORT (as ADMIN), with CARE and STATISTICS.
+register() {
+  curl -fs -o /dev/null -X POST "http://127.0.0.1:$HTTP_PORT/api/v1/applications" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' -d "{\"id\": \"$1\", \"name\": \"$1\", \"publisher\": \"Bench\", \"purposes\": [
+      {\"purpose\": \"CARE\", \"noticeVersion\": 1, \"notice\": {\"fr\": \"soins\", \"en\": \"care\"}},
+      {\"purpose\": \"STATISTICS\", \"noticeVersion\": 1, \"notice\": {\"fr\": \"stats\", \"en\": \"stats\"}}]}"
+}
+
 # jwt SUBJECT ROLE: an HS256 token signed with BENCH_SECRET, valid for a day.
 jwt() {
   local now header payload sig
