@@ -142,7 +142,8 @@ public class ChangeFeedRepository {
      * Tells the other instances sharing the database that changes were numbered (PostgreSQL: a
      * notification, delivered when the transaction commits and carrying no data). Call in a
      * transaction of the feed's pass, never in a writing one: PostgreSQL commits notifying
-     * transactions one at a time, and a writer holds the feed's counter until it commits. On H2, which one instance uses alone, nothing is sent.
+     * transactions one at a time, and a writer holds the feed's counter until it commits. On H2,
+     * which one instance uses alone, nothing is sent.
      */
     public void notifyOthers() {
         if (db.isPostgres()) {
