@@ -32,9 +32,7 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
         if (context.getRootCause().orElse(null) instanceof ApiException api) {
             problem = api.problem();
         } else {
-            problem = status.getCode() >= 500
-                    ? new Problem("about:blank", status.getReason(), status.getCode(), serverErrorDetail(status), List.of())
-                    : clientProblem(status, context);
+            problem = status.getCode() >= 500 ? serverError(status) : clientProblem(status, context);
         }
         if (OperationOutcomes.isFhir(context.getRequest().getPath())) {
             @SuppressWarnings("unchecked")
@@ -65,6 +63,11 @@ public class ProblemResponseProcessor implements ErrorResponseProcessor<Problem>
             case METHOD_NOT_ALLOWED -> "This method is not allowed on this resource";
             default -> status.getReason();
         };
+    }
+
+    /** A server error's problem: never the exception's message, which may hold internal details. */
+    public static Problem serverError(HttpStatus status) {
+        return new Problem("about:blank", status.getReason(), status.getCode(), serverErrorDetail(status), List.of());
     }
 
     private static String serverErrorDetail(HttpStatus status) {

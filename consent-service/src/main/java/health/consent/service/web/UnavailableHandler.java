@@ -24,19 +24,26 @@ import org.slf4j.LoggerFactory;
 public class UnavailableHandler implements ExceptionHandler<DatabaseUnavailableException, HttpResponse<Problem>> {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnavailableHandler.class);
+    /** The seconds after which to try again. */
+    public static final String RETRY_AFTER_SECONDS = "5";
 
     @Override
     public HttpResponse<Problem> handle(HttpRequest request, DatabaseUnavailableException exception) {
-        LOG.warn("Database unavailable: {}", exception.getCause().toString());
         return HttpResponse.<Problem>status(HttpStatus.SERVICE_UNAVAILABLE)
                 .contentType(Problem.MEDIA_TYPE)
-                .header("Retry-After", "5")
-                .body(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
-                        (exception.isConflict()
-                                ? "The database gave this request up for a conflict with another one. "
-                                : "The service cannot reach its database; the request may not have been applied. ")
-                                + "Retry in a few seconds: a decision or a batch of access records sent again "
-                                + "is recorded once.", List.of())
-                        .problem());
+                .header("Retry-After", RETRY_AFTER_SECONDS)
+                .body(problem(exception));
+    }
+
+    /** The problem answered (with 503 and {@code Retry-After}) for the database's failure, logged here. */
+    public static Problem problem(DatabaseUnavailableException exception) {
+        LOG.warn("Database unavailable: {}", exception.getCause().toString());
+        return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable",
+                (exception.isConflict()
+                        ? "The database gave this request up for a conflict with another one. "
+                        : "The service cannot reach its database; the request may not have been applied. ")
+                        + "Retry in a few seconds: a decision or a batch of access records sent again "
+                        + "is recorded once.", List.of())
+                .problem();
     }
 }

@@ -3,6 +3,8 @@ package health.consent.service.feed;
 import static health.consent.service.support.Fixtures.decide;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
+import static health.consent.service.support.RawHttp.get;
+import static health.consent.service.support.RawHttp.response;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import health.consent.model.Outcome;
@@ -15,7 +17,6 @@ import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -300,53 +301,9 @@ class ChangesRequestsTest {
             assertThat(new String(empty.bytes, StandardCharsets.UTF_8)).contains("\"next\":13");
 
             String before = io.netty.handler.codec.DateFormatter.format(new java.util.Date());
-            String date = ChangesRequests.Now.header().toString();
+            String date = health.consent.service.web.ConnectionAnswers.Now.header().toString();
             String after = io.netty.handler.codec.DateFormatter.format(new java.util.Date());
             assertThat(date).as("the second it is (read between two clocks)").isIn(before, after);
         }
-    }
-
-    private static String get(String path, String token) {
-        return "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token + "\r\n\r\n";
-    }
-
-    /** One HTTP/1.1 response from the stream, its headers and body (by length, or chunked). */
-    private static String response(InputStream in) throws IOException {
-        String head = line(in);
-        long length = -1;
-        boolean chunked = false;
-        StringBuilder all = new StringBuilder(head).append('\n');
-        for (String h; !(h = line(in)).isEmpty(); ) {
-            all.append(h).append('\n');
-            String lower = h.toLowerCase();
-            if (lower.startsWith("content-length:")) {
-                length = Long.parseLong(lower.substring(15).trim());
-            } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-                chunked = true;
-            }
-        }
-        if (chunked) {
-            for (int size; (size = Integer.parseInt(line(in).trim(), 16)) > 0; ) {
-                all.append(new String(in.readNBytes(size), StandardCharsets.UTF_8));
-                line(in);
-            }
-            line(in);
-        } else if (length > 0) {
-            all.append(new String(in.readNBytes((int) length), StandardCharsets.UTF_8));
-        }
-        return all.toString();
-    }
-
-    private static String line(InputStream in) throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int b; (b = in.read()) != '\n'; ) {
-            if (b < 0) {
-                throw new IOException("the connection closed");
-            }
-            if (b != '\r') {
-                line.write(b);
-            }
-        }
-        return line.toString(StandardCharsets.US_ASCII);
     }
 }
