@@ -3,7 +3,6 @@ package health.consent.service.consent;
 import health.consent.model.ApplicationId;
 import health.consent.model.ConsentChange;
 import health.consent.service.consent.ConsentViews.ChangeResult;
-import health.consent.service.db.DatabaseUnavailableException;
 import health.consent.service.outcome.Result;
 import health.consent.service.security.Callers;
 import health.consent.service.security.Callers.PatientCaller;
@@ -13,8 +12,6 @@ import health.consent.service.web.ApiException;
 import health.consent.service.web.ConnectionAnswers;
 import health.consent.service.web.Limits;
 import health.consent.service.web.Problem;
-import health.consent.service.web.ProblemResponseProcessor;
-import health.consent.service.web.UnavailableHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -37,10 +34,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A patient's consent change answered where the connection is read ({@link ConnectionAnswers}),
@@ -63,7 +57,6 @@ import org.slf4j.LoggerFactory;
 @Requires(property = "consent.changes.fast-path", notEquals = "false")
 public class ConsentChangeRequests implements ConnectionAnswers.Route {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ConsentChangeRequests.class);
     static final String PREFIX = "/api/v1/me/consents/";
     /** The route's template, as the framework names it in its request metrics. */
     private static final String TEMPLATE = PREFIX + "{applicationId}/{purpose}";
@@ -144,7 +137,7 @@ public class ConsentChangeRequests implements ConnectionAnswers.Route {
         if (authorization == null || !authorization.startsWith("Bearer ")) {
             return null;
         }
-        Authentication caller = tokens.known(authorization.substring(7).trim());
+        Authentication caller = tokens.known(authorization.substring(7));
         if (caller == null || !caller.getRoles().contains(Roles.PATIENT)) {
             return null;
         }
@@ -182,32 +175,23 @@ public class ConsentChangeRequests implements ConnectionAnswers.Route {
             change = ConsentRequests.change(asked.purpose(), request, asked.ifMatch());
             // Last, as the controller: a request refused above takes nothing from the allowance.
             limits.consentChange(caller.patient());
-        } catch (ApiException refused) {
+        } catch (RuntimeException refused) {
             return null;
         }
         long start = System.nanoTime();
-        // A copy: a connection that closes cancels what its request waits for, never the write itself.
         CompletableFuture<Result<ChangeResult>> written = consents.change(caller,
-                ApplicationId.of(asked.application()), change).copy();
+                ApplicationId.of(asked.application()), change);
+        // Written even if the connection closes first; the answer is then made (counted) and dropped.
         return new ConnectionAnswers.Taken<>(written,
-                (result, failure) -> answer(result, failure, asked.gzip(), start));
+                (result, failure) -> answer(result, failure, asked.gzip(), start), false);
     }
 
     FullHttpResponse answer(Result<ChangeResult> result, Throwable failure, boolean gzip, long start)
             throws IOException {
         FullHttpResponse response;
         if (failure != null) {
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof DatabaseUnavailableException unavailable) {
-                response = problem(HttpStatus.SERVICE_UNAVAILABLE, UnavailableHandler.problem(unavailable), gzip);
-                response.headers().set(HttpHeaderNames.RETRY_AFTER, UnavailableHandler.RETRY_AFTER_SECONDS);
-            } else {
-                LOG.error("Unexpected error writing a consent change", cause);
-                response = problem(HttpStatus.INTERNAL_SERVER_ERROR,
-                        ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR), gzip);
-            }
-            record(response, cause.getClass().getSimpleName(), start);
+            response = ConnectionAnswers.failed(failure, json);
+            record(response, ConnectionAnswers.cause(failure).getClass().getSimpleName(), start);
             return response;
         }
         if (result instanceof Result.Refused<ChangeResult> refused) {

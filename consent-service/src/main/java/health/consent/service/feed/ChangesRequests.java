@@ -71,13 +71,18 @@ public class ChangesRequests implements ConnectionAnswers.Route {
             return null;
         }
         return new ConnectionAnswers.Taking(0, body -> {
-            CompletableFuture<FeedPage> page = feed.pollFromMemory(poll.application(), poll.after(),
-                    poll.waitSeconds());
+            CompletableFuture<FeedPage> page;
+            try {
+                page = feed.pollFromMemory(poll.application(), poll.after(), poll.waitSeconds());
+            } catch (RuntimeException e) {
+                return null;
+            }
             if (page == null) {
                 return null;
             }
             long start = System.nanoTime();
-            return new ConnectionAnswers.Taken<>(page, (p, failure) -> answer(p, failure, poll.gzip(), start));
+            // A poll whose connection closes stops waiting: it no longer counts against the application's allowance.
+            return new ConnectionAnswers.Taken<>(page, (p, failure) -> answer(p, failure, poll.gzip(), start), true);
         });
     }
 
@@ -134,7 +139,7 @@ public class ChangesRequests implements ConnectionAnswers.Route {
         if (authorization == null || !authorization.startsWith("Bearer ")) {
             return null;
         }
-        Authentication caller = tokens.known(authorization.substring(7).trim());
+        Authentication caller = tokens.known(authorization.substring(7));
         if (caller == null || !caller.getRoles().contains(Roles.APPLICATION)
                 || !ApplicationId.isValid(caller.getName())) {
             return null;
@@ -160,7 +165,7 @@ public class ChangesRequests implements ConnectionAnswers.Route {
 
     private FullHttpResponse answer(FeedPage page, Throwable failure, boolean gzip, long start) throws IOException {
         if (failure != null) {
-            throw new IOException(failure);
+            return ConnectionAnswers.failed(failure, json);
         }
         Encoded body = encode(page, gzip);
         FullHttpResponse response = ConnectionAnswers.response(HttpResponseStatus.OK,

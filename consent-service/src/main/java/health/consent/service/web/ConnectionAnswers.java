@@ -1,9 +1,12 @@
 package health.consent.service.web;
 
 import io.micronaut.context.event.BeanCreatedEvent;
+import health.consent.service.db.DatabaseUnavailableException;
 import io.micronaut.context.event.BeanCreatedEventListener;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;
+import io.micronaut.json.JsonMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -38,8 +41,12 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The few hot requests answered where the connection is read, before the framework's request
@@ -66,6 +73,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     static final int MAX_HELD = 1_024;
     /** Answers from this size are compressed for a client that takes gzip, as the framework does. */
     public static final int COMPRESS_FROM = 1_024;
+    private static final AsciiString PROBLEM_JSON = AsciiString.of(Problem.MEDIA_TYPE);
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     /** The headers every answer under {@code /api/} carries, as the framework's filter adds them. */
     private static final List<AsciiString[]> API_HEADERS = SecurityHeaders.forApi().entrySet().stream()
@@ -90,10 +98,12 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     }
 
     /**
-     * A request taken: what it waits for (cancelled if the connection closes first) and how its
-     * answer is made, on the connection's event loop, once that completes.
+     * A request taken: what it waits for, and how its answer is made, on the connection's event
+     * loop, once that completes. If the connection closes first, {@code cancelOnClose} cancels the
+     * wait (and no answer is made); otherwise the answer is made all the same (counted, its
+     * failure logged) and dropped.
      */
-    public record Taken<T>(CompletableFuture<T> waitingFor, Answer<T> answer) {
+    public record Taken<T>(CompletableFuture<T> waitingFor, Answer<T> answer, boolean cancelOnClose) {
     }
 
     /** The answer to a taken request, from what it waited for (the value, or the failure). */
@@ -101,10 +111,42 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
         FullHttpResponse answer(T value, Throwable failure) throws IOException;
     }
 
-    private final List<Route> routes;
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionAnswers.class);
 
-    public ConnectionAnswers(List<Route> routes) {
+    private final List<Route> routes;
+    private final byte[] serverError;
+
+    public ConnectionAnswers(List<Route> routes, JsonMapper json) throws IOException {
         this.routes = List.copyOf(routes);
+        this.serverError = json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
+    }
+
+    /**
+     * The framework's answer to what a taken request waited for failing: 503 with {@code
+     * Retry-After} when the database failed ({@link UnavailableHandler}), else 500 with a problem
+     * that says nothing of the failure, which is logged.
+     */
+    public static FullHttpResponse failed(Throwable failure, JsonMapper json) throws IOException {
+        Throwable cause = cause(failure);
+        if (cause instanceof DatabaseUnavailableException unavailable) {
+            FullHttpResponse response = response(HttpResponseStatus.SERVICE_UNAVAILABLE, PROBLEM_JSON,
+                    json.writeValueAsBytes(UnavailableHandler.problem(unavailable)), false);
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, UnavailableHandler.RETRY_AFTER_SECONDS);
+            return response;
+        }
+        LOG.error("Unexpected error answering a request where the connection is read", cause);
+        return response(HttpResponseStatus.INTERNAL_SERVER_ERROR, PROBLEM_JSON,
+                json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR)), false);
+    }
+
+    /** The failure itself, out of the {@link CompletionException} that may carry it. */
+    public static Throwable cause(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    /** The framework's answer to an unexpected failure: 500, with a problem that says nothing of it. */
+    private FullHttpResponse serverError() {
+        return response(HttpResponseStatus.INTERNAL_SERVER_ERROR, PROBLEM_JSON, serverError, false);
     }
 
     @Override
@@ -138,10 +180,12 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
         return response;
     }
 
-    /** Whether the client takes a gzip-compressed answer. */
+    /**
+     * Whether the client takes a gzip-compressed answer: {@link #plain} requests name gzip alone or
+     * nothing (the framework negotiates any other {@code Accept-Encoding}).
+     */
     public static boolean takesGzip(HttpRequest request) {
-        String accepted = request.headers().get(HttpHeaderNames.ACCEPT_ENCODING);
-        return accepted != null && accepted.toLowerCase(Locale.ROOT).contains("gzip");
+        return request.headers().contains(HttpHeaderNames.ACCEPT_ENCODING);
     }
 
     /** The body compressed, as the framework compresses an answer of {@link #COMPRESS_FROM} bytes or more. */
@@ -155,12 +199,36 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
 
     /**
      * Whether a request has what a route needs to consider it at all: decoded whole, HTTP/1.1 kept
-     * alive, its body (if any) of a declared length, and no {@code Expect}.
+     * alive, its body (if any) of a declared length and not encoded, no {@code Expect}; it accepts
+     * JSON (no {@code Accept}, or one that names {@code application/json} or any type, with no
+     * weights) and takes gzip or no compression (no {@code Accept-Encoding}, or {@code gzip} alone).
+     * The framework negotiates anything else.
      */
     public static boolean plain(HttpRequest request) {
-        return request.decoderResult().isSuccess() && HttpVersion.HTTP_1_1.equals(request.protocolVersion())
-                && HttpUtil.isKeepAlive(request) && !HttpUtil.isTransferEncodingChunked(request)
-                && !request.headers().contains(HttpHeaderNames.EXPECT);
+        HttpHeaders headers = request.headers();
+        if (!request.decoderResult().isSuccess() || !HttpVersion.HTTP_1_1.equals(request.protocolVersion())
+                || !HttpUtil.isKeepAlive(request) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || headers.contains(HttpHeaderNames.CONTENT_ENCODING) || headers.contains(HttpHeaderNames.EXPECT)) {
+            return false;
+        }
+        List<String> encodings = headers.getAll(HttpHeaderNames.ACCEPT_ENCODING);
+        if (!encodings.isEmpty() && !(encodings.size() == 1 && encodings.get(0).trim().equalsIgnoreCase("gzip"))) {
+            return false;
+        }
+        List<String> accepts = headers.getAll(HttpHeaderNames.ACCEPT);
+        if (accepts.isEmpty()) {
+            return true;
+        }
+        if (accepts.size() != 1 || accepts.get(0).indexOf(';') >= 0) {
+            return false;
+        }
+        for (String type : accepts.get(0).split(",")) {
+            String t = type.trim().toLowerCase(Locale.ROOT);
+            if (t.equals("application/json") || t.equals("*/*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The {@code Date} header, formatted once a second rather than for every answer. */
@@ -235,6 +303,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
          * What a request taken here waits for; while there is one, what arrives is held, in order.
          */
         private CompletableFuture<?> waitingFor;
+        private boolean cancelOnClose;
 
         private boolean waiting() {
             return waitingFor != null;
@@ -309,7 +378,14 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
             }
             if (msg instanceof LastHttpContent) {
                 List<Object> parts = reading;
-                Taken<?> taken = takeOrNull(readingFor, body(parts));
+                Taken<?> taken;
+                try {
+                    taken = readingFor.take().apply(body(parts));
+                } catch (RuntimeException e) {
+                    // The route may have acted on it: the request is answered here, not passed on.
+                    LOG.error("A request taken where the connection is read failed", e);
+                    taken = new Taken<>(CompletableFuture.completedFuture(null), (v, f) -> serverError(), false);
+                }
                 if (taken == null) {
                     passOn(ctx);
                     return;
@@ -344,31 +420,40 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
             return body;
         }
 
-        private Taken<?> takeOrNull(Taking taking, byte[] body) {
-            try {
-                return taking.take().apply(body);
-            } catch (RuntimeException e) {
-                return null;
-            }
-        }
-
         private <T> void wait(ChannelHandlerContext ctx, Taken<T> taken) {
             waitingFor = taken.waitingFor();
-            taken.waitingFor().whenComplete((value, failure) ->
-                    ctx.executor().execute(() -> answer(ctx, taken, value, failure)));
+            cancelOnClose = taken.cancelOnClose();
+            taken.waitingFor().whenComplete((value, failure) -> {
+                try {
+                    ctx.executor().execute(() -> answer(ctx, taken, value, failure));
+                } catch (RejectedExecutionException stopping) {
+                    // The connection's loop is stopping: the answer is made all the same, and dropped.
+                    if (!taken.cancelOnClose()) {
+                        ReferenceCountUtil.release(make(taken, value, failure));
+                    }
+                }
+            });
+        }
+
+        /** The route's answer, or the framework's 500 when making it fails. */
+        private <T> FullHttpResponse make(Taken<T> taken, T value, Throwable failure) {
+            try {
+                return taken.answer().answer(value, failure);
+            } catch (IOException | RuntimeException e) {
+                LOG.error("An answer made where the connection is read failed", e);
+                return serverError();
+            }
         }
 
         private <T> void answer(ChannelHandlerContext ctx, Taken<T> taken, T value, Throwable failure) {
             waitingFor = null;
             if (!ctx.channel().isActive()) {
+                if (!taken.cancelOnClose()) {
+                    ReferenceCountUtil.release(make(taken, value, failure));
+                }
                 return;
             }
-            try {
-                ctx.writeAndFlush(taken.answer().answer(value, failure));
-            } catch (IOException | RuntimeException e) {
-                ctx.close();
-                return;
-            }
+            ctx.writeAndFlush(make(taken, value, failure));
             if (!held.isEmpty()) {
                 for (Object next; !waiting() && (next = held.poll()) != null; ) {
                     read(ctx, next);
@@ -400,8 +485,8 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
                 reading.forEach(ReferenceCountUtil::release);
                 reading = null;
             }
-            if (waitingFor != null) {
-                // Nobody is left to answer: whatever the request waited for may stop waiting.
+            if (waitingFor != null && cancelOnClose) {
+                // Nobody is left to answer: what the request waited for may stop waiting.
                 waitingFor.cancel(false);
             }
             super.channelInactive(ctx);

@@ -141,6 +141,9 @@ class ConsentChangeRequestsTest {
             assertThat(badState.status()).isEqualTo(400);
             assertThat(badState.contentType()).startsWith("application/problem+json");
             assertThat(badState.body()).contains("\"field\":\"state\"");
+            Res unknownKey = p.api().put(p.path(), p.known(), "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"x\": 1}");
+            assertThat(unknownKey.status()).isEqualTo(400);
+            assertThat(unknownKey.body()).contains("\"field\":\"x\"");
             Res unknownField = p.api().put(p.path(), p.known(),
                     "{\"state\": \"GRANTED\", \"noticeVersion\": 1, \"x\": \""
                     + "y".repeat(5_000) + "\"}");
@@ -245,15 +248,89 @@ class ConsentChangeRequestsTest {
     void a_change_taken_is_written_even_when_its_connection_closes_before_the_answer() throws Exception {
         try (TestService service = TestService.start(Databases.h2())) {
             Patient p = Patient.of(service);
+            double before = answeredAtTheConnection(service);
             try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
                 socket.getOutputStream().write(put(p.path(), p.known(), decision("GRANTED", 1), "")
                         .getBytes(StandardCharsets.UTF_8));
                 socket.getOutputStream().flush();
             }
-            org.awaitility.Awaitility.await().until(() ->
-                    p.api().get("/api/v1/me/consents/history", p.known()).list("items").size() == 2);
+            // Taken here: its answer is made (and counted) once written, then dropped.
+            org.awaitility.Awaitility.await().until(() -> answeredAtTheConnection(service) == before + 1);
+            assertThat(p.api().get("/api/v1/me/consents/history", p.known()).list("items")).hasSize(2);
             assertThat(p.api().get("/api/v1/me/consents/history", p.known()).str("items[0].state"))
                     .isEqualTo("GRANTED");
+        }
+    }
+
+    @Test
+    void what_the_framework_negotiates_is_its_own_and_a_representative_is_recorded_as_acting() throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            Patient p = Patient.of(service);
+            double before = answeredAtTheConnection(service);
+            Res html = p.api().put(p.path(), p.known(), decision("GRANTED", 1), Map.of("Accept", "text/html"));
+            assertThat(html.status()).isEqualTo(406);
+            Res notGzip = p.api().put(p.path(), p.known(), decision("GRANTED", 1), Map.of("Content-Encoding", "gzip"));
+            assertThat(notGzip.status()).as("a plain body labelled gzip").isEqualTo(400);
+            assertThat(notGzip.body()).contains("\"field\":\"Content-Encoding\"");
+            assertThat(p.api().get("/api/v1/me/consents/history", p.known()).list("items"))
+                    .as("nothing written but CARE").hasSize(1);
+            assertThat(p.api().put(p.path(), p.known(), decision("GRANTED", 1),
+                    Map.of("Accept-Encoding", "gzip;q=0")).status()).isEqualTo(200);
+            assertThat(p.api().put(p.path(), p.known(), decision("REFUSED", 1),
+                    Map.of("Accept", "application/json, */*;q=0.1")).status()).isEqualTo(200);
+            assertThat(answeredAtTheConnection(service)).as("none answered here").isEqualTo(before);
+
+            // A representative's known token: taken here, and recorded as the representative's decision.
+            String representative = Tokens.representative(p.id(), "rep-" + UUID.randomUUID().toString().substring(0, 8));
+            assertThat(p.api().get("/api/v1/me/consents", representative).status()).isEqualTo(200);
+            assertThat(p.api().put(p.path(), representative, decision("GRANTED", 1)).status()).isEqualTo(200);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+            assertThat(p.api().get("/api/v1/me/consents/history", p.known()).str("items[0].decidedBy.type"))
+                    .isEqualTo("REPRESENTATIVE");
+            String themselves = Tokens.representative(p.id(), p.id());
+            assertThat(p.api().get("/api/v1/ping", themselves).status()).isEqualTo(200);
+            assertThat(p.api().put(p.path(), themselves, decision("REFUSED", 1)).status())
+                    .as("a patient named as their own representative").isEqualTo(403);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+        }
+    }
+
+    @Test
+    void a_large_answer_is_compressed_for_a_client_that_takes_gzip() throws Exception {
+        try (TestService service = TestService.start(Databases.h2())) {
+            Api api = service.api();
+            String app = registerApplication(api, "STATISTICS", "SERVICE_IMPROVEMENT", "COMMERCIALISATION");
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            String[] bodies = new String[2];
+            for (int i = 0; i < 2; i++) {
+                String patient = newPatient();
+                String token = known(api, patient, app);
+                for (String purpose : new String[] {"STATISTICS", "SERVICE_IMPROVEMENT", "COMMERCIALISATION"}) {
+                    decide(api, unseen(patient), app, purpose, "GRANTED");
+                }
+                double before = answeredAtTheConnection(service);
+                // The framework's answer first (a token it has not seen), then one made here.
+                java.net.http.HttpResponse<byte[]> withdrawn = client.send(java.net.http.HttpRequest.newBuilder(
+                                service.uri().resolve("/api/v1/me/consents/" + app + "/CARE"))
+                        .header("Authorization", "Bearer " + (i == 0 ? unseen(patient) : token))
+                        .header("Content-Type", "application/json").header("Accept-Encoding", "gzip")
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(decision("WITHDRAWN", 1))).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(withdrawn.statusCode()).isEqualTo(200);
+                assertThat(withdrawn.headers().firstValue("Content-Encoding")).hasValue("gzip");
+                assertThat(answeredAtTheConnection(service)).isEqualTo(before + i);
+                bodies[i] = gunzip(withdrawn.body());
+            }
+            assertThat(bodies[0].length()).as("large enough to be compressed").isGreaterThan(1_024);
+            // The same answer but for each patient's own times and erasures.
+            assertThat(bodies[1].replaceAll("\"(updatedAt|owedSince|id)\":\"[^\"]*\"", ""))
+                    .isEqualTo(bodies[0].replaceAll("\"(updatedAt|owedSince|id)\":\"[^\"]*\"", ""));
+        }
+    }
+
+    private static String gunzip(byte[] body) throws java.io.IOException {
+        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
