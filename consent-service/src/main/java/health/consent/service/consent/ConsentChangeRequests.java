@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  * or header, a body the rules refuse, a patient over their allowance) leaves the request, untouched,
  * to the framework, which judges it again and answers the error. Once taken, the change is written
  * with the others of its group, and its answer (200, or the refusal the rules gave at the write, or
- * 503 when the database failed) is the framework's answer, byte for byte but for its {@code Date}.
+ * 503 when the database failed) is the framework's answer: the same status, headers and body.
  * A change taken is carried out even if its connection closes before the answer.
  * {@code consent.changes.fast-path: false} ({@code CONSENT_CHANGES_FAST_PATH=false}) turns this off.
  */

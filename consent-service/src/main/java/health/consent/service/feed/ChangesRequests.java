@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * for the APPLICATION role, answered from memory by {@link ChangeFeed#pollFromMemory}. Everything
  * else (a new or unknown token, another role, a bad parameter, a position memory does not hold,
  * an application at its allowed number of waits, any other request) goes on to the framework,
- * which stays the only judge of tokens and the only author of errors.
+ * which stays the only judge of tokens and of requests (a poll that fails once taken is answered
+ * 503 or 500, as the framework would answer it).
  * {@code consent.feed.fast-path: false} ({@code CONSENT_FEED_FAST_PATH=false}) turns this off.
  */
 @Singleton

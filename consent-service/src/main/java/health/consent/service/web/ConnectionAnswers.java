@@ -15,6 +15,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.DateFormatter;
+import io.netty.handler.codec.compression.Brotli;
+import io.netty.handler.codec.compression.Zstd;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -114,10 +116,12 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionAnswers.class);
 
     private final List<Route> routes;
+    private final JsonMapper json;
     private final byte[] serverError;
 
     public ConnectionAnswers(List<Route> routes, JsonMapper json) throws IOException {
         this.routes = List.copyOf(routes);
+        this.json = json;
         this.serverError = json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
     }
 
@@ -181,11 +185,36 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     }
 
     /**
-     * Whether the client takes a gzip-compressed answer: {@link #plain} requests name gzip alone or
-     * nothing (the framework negotiates any other {@code Accept-Encoding}).
+     * Whether the client takes a gzip-compressed answer, for a {@link #plain} request: as the
+     * framework chooses (gzip when the header names it, and no coding the framework would prefer).
      */
     public static boolean takesGzip(HttpRequest request) {
-        return request.headers().contains(HttpHeaderNames.ACCEPT_ENCODING);
+        return Boolean.TRUE.equals(gzip(request.headers().get(HttpHeaderNames.ACCEPT_ENCODING)));
+    }
+
+    /**
+     * The framework's choice for an {@code Accept-Encoding} when this handler can tell it: gzip
+     * (TRUE) when a coding names it, none (FALSE) when no coding the framework compresses with is
+     * named; null, for the framework to negotiate, when the header has weights or a wildcard, or
+     * names a coding the framework may prefer to gzip (snappy; brotli or zstd when their libraries
+     * are present) or choose without gzip (deflate). Codings are read as the framework reads them:
+     * each comma-separated part, case-sensitive, by what it contains.
+     */
+    static Boolean gzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return Boolean.FALSE;
+        }
+        boolean gzip = false;
+        boolean deflate = false;
+        for (String coding : acceptEncoding.split(",")) {
+            if (coding.indexOf('=') >= 0 || coding.contains("*") || coding.contains("snappy")
+                    || (coding.contains("br") && Brotli.isAvailable()) || (coding.contains("zstd") && Zstd.isAvailable())) {
+                return null;
+            }
+            gzip |= coding.contains("gzip");
+            deflate |= coding.contains("deflate");
+        }
+        return gzip ? Boolean.TRUE : deflate ? null : Boolean.FALSE;
     }
 
     /** The body compressed, as the framework compresses an answer of {@link #COMPRESS_FROM} bytes or more. */
@@ -201,7 +230,8 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
      * Whether a request has what a route needs to consider it at all: decoded whole, HTTP/1.1 kept
      * alive, its body (if any) of a declared length and not encoded, no {@code Expect}; it accepts
      * JSON (no {@code Accept}, or one that names {@code application/json} or any type, with no
-     * weights) and takes gzip or no compression (no {@code Accept-Encoding}, or {@code gzip} alone).
+     * weights), and the answer's compression is one this handler can tell the framework would choose
+     * (gzip or none: see {@link #gzip(String)}).
      * The framework negotiates anything else.
      */
     public static boolean plain(HttpRequest request) {
@@ -212,7 +242,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
             return false;
         }
         List<String> encodings = headers.getAll(HttpHeaderNames.ACCEPT_ENCODING);
-        if (!encodings.isEmpty() && !(encodings.size() == 1 && encodings.get(0).trim().equalsIgnoreCase("gzip"))) {
+        if (encodings.size() > 1 || (encodings.size() == 1 && gzip(encodings.get(0)) == null)) {
             return false;
         }
         List<String> accepts = headers.getAll(HttpHeaderNames.ACCEPT);
@@ -302,8 +332,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
         /**
          * What a request taken here waits for; while there is one, what arrives is held, in order.
          */
-        private CompletableFuture<?> waitingFor;
-        private boolean cancelOnClose;
+        private Taken<?> waitingFor;
 
         private boolean waiting() {
             return waitingFor != null;
@@ -382,9 +411,8 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
                 try {
                     taken = readingFor.take().apply(body(parts));
                 } catch (RuntimeException e) {
-                    // The route may have acted on it: the request is answered here, not passed on.
-                    LOG.error("A request taken where the connection is read failed", e);
-                    taken = new Taken<>(CompletableFuture.completedFuture(null), (v, f) -> serverError(), false);
+                    // The route may have acted on it: the request is answered here (503 or 500), not passed on.
+                    taken = new Taken<>(CompletableFuture.failedFuture(e), (v, f) -> failed(f, json), false);
                 }
                 if (taken == null) {
                     passOn(ctx);
@@ -421,8 +449,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
         }
 
         private <T> void wait(ChannelHandlerContext ctx, Taken<T> taken) {
-            waitingFor = taken.waitingFor();
-            cancelOnClose = taken.cancelOnClose();
+            waitingFor = taken;
             taken.waitingFor().whenComplete((value, failure) -> {
                 try {
                     ctx.executor().execute(() -> answer(ctx, taken, value, failure));
@@ -485,9 +512,9 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
                 reading.forEach(ReferenceCountUtil::release);
                 reading = null;
             }
-            if (waitingFor != null && cancelOnClose) {
+            if (waitingFor != null && waitingFor.cancelOnClose()) {
                 // Nobody is left to answer: what the request waited for may stop waiting.
-                waitingFor.cancel(false);
+                waitingFor.waitingFor().cancel(false);
             }
             super.channelInactive(ctx);
         }

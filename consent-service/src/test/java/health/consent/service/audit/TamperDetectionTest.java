@@ -75,6 +75,11 @@ class TamperDetectionTest {
      * keeping those after them (the regulator's reads of the export were logged since).
      */
     private static void rewriteTree(TestService service, List<byte[]> hashes) {
+        // Once the log has taken every leaf waiting (the reads of the export were logged since): a
+        // tile read while the log appends to it would be written back without the appended leaves.
+        org.awaitility.Awaitility.await().until(() ->
+                service.count("SELECT COUNT(*) FROM consent_event WHERE leaf_index IS NULL") == 0
+                        && service.count("SELECT COUNT(*) FROM access_batch WHERE first_leaf IS NULL") == 0);
         byte[] tile = service.bytes("SELECT hashes FROM merkle_tile WHERE lvl = 0 AND idx = 0");
         for (int i = 0; i < hashes.size(); i++) {
             System.arraycopy(hashes.get(i), 0, tile, 32 * i, 32);

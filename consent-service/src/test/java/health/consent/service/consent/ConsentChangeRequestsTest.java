@@ -292,6 +292,11 @@ class ConsentChangeRequestsTest {
             assertThat(p.api().put(p.path(), themselves, decision("REFUSED", 1)).status())
                     .as("a patient named as their own representative").isEqualTo(403);
             assertThat(answeredAtTheConnection(service)).isEqualTo(before + 1);
+
+            // A browser's list of codings, where the framework would choose gzip: taken here.
+            assertThat(p.api().put(p.path(), p.known(), decision("REFUSED", 1),
+                    Map.of("Accept-Encoding", "gzip, deflate, br, zstd")).status()).isEqualTo(200);
+            assertThat(answeredAtTheConnection(service)).isEqualTo(before + 2);
         }
     }
 
