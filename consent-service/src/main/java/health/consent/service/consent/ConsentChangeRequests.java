@@ -28,7 +28,6 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.util.AsciiString;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.List;
@@ -62,7 +61,6 @@ public class ConsentChangeRequests implements ConnectionAnswers.Route {
     private static final String TEMPLATE = PREFIX + "{applicationId}/{purpose}";
     /** A change's body is under 200 bytes; anything much larger is the framework's to judge. */
     static final int MAX_BODY = 4_096;
-    private static final AsciiString PROBLEM_JSON = AsciiString.of(Problem.MEDIA_TYPE);
 
     private final ConsentService consents;
     private final ValidatedTokens tokens;
@@ -118,8 +116,7 @@ public class ConsentChangeRequests implements ConnectionAnswers.Route {
                     return null;
                 }
                 slash = i;
-            } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.')) {
+            } else if (!ConnectionAnswers.plainChar(c, "")) {
                 // A query, an escape, a fragment or anything unusual: the framework judges the address.
                 return null;
             }
@@ -204,21 +201,16 @@ public class ConsentChangeRequests implements ConnectionAnswers.Route {
             return response;
         }
         ChangeResult changed = ((Result.Ok<ChangeResult>) result).value();
-        response = body(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON, json.writeValueAsBytes(changed),
-                gzip);
+        response = ConnectionAnswers.compressible(HttpResponseStatus.OK, HttpHeaderValues.APPLICATION_JSON,
+                json.writeValueAsBytes(changed), gzip);
         response.headers().set(HttpHeaderNames.ETAG, "\"" + changed.consent().version() + "\"");
         record(response, "none", start);
         return response;
     }
 
     private FullHttpResponse problem(HttpStatus status, Problem problem, boolean gzip) throws IOException {
-        return body(HttpResponseStatus.valueOf(status.getCode()), PROBLEM_JSON, json.writeValueAsBytes(problem), gzip);
-    }
-
-    private static FullHttpResponse body(HttpResponseStatus status, AsciiString type, byte[] body, boolean gzip)
-            throws IOException {
-        boolean compressed = gzip && body.length >= ConnectionAnswers.COMPRESS_FROM;
-        return ConnectionAnswers.response(status, type, compressed ? ConnectionAnswers.gzip(body) : body, compressed);
+        return ConnectionAnswers.compressible(HttpResponseStatus.valueOf(status.getCode()),
+                ConnectionAnswers.PROBLEM_JSON, json.writeValueAsBytes(problem), gzip);
     }
 
     /** Counted before it is sent: whoever reads the metrics after the answer sees it counted. */

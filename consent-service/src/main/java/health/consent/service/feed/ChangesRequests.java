@@ -103,8 +103,7 @@ public class ChangesRequests implements ConnectionAnswers.Route {
         for (int i = 0; i < request.uri().length(); i++) {
             char c = request.uri().charAt(i);
             // A fragment, a space or anything unusual: the framework judges the address.
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '/' || c == '?' || c == '=' || c == '&' || c == '-' || c == '_' || c == '.')) {
+            if (!ConnectionAnswers.plainChar(c, "/?=&")) {
                 return null;
             }
         }
@@ -189,7 +188,7 @@ public class ChangesRequests implements ConnectionAnswers.Route {
             return last;
         }
         byte[] body = json.writeValueAsBytes(page);
-        boolean compressed = gzip && body.length >= ConnectionAnswers.COMPRESS_FROM;
+        boolean compressed = ConnectionAnswers.compresses(body.length, gzip);
         if (compressed) {
             body = ConnectionAnswers.gzip(body);
         }

@@ -75,7 +75,8 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     static final int MAX_HELD = 1_024;
     /** Answers from this size are compressed for a client that takes gzip, as the framework does. */
     public static final int COMPRESS_FROM = 1_024;
-    private static final AsciiString PROBLEM_JSON = AsciiString.of(Problem.MEDIA_TYPE);
+    /** The media type of a problem document, for answers made here. */
+    public static final AsciiString PROBLEM_JSON = AsciiString.of(Problem.MEDIA_TYPE);
     private static final HttpHeadersFactory HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
     /** The headers every answer under {@code /api/} carries, as the framework's filter adds them. */
     private static final List<AsciiString[]> API_HEADERS = SecurityHeaders.forApi().entrySet().stream()
@@ -122,7 +123,8 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
     public ConnectionAnswers(List<Route> routes, JsonMapper json) throws IOException {
         this.routes = List.copyOf(routes);
         this.json = json;
-        this.serverError = json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
+        this.serverError = json.writeValueAsBytes(
+                ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
     }
 
     /**
@@ -208,13 +210,39 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
         boolean deflate = false;
         for (String coding : acceptEncoding.split(",")) {
             if (coding.indexOf('=') >= 0 || coding.contains("*") || coding.contains("snappy")
-                    || (coding.contains("br") && Brotli.isAvailable()) || (coding.contains("zstd") && Zstd.isAvailable())) {
+                    || (coding.contains("br") && Brotli.isAvailable())
+                    || (coding.contains("zstd") && Zstd.isAvailable())) {
                 return null;
             }
             gzip |= coding.contains("gzip");
             deflate |= coding.contains("deflate");
         }
         return gzip ? Boolean.TRUE : deflate ? null : Boolean.FALSE;
+    }
+
+    /**
+     * Whether an answer of {@code length} bytes is compressed, as the framework compresses it, for a
+     * client that takes gzip.
+     */
+    public static boolean compresses(int length, boolean gzip) {
+        return gzip && length >= COMPRESS_FROM;
+    }
+
+    /** An answer of {@link #response}, its body compressed when {@link #compresses} says so. */
+    public static FullHttpResponse compressible(HttpResponseStatus status, CharSequence contentType, byte[] body,
+                                                boolean gzip) throws IOException {
+        boolean compressed = compresses(body.length, gzip);
+        return response(status, contentType, compressed ? gzip(body) : body, compressed);
+    }
+
+    /**
+     * Whether a character of an address may be read here as it is: a letter, a digit, {@code - _ .},
+     * or one of {@code delimiters}. Anything else (an escape, a space, a fragment) is the framework's
+     * to judge.
+     */
+    public static boolean plainChar(char c, String delimiters) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'
+                || c == '.' || delimiters.indexOf(c) >= 0;
     }
 
     /** The body compressed, as the framework compresses an answer of {@link #COMPRESS_FROM} bytes or more. */
