@@ -6,6 +6,10 @@ import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import health.consent.service.feed.FeedWakeUp;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
@@ -24,6 +28,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The service is stateless: instances sharing one PostgreSQL see each other's changes. */
 class TwoInstancesTest {
@@ -42,6 +47,25 @@ class TwoInstancesTest {
             assertThat(res.list("changes")).extracting(c -> c.get("patientId").getStringValue()).containsExactly(patient);
             assertThat(b.api().get("/api/v1/decisions/" + patient + "/CARE", Tokens.application(app)).str("decision"))
                     .isEqualTo("PERMIT");
+        }
+    }
+
+    @Test
+    void an_instance_stopping_does_not_report_its_wake_up_failing() {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger wakeUp = (Logger) LoggerFactory.getLogger(FeedWakeUp.class);
+        wakeUp.addAppender(captured);
+        try {
+            try (TestService service = TestService.start(Databases.postgres())) {
+                // Listening: the wake-up's pass holds its own connection, waiting for notifications.
+                await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                        .anyMatch(t -> t.getName().equals("consent-feed-wake-up")));
+                assertThat(service.api().get("/health", null).status()).isEqualTo(200);
+            }
+            assertThat(captured.list).as("an orderly stop is no failure to report").isEmpty();
+        } finally {
+            wakeUp.detachAppender(captured);
         }
     }
 

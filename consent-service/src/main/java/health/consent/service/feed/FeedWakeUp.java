@@ -58,8 +58,14 @@ public class FeedWakeUp implements BackgroundWork {
         }
     }
 
+    /**
+     * Stops the pass before closing its connection: closed under a waiting pass, the connection
+     * would fail it, and an orderly stop would be reported as the database lost. Stopping a pass
+     * twice (here and with the others) is harmless.
+     */
     @PreDestroy
-    void close() {
+    void close() throws InterruptedException {
+        pass.stop();
         listener.close();
     }
 }

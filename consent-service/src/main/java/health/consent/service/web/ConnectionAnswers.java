@@ -118,13 +118,13 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
 
     private final List<Route> routes;
     private final JsonMapper json;
+    /** The 500 problem, made once: the answer when making an answer failed must not fail itself. */
     private final byte[] serverError;
 
     public ConnectionAnswers(List<Route> routes, JsonMapper json) throws IOException {
         this.routes = List.copyOf(routes);
         this.json = json;
-        this.serverError = json.writeValueAsBytes(
-                ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
+        this.serverError = serverErrorBody(json);
     }
 
     /**
@@ -141,18 +141,21 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
             return response;
         }
         LOG.error("Unexpected error answering a request where the connection is read", cause);
-        return response(HttpResponseStatus.INTERNAL_SERVER_ERROR, PROBLEM_JSON,
-                json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR)), false);
+        return serverError(serverErrorBody(json));
+    }
+
+    /** The framework's problem for an unexpected failure, which says nothing of it. */
+    private static byte[] serverErrorBody(JsonMapper json) throws IOException {
+        return json.writeValueAsBytes(ProblemResponseProcessor.serverError(HttpStatus.INTERNAL_SERVER_ERROR));
+    }
+
+    private static FullHttpResponse serverError(byte[] body) {
+        return response(HttpResponseStatus.INTERNAL_SERVER_ERROR, PROBLEM_JSON, body, false);
     }
 
     /** The failure itself, out of the {@link CompletionException} that may carry it. */
     public static Throwable cause(Throwable failure) {
         return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    }
-
-    /** The framework's answer to an unexpected failure: 500, with a problem that says nothing of it. */
-    private FullHttpResponse serverError() {
-        return response(HttpResponseStatus.INTERNAL_SERVER_ERROR, PROBLEM_JSON, serverError, false);
     }
 
     @Override
@@ -496,7 +499,7 @@ public class ConnectionAnswers implements BeanCreatedEventListener<NettyServerCu
                 return taken.answer().answer(value, failure);
             } catch (IOException | RuntimeException e) {
                 LOG.error("An answer made where the connection is read failed", e);
-                return serverError();
+                return serverError(serverError);
             }
         }
 
