@@ -242,12 +242,20 @@ class ChangesRequestsTest {
 
             try (Socket socket = new Socket(service.uri().getHost(), service.uri().getPort())) {
                 long head = api.get("/api/v1/changes", token).num("next");
+                // A poll of this form on this connection is taken where the connection is read...
+                socket.getOutputStream().write(get("/api/v1/changes?wait=0&after=" + head, token)
+                        .getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().flush();
+                assertThat(response(socket.getInputStream())).startsWith("HTTP/1.1 200");
+                assertThat(answeredAtTheConnection(service)).isEqualTo(before + 2);
+                // ...and so is the same poll waiting, which the closing connection must stop.
                 socket.getOutputStream().write(get("/api/v1/changes?wait=25&after=" + head, token)
                         .getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().flush();
                 awaitOneWaiting(service);
             }
             org.awaitility.Awaitility.await().until(() -> service.metric("consent_feed_waiting") == 0);
+            assertThat(answeredAtTheConnection(service)).as("nobody to answer").isEqualTo(before + 2);
         }
     }
 
