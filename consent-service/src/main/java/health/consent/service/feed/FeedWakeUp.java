@@ -58,14 +58,9 @@ public class FeedWakeUp implements BackgroundWork {
         }
     }
 
-    /**
-     * Stops the pass before closing its connection: closed under a waiting pass, the connection
-     * would fail it, and an orderly stop would be reported as the database lost. Stopping a pass
-     * twice (here and with the others) is harmless.
-     */
+    /** Its pass is stopped by then ({@link health.consent.service.db.BackgroundPasses}), before any bean is destroyed. */
     @PreDestroy
-    void close() throws InterruptedException {
-        pass.stop();
+    void close() {
         listener.close();
     }
 }
