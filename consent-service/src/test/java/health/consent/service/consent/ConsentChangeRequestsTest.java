@@ -5,6 +5,7 @@ import static health.consent.service.support.Fixtures.decision;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static health.consent.service.support.RawHttp.get;
+import static health.consent.service.support.RawHttp.gunzip;
 import static health.consent.service.support.RawHttp.response;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -330,12 +331,6 @@ class ConsentChangeRequestsTest {
             // The same answer but for each patient's own times and erasures.
             assertThat(bodies[1].replaceAll("\"(updatedAt|owedSince|id)\":\"[^\"]*\"", ""))
                     .isEqualTo(bodies[0].replaceAll("\"(updatedAt|owedSince|id)\":\"[^\"]*\"", ""));
-        }
-    }
-
-    private static String gunzip(byte[] body) throws java.io.IOException {
-        try (java.io.InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -4,6 +4,7 @@ import static health.consent.service.support.Fixtures.decide;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static health.consent.service.support.RawHttp.get;
+import static health.consent.service.support.RawHttp.gunzip;
 import static health.consent.service.support.RawHttp.response;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,7 +18,6 @@ import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -256,12 +256,6 @@ class ChangesRequestsTest {
             }
             org.awaitility.Awaitility.await().until(() -> service.metric("consent_feed_waiting") == 0);
             assertThat(answeredAtTheConnection(service)).as("nobody to answer").isEqualTo(before + 2);
-        }
-    }
-
-    private static String gunzip(byte[] body) throws IOException {
-        try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 

@@ -55,4 +55,11 @@ public final class RawHttp {
         }
         return line.toString(StandardCharsets.US_ASCII);
     }
+
+    /** A gzip-compressed body, decompressed as UTF-8 text. */
+    public static String gunzip(byte[] body) throws IOException {
+        try (InputStream in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
 }
