@@ -45,7 +45,11 @@ public class Witnesses {
     private final WitnessRepository repository;
     private final MerkleStore tree;
     private final MeterRegistry meters;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    /**
+     * Built only when a witness is configured: a client starts a thread of its own and loads the
+     * JDK's trust store, which a service without witnesses has no use for.
+     */
+    private final HttpClient http;
     /** The witnesses that failed, and when to try each again (nanoTime): a refusing witness is not asked at every pass. */
     private final Map<String, Long> failing = new ConcurrentHashMap<>();
     private final long retryNanos;
@@ -82,6 +86,8 @@ public class Witnesses {
             throw new ConfigurationException("AUDIT_WITNESS_QUORUM must be between 1 and the number of witnesses, "
                     + witnesses.size());
         }
+        this.http = witnesses.isEmpty() ? null
+                : HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         this.retryNanos = retry.toNanos();
         this.repository = repository;
         this.tree = tree;
