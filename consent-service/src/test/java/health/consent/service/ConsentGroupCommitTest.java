@@ -5,8 +5,16 @@ import static health.consent.service.support.Fixtures.decision;
 import static health.consent.service.support.Fixtures.newPatient;
 import static health.consent.service.support.Fixtures.registerApplication;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import health.consent.model.ApplicationId;
+import health.consent.model.ConsentState;
+import health.consent.model.PatientId;
+import health.consent.model.Purpose;
+import health.consent.model.PurposeConsent;
+import health.consent.service.consent.ConsentRepository;
+import health.consent.service.db.Transactions;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.OnBothDatabases;
 import health.consent.service.support.ServiceSettings;
@@ -16,6 +24,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Assumptions;
@@ -150,6 +160,9 @@ class ConsentGroupCommitTest extends OnBothDatabases {
         List<Res> sameRow = answers.subList(5, 9).stream().map(CompletableFuture::join).toList();
         assertThat(sameRow).extracting(Res::status).containsOnly(200);
         assertThat(sameRow).extracting(r -> r.num("consent.version")).containsExactly(1L, 2L, 3L, 4L);
+        // Stored once, as the last of the four left it.
+        assertThat(service.strings("SELECT state || ':' || CAST(version AS VARCHAR) FROM consent WHERE patient_id = '"
+                + again + "' AND purpose = 'STATISTICS'")).containsExactly("WITHDRAWN:4");
         List<String> owed = service.strings("SELECT o.id FROM purge_obligation o JOIN consent_event e "
                 + "ON e.seq = o.event_seq WHERE o.patient_id = '" + again + "' ORDER BY e.seq");
         assertThat(owed).hasSize(2);
@@ -239,5 +252,30 @@ class ConsentGroupCommitTest extends OnBothDatabases {
             assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + patient + "'"))
                     .as(patient).isEqualTo(1);
         }
+    }
+
+    @Test
+    void a_decision_that_moved_under_its_lock_fails_the_whole_write_and_nothing_of_it_is_stored() {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        String other = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        ConsentRepository consents = service.context().getBean(ConsentRepository.class);
+        Transactions transactions = service.context().getBean(Transactions.class);
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        // Read "under the lock" at version 2, where the row is at version 1: the row moved, as far as this write knows.
+        ConsentRepository.Save moved = new ConsentRepository.Save(PatientId.of(patient), ApplicationId.of(app),
+                new PurposeConsent(Purpose.CARE, ConsentState.GRANTED, 1, 2, now),
+                new PurposeConsent(Purpose.CARE, ConsentState.REFUSED, 1, 3, now));
+        ConsentRepository.Save first = new ConsentRepository.Save(PatientId.of(other), ApplicationId.of(app),
+                PurposeConsent.notSet(Purpose.CARE), new PurposeConsent(Purpose.CARE, ConsentState.GRANTED, 1, 1, now));
+
+        assertThatThrownBy(() -> transactions.write(() -> {
+            consents.saveAll(List.of(first, moved));
+            return null;
+        })).hasStackTraceContaining("consent row changed under its lock");
+        assertThat(service.strings("SELECT state || ':' || CAST(version AS VARCHAR) FROM consent WHERE patient_id = '"
+                + patient + "'")).containsExactly("GRANTED:1");
+        assertThat(service.count("SELECT COUNT(*) FROM consent WHERE patient_id = '" + other + "'")).isZero();
     }
 }

@@ -101,27 +101,51 @@ public class ConsentRepository {
     }
 
     /**
-     * Stores decisions' next versions: the new rows in one batch, in the order of their key (as
-     * {@link #lockForApplications} locks, so that two transactions inserting the same first
-     * decisions wait for each other rather than deadlock), then the updates in another, in the
-     * order given (an update may follow a row inserted by the same group, or another update of the
-     * same row). An update that finds its row moved fails the whole transaction.
+     * Stores decisions' next versions, each decision once with the last of them: the new rows in
+     * one statement or batch, in the order of their key (as {@link #lockForApplications} locks, so
+     * that two transactions inserting the same first decisions wait for each other rather than
+     * deadlock), then the updates. A decision changed twice in the group (a patient's second change
+     * applied to the state after the first) is written once, from the version read under the lock to
+     * the last; each version must follow the one before it. An update that finds its row moved fails
+     * the whole transaction.
      */
     public void saveAll(List<Save> saves) {
+        Map<List<Object>, Save[]> firstAndLast = new java.util.LinkedHashMap<>();
+        for (Save s : saves) {
+            Save[] known = firstAndLast.putIfAbsent(List.of(s.patient(), s.application(), s.after().purpose()),
+                    new Save[] {s, s});
+            if (known != null) {
+                if (known[1].after().version() != s.before().version()) {
+                    throw new IllegalStateException("a decision's versions do not follow each other in one group");
+                }
+                known[1] = s;
+            }
+        }
         List<Object[]> inserts = new ArrayList<>();
         List<Object[]> updates = new ArrayList<>();
-        for (Save s : saves) {
-            PurposeConsent after = s.after();
-            if (!s.before().isSet()) {
-                inserts.add(new Object[] {s.patient(), s.application(), after.purpose(), after.state(),
+        for (Save[] fl : firstAndLast.values()) {
+            Save first = fl[0];
+            PurposeConsent after = fl[1].after();
+            if (!first.before().isSet()) {
+                inserts.add(new Object[] {first.patient(), first.application(), after.purpose(), after.state(),
                         after.noticeVersion(), after.version(), after.updatedAt(), after.expiresAt()});
             } else {
                 updates.add(new Object[] {after.state(), after.noticeVersion(), after.version(), after.updatedAt(),
-                        after.expiresAt(), s.patient(), s.application(), after.purpose(), s.before().version()});
+                        after.expiresAt(), first.patient(), first.application(), after.purpose(),
+                        first.before().version()});
             }
         }
         inserts.sort(java.util.Comparator.comparing((Object[] row) -> ((PatientId) row[0]).value())
                 .thenComparing(row -> ((ApplicationId) row[1]).value()).thenComparing(row -> ((Purpose) row[2]).name()));
+        if (db.isPostgres()) {
+            if (!inserts.isEmpty()) {
+                db.update(INSERT_CONSENTS, Db.textColumns(inserts, 8));
+            }
+            if (!updates.isEmpty() && db.update(UPDATE_CONSENTS, Db.textColumns(updates, 9)) != updates.size()) {
+                throw new IllegalStateException("consent row changed under its lock");
+            }
+            return;
+        }
         db.batch(INSERT_CONSENT, inserts);
         for (int changed : db.batch(UPDATE_CONSENT, updates)) {
             // JDBC may answer SUCCESS_NO_INFO (-2) for a batched statement; any other count than one is a moved row.
@@ -146,7 +170,7 @@ public class ConsentRepository {
                     e.noticeVersion(), e.decidedBy().type(), e.decidedBy().id(), e.channel(), null, e.at(), salt,
                     e.expiresAt()});
         }
-        long[] seqs = db.insertAll(INSERT_EVENT, "seq", rows);
+        long[] seqs = db.isPostgres() ? insertEvents(rows, salts) : db.insertAll(INSERT_EVENT, "seq", rows);
         List<ConsentEvent> stored = new ArrayList<>(events.size());
         List<Object[]> causes = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
@@ -158,6 +182,28 @@ public class ConsentRepository {
         }
         db.batch("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", causes);
         return stored;
+    }
+
+    /**
+     * The events in one statement (PostgreSQL), inserted in their order; each one's number is found
+     * by its salt, new and random to each event, so that nothing depends on the order in which
+     * the numbers come back.
+     */
+    private long[] insertEvents(List<Object[]> rows, List<String> salts) {
+        if (rows.isEmpty()) {
+            return new long[0];
+        }
+        Map<String, Long> bySalt = new HashMap<>();
+        db.list(INSERT_EVENTS, rs -> bySalt.put(rs.getString(2), rs.getLong(1)), Db.textColumns(rows, 13));
+        long[] seqs = new long[rows.size()];
+        for (int i = 0; i < seqs.length; i++) {
+            Long seq = bySalt.get(salts.get(i));
+            if (seq == null) {
+                throw new IllegalStateException("an event inserted came back without its number");
+            }
+            seqs[i] = seq;
+        }
+        return seqs;
     }
 
     /** The most patients looked up by one statement. */
@@ -232,6 +278,19 @@ public class ConsentRepository {
     private static final String INSERT_EVENT = "INSERT INTO consent_event (patient_id, application_id, purpose, "
             + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    // The same statements for a group of rows in one (PostgreSQL): columns sent as text arrays (Db.textColumns).
+    private static final String INSERT_CONSENTS = "INSERT INTO consent (patient_id, application_id, purpose, state, "
+            + "notice_version, version, updated_at, expires_at) SELECT p, a, pu, st, nv::int, v::bigint, t::timestamptz, "
+            + "e::timestamptz FROM " + Db.unnestText(8) + " WITH ORDINALITY AS u(p, a, pu, st, nv, v, t, e, n) ORDER BY n";
+    private static final String UPDATE_CONSENTS = "UPDATE consent c SET state = u.st, notice_version = u.nv::int, "
+            + "version = u.v::bigint, updated_at = u.t::timestamptz, expires_at = u.e::timestamptz FROM "
+            + Db.unnestText(9) + " AS u(st, nv, v, t, e, p, a, pu, b) WHERE c.patient_id = u.p AND c.application_id = u.a "
+            + "AND c.purpose = u.pu AND c.version = u.b::bigint";
+    private static final String INSERT_EVENTS = "INSERT INTO consent_event (patient_id, application_id, purpose, "
+            + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
+            + "SELECT p, a, pu, st, ps, nv::int, aty, aid, ch, c::bigint, t::timestamptz, salt, e::timestamptz FROM "
+            + Db.unnestText(13) + " WITH ORDINALITY AS u(p, a, pu, st, ps, nv, aty, aid, ch, c, t, salt, e, n) "
+            + "ORDER BY n RETURNING seq, salt";
 
     /** The patient's events, newest first. */
     public List<ConsentEvent> history(PatientId patient, int limit, long offset) {

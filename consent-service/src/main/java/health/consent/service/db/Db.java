@@ -324,6 +324,46 @@ public class Db {
         return new SqlArray(type, values);
     }
 
+    /**
+     * The rows as one text array a column, for a PostgreSQL statement that reads them from
+     * {@link #unnestText} and casts each column to its type: one statement for a group of rows, where
+     * a JDBC batch sends, binds and runs one statement a row. A value goes as text: an instant in
+     * ISO form (the service's instants are in microseconds, as PostgreSQL keeps them), an identifier
+     * as its value, an enum as its name, a number in decimal.
+     */
+    public static Object[] textColumns(List<Object[]> rows, int width) {
+        Object[] params = new Object[width];
+        for (int c = 0; c < width; c++) {
+            Object[] values = new String[rows.size()];
+            for (int r = 0; r < values.length; r++) {
+                values[r] = text(rows.get(r)[c]);
+            }
+            params[c] = new SqlArray("varchar", values);
+        }
+        return params;
+    }
+
+    /** {@code unnest(?::varchar[], ...)} of {@code width} text arrays, as {@link #textColumns} binds them. */
+    public static String unnestText(int width) {
+        return "unnest(" + String.join(", ", java.util.Collections.nCopies(width, "?::varchar[]")) + ")";
+    }
+
+    private static String text(Object value) {
+        if (value == null) {
+            return null;
+        } else if (value instanceof Enum<?> e) {
+            return e.name();
+        } else if (value instanceof ApplicationId a) {
+            return a.value();
+        } else if (value instanceof PatientId patient) {
+            return patient.value();
+        } else if (value instanceof String || value instanceof Instant || value instanceof Long
+                || value instanceof Integer) {
+            return value.toString();
+        }
+        throw new IllegalArgumentException("no text form for a " + value.getClass().getName());
+    }
+
     private volatile Boolean postgres;
 
     /**
