@@ -79,7 +79,8 @@ public class ChangeFeedRepository {
         if (rows.isEmpty()) {
             return 0;
         }
-        long last = lockCounter();
+        long upTo = moveCounter(rows.size());
+        long last = upTo - rows.size();
         for (int i = 0; i < rows.size(); i++) {
             Object[] row = rows.get(i);
             row[row.length - 1] = last + i + 1;
@@ -89,7 +90,20 @@ public class ChangeFeedRepository {
         } else {
             db.batch(INSERT_NUMBERED, rows);
         }
-        long upTo = last + rows.size();
+        return upTo;
+    }
+
+    /**
+     * Moves the counter on by {@code n}, its row locked until the transaction ends; returns where
+     * it now stands. On PostgreSQL one statement locks, moves and reads it, so the lock that every
+     * writer of every instance waits for is held one round trip less.
+     */
+    private long moveCounter(int n) {
+        if (db.isPostgres()) {
+            return db.one("UPDATE change_sequence SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq",
+                    rs -> rs.getLong(1), n).orElseThrow();
+        }
+        long upTo = lockCounter() + n;
         db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", upTo);
         return upTo;
     }
