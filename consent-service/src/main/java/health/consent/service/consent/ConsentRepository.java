@@ -186,8 +186,11 @@ public class ConsentRepository {
 
     /**
      * The events in one statement (PostgreSQL), inserted in their order; each one's number is found
-     * by its salt, new and random to each event, so that nothing depends on the order in which
-     * the numbers come back.
+     * by its salt, new and random to each event, whatever the order in which the rows come back.
+     * The numbers must also follow the events' order (a cascade after its cause, a patient's second
+     * change after the first: the log and the history are in that order). PostgreSQL gives the
+     * identity's values as the rows leave the sort, which it does not promise in so many words:
+     * checked here, so that a change of behaviour fails the write rather than misorders the log.
      */
     private long[] insertEvents(List<Object[]> rows, List<String> salts) {
         if (rows.isEmpty()) {
@@ -200,6 +203,9 @@ public class ConsentRepository {
             Long seq = bySalt.get(salts.get(i));
             if (seq == null) {
                 throw new IllegalStateException("an event inserted came back without its number");
+            }
+            if (i > 0 && seq <= seqs[i - 1]) {
+                throw new IllegalStateException("events numbered out of their order");
             }
             seqs[i] = seq;
         }
