@@ -19,7 +19,7 @@ WORK=$(mktemp -d /tmp/change-statements-work-XXXX); chmod 711 $WORK
 PG_DIR=$WORK/pg
 PG_EXTRA_OPTS="-c shared_preload_libraries=pg_stat_statements${PG_PRELOAD:+,$PG_PRELOAD} -c track_io_timing=on ${PG_MORE_OPTS:-}" \
   start_postgres $PG_DIR $PG_PORT
-trap 'kill ${SERVICE_PID:-} 2>/dev/null; stop_postgres $PG_DIR; cp $PG_DIR/postgres.log $OUT/ 2>/dev/null; rm -rf $WORK' EXIT
+trap 'stop_service; stop_postgres $PG_DIR; cp $PG_DIR/postgres.log $OUT/ 2>/dev/null; rm -rf $WORK' EXIT
 psql_run $PG_PORT postgres "CREATE DATABASE consent"
 URL=http://127.0.0.1:$HTTP_PORT
 ADMIN=$(jwt admin-1 ADMIN); APP=$(jwt bench-app APPLICATION)

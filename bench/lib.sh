@@ -49,6 +49,7 @@ start_service() {
 }
 
 stop_service() {
+  [ -n "${SERVICE_PID:-}" ] || return 0
   kill "$SERVICE_PID" 2>/dev/null || true
   wait "$SERVICE_PID" 2>/dev/null || true
 }
