@@ -403,12 +403,8 @@ public class Db {
             Object p = params[i];
             if (p instanceof Instant t) {
                 ps.setObject(i + 1, t.atOffset(ZoneOffset.UTC));
-            } else if (p instanceof Enum<?> e) {
-                ps.setString(i + 1, e.name());
-            } else if (p instanceof ApplicationId a) {
-                ps.setString(i + 1, a.value());
-            } else if (p instanceof PatientId patient) {
-                ps.setString(i + 1, patient.value());
+            } else if (p instanceof Enum<?> || p instanceof ApplicationId || p instanceof PatientId) {
+                ps.setString(i + 1, text(p));
             } else if (p instanceof SqlArray a) {
                 ps.setArray(i + 1, ps.getConnection().createArrayOf(a.type(), a.values()));
             } else {
