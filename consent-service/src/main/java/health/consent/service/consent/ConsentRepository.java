@@ -180,7 +180,12 @@ public class ConsentRepository {
             }
             stored.add(events.get(i).stored(seqs[i], cause, salts.get(i)));
         }
-        db.batch("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", causes);
+        if (!db.isPostgres()) {
+            db.batch("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", causes);
+        } else if (!causes.isEmpty()) {
+            db.update("UPDATE consent_event e SET cause_seq = u.c::bigint FROM " + Db.unnestText(2)
+                    + " AS u(c, s) WHERE e.seq = u.s::bigint", Db.textColumns(causes, 2));
+        }
         return stored;
     }
 

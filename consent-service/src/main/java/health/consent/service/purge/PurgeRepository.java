@@ -29,11 +29,21 @@ public class PurgeRepository {
                              Instant createdAt, Instant confirmedAt) {
     }
 
-    /** Stores new obligations, in one batch. */
+    /** Stores new obligations: in one statement on PostgreSQL, in one batch otherwise. */
     public void insertAll(List<Obligation> obligations) {
-        db.batch("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?)", obligations.stream().map(o -> new Object[] {o.id(), o.patientId(),
-                        o.applicationId(), o.purpose().name(), o.eventSeq(), o.createdAt()}).toList());
+        List<Object[]> rows = obligations.stream().map(o -> new Object[] {o.id(), o.patientId(), o.applicationId(),
+                o.purpose().name(), o.eventSeq(), o.createdAt()}).toList();
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (db.isPostgres()) {
+            db.update("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
+                    + "SELECT i, p, a, pu, e::bigint, t::timestamptz FROM " + Db.unnestText(6) + " AS u(i, p, a, pu, e, t)",
+                    Db.textColumns(rows, 6));
+        } else {
+            db.batch("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
+                    + "VALUES (?, ?, ?, ?, ?, ?)", rows);
+        }
     }
 
     /** The application's obligation, locked until the transaction ends; empty for another application's. */
