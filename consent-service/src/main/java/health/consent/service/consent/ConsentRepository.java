@@ -137,16 +137,13 @@ public class ConsentRepository {
         }
         inserts.sort(java.util.Comparator.comparing((Object[] row) -> ((PatientId) row[0]).value())
                 .thenComparing(row -> ((ApplicationId) row[1]).value()).thenComparing(row -> ((Purpose) row[2]).name()));
+        db.writeAll(INSERT_CONSENT, INSERT_CONSENTS, inserts);
         if (db.isPostgres()) {
-            if (!inserts.isEmpty()) {
-                db.update(INSERT_CONSENTS, Db.textColumns(inserts, 8));
-            }
-            if (!updates.isEmpty() && db.update(UPDATE_CONSENTS, Db.textColumns(updates, 9)) != updates.size()) {
+            if (!updates.isEmpty() && db.update(UPDATE_CONSENTS, Db.textColumns(updates)) != updates.size()) {
                 throw new IllegalStateException("consent row changed under its lock");
             }
             return;
         }
-        db.batch(INSERT_CONSENT, inserts);
         for (int changed : db.batch(UPDATE_CONSENT, updates)) {
             // JDBC may answer SUCCESS_NO_INFO (-2) for a batched statement; any other count than one is a moved row.
             if (changed != 1 && changed != java.sql.Statement.SUCCESS_NO_INFO) {
@@ -180,12 +177,8 @@ public class ConsentRepository {
             }
             stored.add(events.get(i).stored(seqs[i], cause, salts.get(i)));
         }
-        if (!db.isPostgres()) {
-            db.batch("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", causes);
-        } else if (!causes.isEmpty()) {
-            db.update("UPDATE consent_event e SET cause_seq = u.c::bigint FROM " + Db.unnestText(2)
-                    + " AS u(c, s) WHERE e.seq = u.s::bigint", Db.textColumns(causes, 2));
-        }
+        db.writeAll("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", "UPDATE consent_event e SET cause_seq = "
+                + "u.c::bigint FROM " + Db.unnestText(2) + " AS u(c, s) WHERE e.seq = u.s::bigint", causes);
         return stored;
     }
 
@@ -202,7 +195,7 @@ public class ConsentRepository {
             return new long[0];
         }
         Map<String, Long> bySalt = new HashMap<>();
-        db.list(INSERT_EVENTS, rs -> bySalt.put(rs.getString(2), rs.getLong(1)), Db.textColumns(rows, 13));
+        db.list(INSERT_EVENTS, rs -> bySalt.put(rs.getString(2), rs.getLong(1)), Db.textColumns(rows));
         long[] seqs = new long[rows.size()];
         for (int i = 0; i < seqs.length; i++) {
             Long seq = bySalt.get(salts.get(i));
@@ -282,26 +275,24 @@ public class ConsentRepository {
         return new Grant(rs.getString(1), "CARE".equals(rs.getString(2)) ? Purpose.CARE : purpose, rs.getInt(3));
     }
 
-    private static final String INSERT_CONSENT = "INSERT INTO consent (patient_id, application_id, purpose, state, "
-            + "notice_version, version, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INTO_CONSENT = "INSERT INTO consent (patient_id, application_id, purpose, state, "
+            + "notice_version, version, updated_at, expires_at) ";
+    private static final String INTO_EVENT = "INSERT INTO consent_event (patient_id, application_id, purpose, "
+            + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) ";
+    private static final String INSERT_CONSENT = INTO_CONSENT + "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE_CONSENT = "UPDATE consent SET state = ?, notice_version = ?, version = ?, "
             + "updated_at = ?, expires_at = ? WHERE patient_id = ? AND application_id = ? AND purpose = ? AND version = ?";
-    private static final String INSERT_EVENT = "INSERT INTO consent_event (patient_id, application_id, purpose, "
-            + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_EVENT = INTO_EVENT + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     // The same statements for a group of rows in one (PostgreSQL): columns sent as text arrays (Db.textColumns).
-    private static final String INSERT_CONSENTS = "INSERT INTO consent (patient_id, application_id, purpose, state, "
-            + "notice_version, version, updated_at, expires_at) SELECT p, a, pu, st, nv::int, v::bigint, t::timestamptz, "
+    private static final String INSERT_CONSENTS = INTO_CONSENT + "SELECT p, a, pu, st, nv::int, v::bigint, t::timestamptz, "
             + "e::timestamptz FROM " + Db.unnestText(8) + " WITH ORDINALITY AS u(p, a, pu, st, nv, v, t, e, n) ORDER BY n";
     private static final String UPDATE_CONSENTS = "UPDATE consent c SET state = u.st, notice_version = u.nv::int, "
             + "version = u.v::bigint, updated_at = u.t::timestamptz, expires_at = u.e::timestamptz FROM "
             + Db.unnestText(9) + " AS u(st, nv, v, t, e, p, a, pu, b) WHERE c.patient_id = u.p AND c.application_id = u.a "
             + "AND c.purpose = u.pu AND c.version = u.b::bigint";
-    private static final String INSERT_EVENTS = "INSERT INTO consent_event (patient_id, application_id, purpose, "
-            + "state, previous_state, notice_version, actor_type, actor_id, channel, cause_seq, at, salt, expires_at) "
-            + "SELECT p, a, pu, st, ps, nv::int, aty, aid, ch, c::bigint, t::timestamptz, salt, e::timestamptz FROM "
-            + Db.unnestText(13) + " WITH ORDINALITY AS u(p, a, pu, st, ps, nv, aty, aid, ch, c, t, salt, e, n) "
-            + "ORDER BY n RETURNING seq, salt";
+    private static final String INSERT_EVENTS = INTO_EVENT + "SELECT p, a, pu, st, ps, nv::int, aty, aid, ch, c::bigint, "
+            + "t::timestamptz, salt, e::timestamptz FROM " + Db.unnestText(13)
+            + " WITH ORDINALITY AS u(p, a, pu, st, ps, nv, aty, aid, ch, c, t, salt, e, n) ORDER BY n RETURNING seq, salt";
 
     /** The patient's events, newest first. */
     public List<ConsentEvent> history(PatientId patient, int limit, long offset) {

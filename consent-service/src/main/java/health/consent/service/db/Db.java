@@ -325,13 +325,29 @@ public class Db {
     }
 
     /**
-     * The rows as one text array a column, for a PostgreSQL statement that reads them from
-     * {@link #unnestText} and casts each column to its type: one statement for a group of rows, where
-     * a JDBC batch sends, binds and runs one statement a row. A value goes as text: an instant in
-     * ISO form (the service's instants are in microseconds, as PostgreSQL keeps them), an identifier
-     * as its value, an enum as its name, a number in decimal.
+     * Writes the rows: on PostgreSQL by one statement over arrays ({@code overArrays}, which reads
+     * them from {@link #unnestText} of the rows' width), otherwise by a JDBC batch of {@code eachRow}.
      */
-    public static Object[] textColumns(List<Object[]> rows, int width) {
+    public void writeAll(String eachRow, String overArrays, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        if (isPostgres()) {
+            update(overArrays, textColumns(rows));
+        } else {
+            batch(eachRow, rows);
+        }
+    }
+
+    /**
+     * The rows (at least one, all of the same width) as one text array a column, for a PostgreSQL
+     * statement that reads them from {@link #unnestText} and casts each column to its type: one
+     * statement for a group of rows, where a JDBC batch sends, binds and runs one statement a row.
+     * A value goes as text: an instant in ISO form (the service's instants are in microseconds, as
+     * PostgreSQL keeps them), an identifier as its value, an enum as its name, a number in decimal.
+     */
+    public static Object[] textColumns(List<Object[]> rows) {
+        int width = rows.get(0).length;
         Object[] params = new Object[width];
         for (int c = 0; c < width; c++) {
             Object[] values = new String[rows.size()];

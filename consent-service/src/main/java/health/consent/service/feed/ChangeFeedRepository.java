@@ -85,11 +85,7 @@ public class ChangeFeedRepository {
             Object[] row = rows.get(i);
             row[row.length - 1] = last + i + 1;
         }
-        if (db.isPostgres()) {
-            db.update(INSERT_NUMBERED_ROWS, Db.textColumns(rows, NUMBERED_COLUMNS));
-        } else {
-            db.batch(INSERT_NUMBERED, rows);
-        }
+        db.writeAll(INSERT_NUMBERED, INSERT_NUMBERED_ROWS, rows);
         return upTo;
     }
 
@@ -113,13 +109,13 @@ public class ChangeFeedRepository {
                 .orElseThrow();
     }
 
-    private static final int NUMBERED_COLUMNS = 9;
-    private static final String INSERT_NUMBERED = "INSERT INTO consent_change (application_id, patient_id, purpose, "
-            + "decision, reason, version, at, purge_id, seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    private static final String INSERT_CHANGE = "INSERT INTO consent_change (application_id, patient_id, purpose, "
+            + "decision, reason, version, at, purge_id, seq) ";
+    private static final String INSERT_NUMBERED = INSERT_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /** The same rows in one statement (PostgreSQL), inserted in their order. */
-    private static final String INSERT_NUMBERED_ROWS = "INSERT INTO consent_change (application_id, patient_id, purpose, "
-            + "decision, reason, version, at, purge_id, seq) SELECT a, p, pu, d, r, v::bigint, t::timestamptz, g, s::bigint "
-            + "FROM " + Db.unnestText(NUMBERED_COLUMNS) + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) ORDER BY n";
+    private static final String INSERT_NUMBERED_ROWS = INSERT_CHANGE + "SELECT a, p, pu, d, r, v::bigint, "
+            + "t::timestamptz, g, s::bigint FROM " + Db.unnestText(9)
+            + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) ORDER BY n";
 
     /**
      * Numbers the committed changes that have no number yet (written by an instance of an earlier

@@ -31,20 +31,13 @@ public class PurgeRepository {
 
     /** Stores new obligations: in one statement on PostgreSQL, in one batch otherwise. */
     public void insertAll(List<Obligation> obligations) {
-        List<Object[]> rows = obligations.stream().map(o -> new Object[] {o.id(), o.patientId(), o.applicationId(),
-                o.purpose().name(), o.eventSeq(), o.createdAt()}).toList();
-        if (rows.isEmpty()) {
-            return;
-        }
-        if (db.isPostgres()) {
-            db.update("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
-                    + "SELECT i, p, a, pu, e::bigint, t::timestamptz FROM " + Db.unnestText(6) + " AS u(i, p, a, pu, e, t)",
-                    Db.textColumns(rows, 6));
-        } else {
-            db.batch("INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) "
-                    + "VALUES (?, ?, ?, ?, ?, ?)", rows);
-        }
+        db.writeAll(INSERT + "VALUES (?, ?, ?, ?, ?, ?)", INSERT + "SELECT i, p, a, pu, e::bigint, t::timestamptz FROM "
+                + Db.unnestText(6) + " AS u(i, p, a, pu, e, t)", obligations.stream().map(o -> new Object[] {o.id(),
+                        o.patientId(), o.applicationId(), o.purpose().name(), o.eventSeq(), o.createdAt()}).toList());
     }
+
+    private static final String INSERT =
+            "INSERT INTO purge_obligation (id, patient_id, application_id, purpose, event_seq, created_at) ";
 
     /** The application's obligation, locked until the transaction ends; empty for another application's. */
     public Optional<Obligation> lockOwn(ApplicationId application, String id) {
