@@ -41,12 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flyway is not run at all when nothing has changed since it last succeeded here: the service's
  * migrations (every file under {@code db/migration}, SQL scripts and the classes of the Java
- * migrations alike, byte for byte, and Flyway's version) and the database's schema history (every
- * row Flyway judges by) give the same digest as the one stored after that success. Flyway would
- * then find nothing to apply and nothing to refuse; running it costs a tenth of a start (most of
- * it copying its own configuration through a JSON mapper it builds). Any difference, a history
- * that cannot be read, or migrations that cannot be listed (an unknown kind of class path), and
- * Flyway runs and judges, as it always did.
+ * migrations alike, byte for byte), Flyway's version, this class (which holds Flyway's
+ * configuration) and the database's schema history (every row Flyway judges by) give the same
+ * digest as the one stored after that success. Flyway would then find nothing to apply and
+ * nothing to refuse; running it took a fifth of a later start's main thread (half of that copying
+ * its own configuration through a JSON mapper it builds). Any difference, a history that cannot be
+ * read, migrations that cannot be listed (an unknown kind of class path), or a file in the location
+ * that Flyway would act on at every run (a callback, a repeatable migration, anything but a
+ * versioned SQL script or a class), and Flyway runs and judges, as it always did.
  */
 @Singleton
 public class Migrations implements BeanCreatedEventListener<DataSource> {
@@ -82,9 +84,11 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
                     LOG.info("Schema unchanged since its last migration: Flyway not run");
                     return false;
                 }
+                LOG.info(stored == null ? "No schema fingerprint stored: Flyway runs"
+                        : "Migrations or schema history changed since the last migration: Flyway runs");
             } catch (SQLException e) {
                 // A new database (no history yet) or one whose history cannot be read: Flyway's to judge.
-                LOG.debug("Schema history not read; Flyway runs", e);
+                LOG.info("Schema history not read ({}): Flyway runs", e.toString());
             }
         }
         Flyway.configure(loader).dataSource(database).locations("classpath:" + LOCATION).load().migrate();
@@ -92,7 +96,9 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
             try (Connection c = database.getConnection();
                  PreparedStatement s = c.prepareStatement("UPDATE schema_fingerprint SET fingerprint = ? WHERE id = 1")) {
                 s.setString(1, digest(code, history(c)));
-                s.executeUpdate();
+                if (s.executeUpdate() != 1) {
+                    LOG.warn("Schema fingerprint not stored: its row is missing");
+                }
             } catch (SQLException e) {
                 // The next start runs Flyway again: slower, never less safe.
                 LOG.warn("Schema fingerprint not stored: {}", e.toString());
@@ -155,16 +161,23 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
                     return null;
                 }
             }
-            return files.isEmpty() ? null : ofFiles(files, flywayVersion(loader));
+            for (String name : files.keySet()) {
+                String file = name.substring(name.lastIndexOf('/') + 1);
+                if (!(file.endsWith(".class") || file.matches("V[0-9._]+__[^/]*\\.sql"))) {
+                    LOG.info("{} is acted on at every run: Flyway runs", name);
+                    return null;
+                }
+            }
+            return files.isEmpty() ? null : ofFiles(files, flywayVersion(loader) + "\n" + configuration(loader));
         } catch (IOException | URISyntaxException | RuntimeException e) {
-            LOG.debug("Migrations not listed; Flyway runs", e);
+            LOG.info("Migrations not listed ({}): Flyway runs", e.toString());
             return null;
         }
     }
 
-    static String ofFiles(Map<String, byte[]> files, String flywayVersion) {
+    static String ofFiles(Map<String, byte[]> files, String tooling) {
         MessageDigest d = sha256();
-        d.update(flywayVersion.getBytes(StandardCharsets.UTF_8));
+        d.update(tooling.getBytes(StandardCharsets.UTF_8));
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             d.update((byte) 0);
             d.update(f.getKey().getBytes(StandardCharsets.UTF_8));
@@ -218,6 +231,17 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
             default -> {
                 return false;
             }
+        }
+    }
+
+    /** How Flyway is called: this class, byte for byte, so that no change to it can keep an old digest. */
+    private static String configuration(ClassLoader loader) throws IOException {
+        String name = Migrations.class.getName().replace('.', '/') + ".class";
+        try (InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("no " + name);
+            }
+            return HexFormat.of().formatHex(sha256().digest(in.readAllBytes()));
         }
     }
 

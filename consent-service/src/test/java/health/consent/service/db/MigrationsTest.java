@@ -19,10 +19,15 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.flywaydb.core.api.FlywayException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -41,7 +46,7 @@ class MigrationsTest {
         config.setJdbcUrl((String) database.get("datasources.default.url"));
         config.setUsername((String) database.get("datasources.default.username"));
         config.setPassword((String) database.get("datasources.default.password"));
-        config.setMaximumPoolSize(2);
+        config.setMaximumPoolSize(4);
         return new HikariDataSource(config);
     }
 
@@ -84,13 +89,21 @@ class MigrationsTest {
         }
     }
 
-    @Test
-    void a_migration_the_database_has_not_applied_runs_flyway_which_applies_it() throws SQLException, IOException {
-        Path extra = Files.createTempDirectory("consent-migrations-");
-        Files.createDirectories(extra.resolve("db/migration"));
-        Files.writeString(extra.resolve("db/migration/V999__one_more.sql"), "CREATE TABLE one_more (id INT PRIMARY KEY);");
-        try (HikariDataSource pool = pool("H2");
-             URLClassLoader newer = new URLClassLoader(new URL[] {extra.toUri().toURL()}, LOADER)) {
+    /** A class loader that adds {@code files} (name under db/migration, text) to the service's, from a folder. */
+    private static URLClassLoader withFolder(Path folder, Map<String, String> files) throws IOException {
+        Files.createDirectories(folder.resolve("db/migration"));
+        for (Map.Entry<String, String> f : files.entrySet()) {
+            Files.writeString(folder.resolve("db/migration/" + f.getKey()), f.getValue());
+        }
+        return new URLClassLoader(new URL[] {folder.toUri().toURL()}, LOADER);
+    }
+
+    @ParameterizedTest(name = "on {0}")
+    @ValueSource(strings = {"H2", "PostgreSQL"})
+    void a_migration_the_database_has_not_applied_runs_flyway_which_applies_it(String db, @TempDir Path extra)
+            throws SQLException, IOException {
+        try (HikariDataSource pool = pool(db);
+             URLClassLoader newer = withFolder(extra, Map.of("V999__one_more.sql", "CREATE TABLE one_more (id INT PRIMARY KEY);"))) {
             Migrations.migrate(pool, LOADER);
 
             assertThat(Migrations.migrate(pool, newer)).as("one migration more").isTrue();
@@ -116,23 +129,74 @@ class MigrationsTest {
     }
 
     @Test
-    void the_digest_of_the_migrations_changes_with_any_byte_of_any_file_and_with_flyway() {
+    void a_callback_or_a_repeatable_migration_in_the_location_runs_flyway_at_every_start(@TempDir Path extra)
+            throws SQLException, IOException {
+        try (HikariDataSource pool = pool("H2");
+             URLClassLoader withCallback = withFolder(extra, Map.of("afterMigrate.sql", "SELECT 1;"))) {
+            Migrations.migrate(pool, LOADER);
+
+            assertThat(Migrations.ofMigrations(withCallback)).isNull();
+            assertThat(Migrations.migrate(pool, withCallback)).isTrue();
+            assertThat(Migrations.migrate(pool, withCallback)).isTrue();
+        }
+        Files.delete(extra.resolve("db/migration/afterMigrate.sql"));
+        try (URLClassLoader withRepeatable = withFolder(extra, Map.of("R__view.sql", "SELECT 1;"))) {
+            assertThat(Migrations.ofMigrations(withRepeatable)).isNull();
+        }
+    }
+
+    @Test
+    void migrations_in_a_jar_give_the_digest_they_give_in_a_folder(@TempDir Path dir) throws IOException {
+        Map<String, String> files = Map.of("V998__a.sql", "CREATE TABLE a (id INT);", "V999__b.sql", "CREATE TABLE b (id INT);");
+        Path jar = dir.resolve("more.jar");
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.putNextEntry(new JarEntry("db/"));
+            out.putNextEntry(new JarEntry("db/migration/"));
+            for (Map.Entry<String, String> f : new TreeMap<>(files).entrySet()) {
+                out.putNextEntry(new JarEntry("db/migration/" + f.getKey()));
+                out.write(f.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try (URLClassLoader fromJar = new URLClassLoader(new URL[] {jar.toUri().toURL()}, LOADER);
+             URLClassLoader fromFolder = withFolder(dir.resolve("folder"), files)) {
+            String inJar = Migrations.ofMigrations(fromJar);
+
+            assertThat(inJar).isNotNull().isEqualTo(Migrations.ofMigrations(fromFolder))
+                    .isNotEqualTo(Migrations.ofMigrations(LOADER));
+        }
+    }
+
+    @Test
+    void the_digest_of_the_migrations_changes_with_a_files_bytes_with_a_new_file_and_with_the_tooling() {
         Map<String, byte[]> files = new HashMap<>(Map.of("db/migration/V1__a.sql", "CREATE TABLE a (id INT);".getBytes(),
                 "db/migration/V2__B.class", new byte[] {1, 2, 3}));
-        String digest = Migrations.ofFiles(new java.util.TreeMap<>(files), "10.22.0");
+        String digest = Migrations.ofFiles(new TreeMap<>(files), "10.22.0");
 
-        assertThat(Migrations.ofFiles(new java.util.TreeMap<>(files), "10.22.1")).isNotEqualTo(digest);
+        assertThat(Migrations.ofFiles(new TreeMap<>(files), "10.22.1")).isNotEqualTo(digest);
         files.put("db/migration/V2__B.class", new byte[] {1, 2, 4});
-        assertThat(Migrations.ofFiles(new java.util.TreeMap<>(files), "10.22.0")).isNotEqualTo(digest);
+        assertThat(Migrations.ofFiles(new TreeMap<>(files), "10.22.0")).isNotEqualTo(digest);
         files.put("db/migration/V2__B.class", new byte[] {1, 2, 3});
         files.put("db/migration/V3__c.sql", new byte[0]);
-        assertThat(Migrations.ofFiles(new java.util.TreeMap<>(files), "10.22.0")).isNotEqualTo(digest);
+        assertThat(Migrations.ofFiles(new TreeMap<>(files), "10.22.0")).isNotEqualTo(digest);
         assertThat(Migrations.ofMigrations(LOADER)).as("the service's own migrations are listed").isNotNull();
     }
 
     @Test
-    void the_service_started_again_on_its_database_does_not_run_flyway() throws IOException {
-        Map<String, Object> database = Databases.h2(Files.createTempDirectory("consent-h2-"));
+    void the_digest_changes_with_the_class_that_configures_flyway() {
+        ClassLoader changed = new ClassLoader(LOADER) {
+            @Override
+            public java.io.InputStream getResourceAsStream(String name) {
+                return name.equals(Migrations.class.getName().replace('.', '/') + ".class")
+                        ? new java.io.ByteArrayInputStream(new byte[] {1}) : super.getResourceAsStream(name);
+            }
+        };
+
+        assertThat(Migrations.ofMigrations(changed)).isNotNull().isNotEqualTo(Migrations.ofMigrations(LOADER));
+    }
+
+    @Test
+    void the_service_started_again_on_its_database_does_not_run_flyway(@TempDir Path folder) {
+        Map<String, Object> database = Databases.h2(folder);
         ListAppender<ILoggingEvent> captured = new ListAppender<>();
         captured.start();
         Logger migrations = (Logger) LoggerFactory.getLogger(Migrations.class);
