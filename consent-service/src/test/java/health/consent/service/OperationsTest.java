@@ -2,14 +2,24 @@ package health.consent.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.Databases;
 import health.consent.service.support.TestService;
 import health.consent.service.support.Tokens;
+import io.micronaut.web.router.Router;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 class OperationsTest {
 
@@ -75,5 +85,54 @@ class OperationsTest {
         assertThat(res.body()).contains("openapi:").contains("/api/v1/me/consents/{applicationId}/{purpose}")
                 .contains("/api/v1/decisions/filter").contains("/api/v1/applications/{id}/purposes/{purpose}")
                 .doesNotContain("/dev/tokens");
+    }
+
+    /*
+     * The framework's management endpoints are not served, for anyone: they would show the service's
+     * beans, routes, threads and settings, and let a caller refresh its state or change its log levels,
+     * to any caller with a valid token (the framework asks only that a caller be authenticated: a
+     * patient's token reached /beans and POST /refresh, answered 500), nor is the security module's
+     * token introspection. Every route outside the API is one the service means to serve.
+     */
+    @Test
+    void no_caller_reads_or_changes_the_service_through_the_frameworks_management_endpoints() {
+        Map<String, String> served = new LinkedHashMap<>();
+        List<String> paths = List.of("/beans", "/info", "/loggers", "/loggers/ROOT", "/metrics", "/refresh", "/routes",
+                "/threaddump", "/env", "/stop", "/caches", "/flyway", "/token_info");
+        for (String token : List.of(Tokens.patient("p-management"), Tokens.admin(), Tokens.regulator())) {
+            for (String path : paths) {
+                int get = api.get(path, token).status();
+                if (get != 404) {
+                    served.put("GET " + path, Integer.toString(get));
+                }
+            }
+            for (String[] post : List.of(new String[] {"/refresh", "{}"},
+                    new String[] {"/loggers/ROOT", "{\"configuredLevel\": \"TRACE\"}"},
+                    new String[] {"/token_info", "{\"token\": \"" + Tokens.admin() + "\"}"})) {
+                int status = api.post(post[0], token, post[1]).status();
+                if (status != 404) {
+                    served.put("POST " + post[0], Integer.toString(status));
+                }
+            }
+        }
+
+        assertThat(served).as("management endpoints served").isEmpty();
+        assertThat(((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).getLevel()).isEqualTo(Level.INFO);
+        assertThat(api.get("/health", null).status()).isEqualTo(200);
+        assertThat(api.get("/prometheus", Tokens.METRICS).status()).isEqualTo(200);
+    }
+
+    @Test
+    void every_route_outside_the_api_is_one_the_service_means_to_serve() {
+        Set<String> outside = service.context().getBean(Router.class).uriRoutes()
+                .map(r -> r.getHttpMethodName() + " " + r.getUriMatchTemplate().toString())
+                // HEAD routes mirror the GET ones.
+                .filter(r -> !r.startsWith("HEAD ") && !r.contains(" /api/") && !r.contains(" /fhir/"))
+                .collect(Collectors.toCollection(TreeSet::new));
+
+        // Health and metrics; the public log's read paths (C2SP tlog-tiles and its witnesses); the regulators' page.
+        assertThat(outside).containsExactlyInAnyOrder("GET /health", "GET /health/{selector}", "GET /prometheus",
+                "GET /log/checkpoint", "GET /log/key", "GET /log/tile/{level}/{+index}", "GET /log/witnesses",
+                "GET /regulator");
     }
 }
