@@ -89,16 +89,16 @@ class OperationsTest {
 
     /*
      * The framework's management endpoints are not served, for anyone: they would show the service's
-     * beans, routes, threads and settings, and let a caller refresh its state or change its log levels,
-     * to any caller with a valid token (the framework asks only that a caller be authenticated: a
-     * patient's token reached /beans and POST /refresh, answered 500), nor is the security module's
-     * token introspection. Every route outside the API is one the service means to serve.
+     * beans, routes, threads and settings, and let a caller refresh its state, to any caller with a
+     * valid token (the framework asks only that a caller be authenticated: a patient's token reached
+     * /beans and POST /refresh, answered 500), nor are the security module's introspection, login,
+     * logout and keys. Every route outside the API is one the service means to serve.
      */
     @Test
     void no_caller_reads_or_changes_the_service_through_the_frameworks_management_endpoints() {
         Map<String, String> served = new LinkedHashMap<>();
         List<String> paths = List.of("/beans", "/info", "/loggers", "/loggers/ROOT", "/metrics", "/refresh", "/routes",
-                "/threaddump", "/env", "/stop", "/caches", "/flyway", "/token_info");
+                "/threaddump", "/env", "/stop", "/token_info", "/keys", "/logout");
         for (String token : List.of(Tokens.patient("p-management"), Tokens.admin(), Tokens.regulator())) {
             for (String path : paths) {
                 int get = api.get(path, token).status();
@@ -108,7 +108,9 @@ class OperationsTest {
             }
             for (String[] post : List.of(new String[] {"/refresh", "{}"},
                     new String[] {"/loggers/ROOT", "{\"configuredLevel\": \"TRACE\"}"},
-                    new String[] {"/token_info", "{\"token\": \"" + Tokens.admin() + "\"}"})) {
+                    new String[] {"/token_info", "{\"token\": \"" + Tokens.admin() + "\"}"},
+                    new String[] {"/login", "{\"username\": \"a\", \"password\": \"b\"}"},
+                    new String[] {"/oauth/access_token", "{\"grant_type\": \"refresh_token\", \"refresh_token\": \"x\"}"})) {
                 int status = api.post(post[0], token, post[1]).status();
                 if (status != 404) {
                     served.put("POST " + post[0], Integer.toString(status));
