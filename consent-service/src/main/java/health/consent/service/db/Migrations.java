@@ -236,21 +236,20 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
 
     /** How Flyway is called: this class, byte for byte, so that no change to it can keep an old digest. */
     private static String configuration(ClassLoader loader) throws IOException {
-        String name = Migrations.class.getName().replace('.', '/') + ".class";
+        byte[] bytes = resource(loader, Migrations.class.getName().replace('.', '/') + ".class");
+        return HexFormat.of().formatHex(sha256().digest(bytes));
+    }
+
+    private static String flywayVersion(ClassLoader loader) throws IOException {
+        return new String(resource(loader, FLYWAY_VERSION), StandardCharsets.UTF_8).trim();
+    }
+
+    private static byte[] resource(ClassLoader loader, String name) throws IOException {
         try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IOException("no " + name);
             }
-            return HexFormat.of().formatHex(sha256().digest(in.readAllBytes()));
-        }
-    }
-
-    private static String flywayVersion(ClassLoader loader) throws IOException {
-        try (InputStream in = loader.getResourceAsStream(FLYWAY_VERSION)) {
-            if (in == null) {
-                throw new IOException("no " + FLYWAY_VERSION);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+            return in.readAllBytes();
         }
     }
 
