@@ -46,6 +46,21 @@ class OperationsTest {
     }
 
     @Test
+    void health_details_are_for_operators_only() {
+        Res operator = api.get("/health", Tokens.admin());
+        assertThat(operator.status()).isEqualTo(200);
+        assertThat(operator.body()).as("an operator reads the database's state").contains("\"database\"")
+                .contains("\"primary\":\"UP\"");
+        for (String token : List.of(Tokens.patient("p-health"), Tokens.application("app-health"), Tokens.regulator())) {
+            Res res = api.get("/health", token);
+            assertThat(res.status()).isEqualTo(200);
+            assertThat(res.str("status")).isEqualTo("UP");
+            assertThat(res.body()).as("the details, to a token that is not an operator's")
+                    .isEqualTo(api.get("/health", null).body()).doesNotContain("database").doesNotContain("primary");
+        }
+    }
+
+    @Test
     void prometheus_metrics_are_exposed_including_http_timings() {
         api.get("/api/v1/ping", Tokens.admin());
         Res res = api.get("/prometheus", Tokens.METRICS);
@@ -136,5 +151,48 @@ class OperationsTest {
         assertThat(outside).containsExactlyInAnyOrder("GET /health", "GET /health/{selector}", "GET /prometheus",
                 "GET /log/checkpoint", "GET /log/key", "GET /log/tile/{level}/{+index}", "GET /log/witnesses",
                 "GET /regulator");
+    }
+
+    @Test
+    void the_static_files_served_are_the_pages_and_the_openapi_document_only() throws Exception {
+        // Every file on the class path (this module's and every dependency's) under the folders the
+        // static-resource mappings serve: a file a dependency brings under public/ would be served at /.
+        assertThat(filesUnder("public")).containsExactlyInAnyOrder("app.css", "app.js", "common.js", "favicon.svg",
+                "index.html", "log-check.js", "regulator/index.html", "regulator/regulator.js");
+        assertThat(filesUnder("META-INF/swagger")).containsExactly("consent-service-1.yml");
+        assertThat(api.get("/app.js", null).status()).isEqualTo(200);
+        assertThat(api.get("/swagger/consent-service-1.yml", null).status()).isEqualTo(200);
+
+        // Nothing outside those folders, however the path is spelled.
+        for (String path : List.of("/application.yml", "/../application.yml", "/%2e%2e/application.yml",
+                "/..%2fapplication.yml", "/regulator/../../application.yml", "/swagger/../application.yml",
+                "/swagger/%2e%2e/%2e%2e/application.yml", "/db/migration/V1__consent_store.sql",
+                "/health/consent/service/Application.class", "/META-INF/MANIFEST.MF", "/logback.xml")) {
+            Res res = api.get(path, null);
+            assertThat(res.status()).as(path).isIn(400, 404);
+            assertThat(res.body()).as(path).doesNotContain("jwt-secret").doesNotContainIgnoringCase("create table");
+        }
+    }
+
+    private static Set<String> filesUnder(String folder) throws Exception {
+        Set<String> files = new TreeSet<>();
+        var roots = OperationsTest.class.getClassLoader().getResources(folder);
+        while (roots.hasMoreElements()) {
+            java.net.URL root = roots.nextElement();
+            if ("jar".equals(root.getProtocol())) {
+                String jar = root.getPath().substring("file:".length(), root.getPath().indexOf("!/"));
+                try (java.util.jar.JarFile file = new java.util.jar.JarFile(java.net.URLDecoder.decode(jar, "UTF-8"))) {
+                    file.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(folder + "/"))
+                            .forEach(e -> files.add(e.getName().substring(folder.length() + 1)));
+                }
+            } else {
+                java.nio.file.Path base = java.nio.file.Path.of(root.toURI());
+                try (var walk = java.nio.file.Files.walk(base)) {
+                    walk.filter(java.nio.file.Files::isRegularFile)
+                            .forEach(f -> files.add(base.relativize(f).toString().replace('\\', '/')));
+                }
+            }
+        }
+        return files;
     }
 }
