@@ -26,14 +26,15 @@ psql_run() {
 
 # start_service PORT [ENV...]: the packaged jar with a fresh audit key (or $AUDIT_KEY); waits for its
 # first 200. With SERVICE_LAUNCHER set, through the production launcher (its JVM settings and
-# class-data archive, made in $WORK at its first start) rather than `java $JAVA_OPTS -jar`.
+# class-data archive, made in $WORK before its first start, so that no training run competes with
+# what is measured) rather than `java $JAVA_OPTS -jar`.
 start_service() {
   local port=$1; shift
   local key
   key=${AUDIT_KEY:-$(openssl genpkey -algorithm ed25519 -outform DER | base64 -w0)}
   if [ -n "${SERVICE_LAUNCHER:-}" ]; then
     env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" CONSENT_JAR="$JAR" \
-      CONSENT_CDS="$WORK/launcher.jsa" "$@" "$ROOT/consent-service/bin/consent-service" >"$OUT/service-$port.log" 2>&1 &
+      CONSENT_CDS="$WORK/launcher.jsa" CONSENT_CDS_TRAINING=before "$@" "$ROOT/consent-service/bin/consent-service" >"$OUT/service-$port.log" 2>&1 &
   else
     env PORT="$port" JWT_SECRET="$BENCH_SECRET" AUDIT_SIGNING_KEY="$key" "$@" \
       java $JAVA_OPTS -jar "$JAR" >"$OUT/service-$port.log" 2>&1 &

@@ -25,9 +25,19 @@ function freePort() {
 
 export async function startService(extraEnv = {}) {
   if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
+  return startProcess('java', ['-XX:TieredStopAtLevel=1', '-jar', jar], extraEnv);
+}
+
+/** The service as `./run` and production start it: through consent-service/bin/consent-service. */
+export async function startLauncher(extraEnv = {}) {
+  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
+  return startProcess(join(root, 'consent-service/bin/consent-service'), [], extraEnv);
+}
+
+async function startProcess(command, args, extraEnv) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
-  const child = spawn('java', ['-XX:TieredStopAtLevel=1', '-jar', jar], {
+  const child = spawn(command, args, {
     env: { ...process.env, MICRONAUT_ENVIRONMENTS: 'dev', PORT: String(port), CONSENT_DATA_DIR: dataDir, JDBC_URL: '', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe']
   });
@@ -46,6 +56,7 @@ export async function startService(extraEnv = {}) {
   }
   return {
     base,
+    output: () => output,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.exitCode !== null ? r() : child.on('exit', r));

@@ -1,0 +1,56 @@
+// The production launcher (consent-service/bin/consent-service, which ./run uses) on the packaged
+// jar: its first start does not wait for the class-data archive, which is made beside it for the
+// next start; CONSENT_CDS_TRAINING=only makes the archive and exits.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLauncher } from './support.mjs';
+
+const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', 'consent-service/bin/consent-service');
+
+async function until(condition, what, seconds) {
+  const deadline = Date.now() + seconds * 1000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${seconds} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('the first start answers without its class-data archive, which is made beside it for the next start', async () => {
+  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
+  const first = await startLauncher({ CONSENT_CDS: archive });
+  try {
+    assert.match(first.output(), /no class-data archive for this jar yet: starting without it/);
+    assert.equal((await fetch(first.base + '/api/v1/ping')).status, 401, 'the first start serves, its security on');
+    // The training run, at the lowest priority beside the service, leaves the archive when it is whole.
+    await until(() => existsSync(archive) && statSync(archive).size > 0, 'the archive made', 300);
+  } finally {
+    await first.stop();
+  }
+  // The next start reads the service's classes from it (the JVM logs where each class comes from).
+  const next = await startLauncher({ CONSENT_CDS: archive, CONSENT_JAVA_OPTS: '-Xshare:on -Xlog:class+load=info' });
+  try {
+    assert.doesNotMatch(next.output(), /class-data archive/);
+    assert.match(next.output(), /health\.consent\.service\.Application source: shared objects file \(top\)/);
+    assert.equal((await fetch(next.base + '/health')).status, 200);
+  } finally {
+    await next.stop();
+  }
+});
+
+test('CONSENT_CDS_TRAINING=only makes the archive and exits; an unknown mode is refused', () => {
+  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
+  const only = spawnSync(launcher, [], { env: { ...process.env, CONSENT_CDS: archive, CONSENT_CDS_TRAINING: 'only' },
+    encoding: 'utf8', timeout: 300_000 });
+  assert.equal(only.status, 0, only.stderr);
+  assert.ok(statSync(archive).size > 0, 'the archive made');
+
+  const unknown = spawnSync(launcher, [], { env: { ...process.env, CONSENT_CDS: archive, CONSENT_CDS_TRAINING: 'later' },
+    encoding: 'utf8', timeout: 60_000 });
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /CONSENT_CDS_TRAINING must be background, before or only, not later/);
+});
