@@ -4,13 +4,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLauncher } from './support.mjs';
 
 const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', 'consent-service/bin/consent-service');
+
+// The JVM options the service runs with (the launcher execs java: same process).
+function jvmOptions(service) {
+  return readFileSync(`/proc/${service.pid}/cmdline`, 'utf8').split('\0');
+}
 
 async function until(condition, what, seconds) {
   const deadline = Date.now() + seconds * 1000;
@@ -22,9 +27,11 @@ async function until(condition, what, seconds) {
 
 test('the first start answers without its class-data archive, which is made beside it for the next start', async () => {
   const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
-  const first = await startLauncher({ CONSENT_CDS: archive });
+  // The default mode, as ./run uses it.
+  const first = await startLauncher({ CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '' });
   try {
     assert.match(first.output(), /no class-data archive for this jar yet: starting without it/);
+    assert.ok(!jvmOptions(first).some((o) => o.startsWith('-XX:SharedArchiveFile')), 'started without waiting for an archive');
     assert.equal((await fetch(first.base + '/api/v1/ping')).status, 401, 'the first start serves, its security on');
     // The training run, at the lowest priority beside the service, leaves the archive when it is whole.
     await until(() => existsSync(archive) && statSync(archive).size > 0, 'the archive made', 300);
@@ -32,8 +39,10 @@ test('the first start answers without its class-data archive, which is made besi
     await first.stop();
   }
   // The next start reads the service's classes from it (the JVM logs where each class comes from).
-  const next = await startLauncher({ CONSENT_CDS: archive, CONSENT_JAVA_OPTS: '-Xshare:on -Xlog:class+load=info' });
+  const next = await startLauncher({ CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '',
+    CONSENT_JAVA_OPTS: '-Xshare:on -Xlog:class+load=info' });
   try {
+    assert.ok(jvmOptions(next).includes('-XX:SharedArchiveFile=' + archive));
     assert.doesNotMatch(next.output(), /class-data archive/);
     assert.match(next.output(), /health\.consent\.service\.Application source: shared objects file \(top\)/);
     assert.equal((await fetch(next.base + '/health')).status, 200);
@@ -43,11 +52,13 @@ test('the first start answers without its class-data archive, which is made besi
 });
 
 test('CONSENT_CDS_TRAINING=only makes the archive and exits; an unknown mode is refused', () => {
-  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
+  const folder = mkdtempSync(join(tmpdir(), 'consent-cds-'));
+  const archive = join(folder, 'service.jsa');
   const only = spawnSync(launcher, [], { env: { ...process.env, CONSENT_CDS: archive, CONSENT_CDS_TRAINING: 'only' },
     encoding: 'utf8', timeout: 300_000 });
   assert.equal(only.status, 0, only.stderr);
   assert.ok(statSync(archive).size > 0, 'the archive made');
+  assert.deepEqual(readdirSync(folder), ['service.jsa'], 'nothing else left beside it');
 
   const unknown = spawnSync(launcher, [], { env: { ...process.env, CONSENT_CDS: archive, CONSENT_CDS_TRAINING: 'later' },
     encoding: 'utf8', timeout: 60_000 });

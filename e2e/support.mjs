@@ -56,6 +56,7 @@ async function startProcess(command, args, extraEnv) {
   }
   return {
     base,
+    pid: child.pid,
     output: () => output,
     async stop() {
       child.kill('SIGTERM');

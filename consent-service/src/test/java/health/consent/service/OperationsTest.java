@@ -51,13 +51,17 @@ class OperationsTest {
         assertThat(operator.status()).isEqualTo(200);
         assertThat(operator.body()).as("an operator reads the database's state").contains("\"database\"")
                 .contains("\"primary\":\"UP\"");
-        for (String token : List.of(Tokens.patient("p-health"), Tokens.application("app-health"), Tokens.regulator())) {
-            Res res = api.get("/health", token);
-            assertThat(res.status()).isEqualTo(200);
-            assertThat(res.str("status")).isEqualTo("UP");
-            assertThat(res.body()).as("the details, to a token that is not an operator's")
-                    .isEqualTo(api.get("/health", null).body()).doesNotContain("database").doesNotContain("primary");
+        for (String path : List.of("/health", "/health/liveness", "/health/readiness")) {
+            for (String token : List.of(Tokens.patient("p-health"), Tokens.application("app-health"), Tokens.regulator())) {
+                Res res = api.get(path, token);
+                assertThat(res.status()).as(path).isEqualTo(200);
+                assertThat(res.str("status")).as(path).isEqualTo("UP");
+                assertThat(res.body()).as("the details of " + path + ", to a token that is not an operator's")
+                        .isEqualTo(api.get(path, null).body()).doesNotContain("database").doesNotContain("primary");
+            }
         }
+        assertThat(api.get("/health/readiness", Tokens.admin()).body()).as("readiness, to an operator")
+                .contains("\"database\"");
     }
 
     @Test
@@ -175,24 +179,37 @@ class OperationsTest {
     }
 
     private static Set<String> filesUnder(String folder) throws Exception {
-        Set<String> files = new TreeSet<>();
-        var roots = OperationsTest.class.getClassLoader().getResources(folder);
-        while (roots.hasMoreElements()) {
-            java.net.URL root = roots.nextElement();
-            if ("jar".equals(root.getProtocol())) {
-                String jar = root.getPath().substring("file:".length(), root.getPath().indexOf("!/"));
-                try (java.util.jar.JarFile file = new java.util.jar.JarFile(java.net.URLDecoder.decode(jar, "UTF-8"))) {
-                    file.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(folder + "/"))
-                            .forEach(e -> files.add(e.getName().substring(folder.length() + 1)));
-                }
-            } else {
-                java.nio.file.Path base = java.nio.file.Path.of(root.toURI());
-                try (var walk = java.nio.file.Files.walk(base)) {
-                    walk.filter(java.nio.file.Files::isRegularFile)
-                            .forEach(f -> files.add(base.relativize(f).toString().replace('\\', '/')));
-                }
+        // Every jar on the class path (each has a manifest; a jar without the folder's own directory
+        // entry would not be found by asking for the folder) and every folder of classes.
+        Set<java.nio.file.Path> jars = new TreeSet<>();
+        Set<java.nio.file.Path> folders = new TreeSet<>();
+        ClassLoader loader = OperationsTest.class.getClassLoader();
+        for (var manifests = loader.getResources("META-INF/MANIFEST.MF"); manifests.hasMoreElements(); ) {
+            String url = manifests.nextElement().toString();
+            if (url.startsWith("jar:")) {
+                jars.add(java.nio.file.Path.of(java.net.URI.create(url.substring("jar:".length(), url.indexOf("!/")))));
             }
         }
+        for (var roots = loader.getResources(folder); roots.hasMoreElements(); ) {
+            java.net.URL root = roots.nextElement();
+            if ("file".equals(root.getProtocol())) {
+                folders.add(java.nio.file.Path.of(root.toURI()));
+            }
+        }
+        Set<String> files = new TreeSet<>();
+        for (java.nio.file.Path jar : jars) {
+            try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+                file.stream().filter(e -> !e.isDirectory() && e.getName().startsWith(folder + "/"))
+                        .forEach(e -> files.add(e.getName().substring(folder.length() + 1)));
+            }
+        }
+        for (java.nio.file.Path base : folders) {
+            try (var walk = java.nio.file.Files.walk(base)) {
+                walk.filter(java.nio.file.Files::isRegularFile)
+                        .forEach(f -> files.add(base.relativize(f).toString().replace('\\', '/')));
+            }
+        }
+        assertThat(jars).as("the class path's jars").hasSizeGreaterThan(50);
         return files;
     }
 }
