@@ -3,7 +3,7 @@
 // next start; CONSENT_CDS_TRAINING=only makes the archive and exits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -65,3 +65,29 @@ test('CONSENT_CDS_TRAINING=only makes the archive and exits; an unknown mode is 
   assert.equal(unknown.status, 2);
   assert.match(unknown.stderr, /CONSENT_CDS_TRAINING must be background, before or only, not later/);
 });
+
+test('Ctrl-C while the archive is made first stops the launcher, starts no service and leaves no archive', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'consent-cds-'));
+  const archive = join(folder, 'service.jsa');
+  // A process group of its own, as a terminal gives a command, to send it the terminal's SIGINT.
+  const child = spawn(launcher, [], { detached: true, stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CONSENT_CDS: archive, CONSENT_CDS_TRAINING: 'before', PORT: '-1', CONSENT_DATA_DIR: join(folder, 'data'),
+      MICRONAUT_ENVIRONMENTS: 'dev', JDBC_URL: '' } });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const ended = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  // Once the training run's JVM is up.
+  await until(() => spawnSync('pgrep', ['-f', `ArchiveClassesAtExit=${archive}`]).status === 0, 'the training run started', 60);
+  process.kill(-child.pid, 'SIGINT');
+  const result = await Promise.race([ended, new Promise((r) => setTimeout(() => r(null), 60_000))]);
+  if (result === null) {
+    process.kill(-child.pid, 'SIGKILL');
+    assert.fail('the launcher went on after Ctrl-C: ' + stderr);
+  }
+  const { code, signal } = result;
+  assert.ok(signal === 'SIGINT' || code === 130, `stopped by the signal, not ${code}/${signal}: ${stderr}`);
+  assert.doesNotMatch(stderr, /starting without a class-data archive/);
+  await until(() => spawnSync('pgrep', ['-f', `ArchiveClassesAtExit=${archive}`]).status !== 0, 'the training run ended', 60);
+  assert.deepEqual(readdirSync(folder), [], 'no archive, no file of the run left');
+});
+
