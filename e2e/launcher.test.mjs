@@ -1,6 +1,7 @@
 // The production launcher (consent-service/bin/consent-service, which ./run uses) on the packaged
 // jar: its first start does not wait for the class-data archive, which is made beside it for the
-// next start; CONSENT_CDS_TRAINING=only makes the archive and exits.
+// next start; CONSENT_CDS_TRAINING=only makes the archive and exits; ./run does not build a jar
+// that is up to date with its sources again.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,9 +9,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startLauncher } from './support.mjs';
+import { startLauncher, startRun } from './support.mjs';
 
-const launcher = join(dirname(fileURLToPath(import.meta.url)), '..', 'consent-service/bin/consent-service');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const launcher = join(root, 'consent-service/bin/consent-service');
+const jar = join(root, 'consent-service/target/consent-service-0.1.0-SNAPSHOT.jar');
 
 // The JVM options the service runs with (the launcher execs java: same process).
 function jvmOptions(service) {
@@ -89,5 +92,18 @@ test('Ctrl-C while the archive is made first stops the launcher, starts no servi
   assert.doesNotMatch(stderr, /starting without a class-data archive/);
   await until(() => spawnSync('pgrep', ['-f', `ArchiveClassesAtExit=${archive}`]).status !== 0, 'the training run ended', 60);
   assert.deepEqual(readdirSync(folder), [], 'no archive, no file of the run left');
+});
+
+test('./run starts the jar without building it again when no source changed since it was built', async () => {
+  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
+  const built = statSync(jar).mtimeMs;
+  const service = await startRun({ CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '' });
+  try {
+    assert.match(service.output(), /is up to date with its sources: not built again/);
+    assert.equal(statSync(jar).mtimeMs, built, 'the jar is the same file');
+  } finally {
+    await service.stop();
+    spawnSync('pkill', ['-f', `ArchiveClassesAtExit=${archive}`]);
+  }
 });
 

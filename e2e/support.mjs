@@ -34,6 +34,12 @@ export async function startLauncher(extraEnv = {}) {
   return startProcess(join(root, 'consent-service/bin/consent-service'), [], extraEnv);
 }
 
+/** The service as a newcomer starts it: `./run` (dev environment, as it sets by default). */
+export async function startRun(extraEnv = {}) {
+  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
+  return startProcess(join(root, 'run'), [], extraEnv);
+}
+
 async function startProcess(command, args, extraEnv) {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
