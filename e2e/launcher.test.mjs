@@ -79,31 +79,43 @@ test('Ctrl-C while the archive is made first stops the launcher, starts no servi
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const ended = new Promise((r) => child.on('exit', (code, signal) => r({ code, signal })));
-  // Once the training run's JVM is up.
-  await until(() => spawnSync('pgrep', ['-f', `ArchiveClassesAtExit=${archive}`]).status === 0, 'the training run started', 60);
-  process.kill(-child.pid, 'SIGINT');
-  const result = await Promise.race([ended, new Promise((r) => setTimeout(() => r(null), 60_000))]);
-  if (result === null) {
-    process.kill(-child.pid, 'SIGKILL');
-    assert.fail('the launcher went on after Ctrl-C: ' + stderr);
-  }
-  const { code, signal } = result;
-  assert.ok(signal === 'SIGINT' || code === 130, `stopped by the signal, not ${code}/${signal}: ${stderr}`);
-  assert.doesNotMatch(stderr, /starting without a class-data archive/);
-  await until(() => spawnSync('pgrep', ['-f', `ArchiveClassesAtExit=${archive}`]).status !== 0, 'the training run ended', 60);
-  assert.deepEqual(readdirSync(folder), [], 'no archive, no file of the run left');
-});
-
-test('./run starts the jar without building it again when no source changed since it was built', async () => {
-  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
-  const built = statSync(jar).mtimeMs;
-  const service = await startRun({ CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '' });
+  const training = `^java .*ArchiveClassesAtExit=${archive}`;
   try {
-    assert.match(service.output(), /is up to date with its sources: not built again/);
-    assert.equal(statSync(jar).mtimeMs, built, 'the jar is the same file');
+    // Once the training run's JVM is up.
+    await until(() => spawnSync('pgrep', ['-f', training]).status === 0, 'the training run started', 60);
+    process.kill(-child.pid, 'SIGINT');
+    const result = await Promise.race([ended, new Promise((r) => setTimeout(() => r(null), 60_000))]);
+    assert.ok(result !== null, 'the launcher went on after Ctrl-C: ' + stderr);
+    assert.equal(result.signal, 'SIGINT', `stopped by the signal itself, not ${result.code}/${result.signal}: ${stderr}`);
+    assert.doesNotMatch(stderr, /starting without a class-data archive/);
+    await until(() => spawnSync('pgrep', ['-f', training]).status !== 0, 'the training run ended', 60);
+    assert.deepEqual(readdirSync(folder), [], 'no archive, no file of the run left');
   } finally {
-    await service.stop();
-    spawnSync('pkill', ['-f', `ArchiveClassesAtExit=${archive}`]);
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid, 'SIGKILL');
+    spawnSync('pkill', ['-KILL', '-f', training]);
   }
 });
 
+test('./run builds a jar it did not build, then starts it without building it again while no source changes', async () => {
+  const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
+  const env = { CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '', START_WITHIN_MS: '300000' };
+  try {
+    // The jar `mvn verify` made is not one ./run built: it builds (a new jar file), then starts.
+    const before = statSync(jar).mtimeMs;
+    const first = await startRun(env);
+    await first.stop();
+    assert.doesNotMatch(first.output(), /not built again/);
+    const built = statSync(jar).mtimeMs;
+    assert.ok(built > before, 'the jar was built again');
+    // Nothing changed since: the same jar is started.
+    const next = await startRun(env);
+    try {
+      assert.match(next.output(), /is up to date with its sources: not built again/);
+      assert.equal(statSync(jar).mtimeMs, built, 'the jar is the same file');
+    } finally {
+      await next.stop();
+    }
+  } finally {
+    spawnSync('pkill', ['-KILL', '-f', `ArchiveClassesAtExit=${archive}`]);
+  }
+});

@@ -51,13 +51,16 @@ async function startProcess(command, args, extraEnv) {
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + (extraEnv.START_WITHIN_MS ? Number(extraEnv.START_WITHIN_MS) : 60_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error('the service stopped:\n' + output);
     try {
       if ((await fetch(base + '/health')).ok) break;
     } catch (e) { /* not listening yet */ }
-    if (Date.now() > deadline) throw new Error('the service did not start in 60 s:\n' + output);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('the service did not start in 60 s:\n' + output);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
