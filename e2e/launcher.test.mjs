@@ -98,11 +98,12 @@ test('Ctrl-C while the archive is made first stops the launcher, starts no servi
 
 test('./run builds a jar it did not build, then starts it without building it again while no source changes', async () => {
   const archive = join(mkdtempSync(join(tmpdir(), 'consent-cds-')), 'service.jsa');
-  const env = { CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '', START_WITHIN_MS: '300000' };
+  const env = { CONSENT_CDS: archive, CONSENT_CDS_TRAINING: '' };
   try {
     // The jar `mvn verify` made is not one ./run built: it builds (a new jar file), then starts.
     const before = statSync(jar).mtimeMs;
-    const first = await startRun(env);
+    // Its build counts in the time allowed to start.
+    const first = await startRun(env, 300);
     await first.stop();
     assert.doesNotMatch(first.output(), /not built again/);
     const built = statSync(jar).mtimeMs;

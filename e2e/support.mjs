@@ -24,23 +24,21 @@ function freePort() {
 }
 
 export async function startService(extraEnv = {}) {
-  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
   return startProcess('java', ['-XX:TieredStopAtLevel=1', '-jar', jar], extraEnv);
 }
 
 /** The service as `./run` and production start it: through consent-service/bin/consent-service. */
 export async function startLauncher(extraEnv = {}) {
-  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
   return startProcess(join(root, 'consent-service/bin/consent-service'), [], extraEnv);
 }
 
 /** The service as a newcomer starts it: `./run` (dev environment, as it sets by default). */
-export async function startRun(extraEnv = {}) {
-  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
-  return startProcess(join(root, 'run'), [], extraEnv);
+export async function startRun(extraEnv = {}, seconds = 60) {
+  return startProcess(join(root, 'run'), [], extraEnv, seconds);
 }
 
-async function startProcess(command, args, extraEnv) {
+async function startProcess(command, args, extraEnv, seconds = 60) {
+  if (!existsSync(jar)) throw new Error(`${jar} is missing: build it first with mvn -DskipTests package`);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'consent-e2e-'));
   const child = spawn(command, args, {
@@ -51,7 +49,7 @@ async function startProcess(command, args, extraEnv) {
   child.stdout.on('data', (d) => { output += d; });
   child.stderr.on('data', (d) => { output += d; });
   const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (extraEnv.START_WITHIN_MS ? Number(extraEnv.START_WITHIN_MS) : 60_000);
+  const deadline = Date.now() + seconds * 1000;
   for (;;) {
     if (child.exitCode !== null) throw new Error('the service stopped:\n' + output);
     try {
@@ -59,7 +57,7 @@ async function startProcess(command, args, extraEnv) {
     } catch (e) { /* not listening yet */ }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('the service did not start in 60 s:\n' + output);
+      throw new Error(`the service did not start in ${seconds} s:\n` + output);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
