@@ -87,4 +87,28 @@ class DevEnvironmentTest {
     void tokens_signed_with_a_secret_from_the_repository_are_refused() {
         assertThat(api.get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(401);
     }
+
+    /**
+     * A dev instance given the deployment's shared secret (as the benchmarks' services are, or a
+     * node started with {@code dev} by mistake) must not hand anyone a token that other instances
+     * sharing that secret accept: its development tokens are signed with a key of its own.
+     */
+    @Test
+    void development_tokens_are_never_signed_with_the_shared_secret() {
+        try (TestService devWithSecret = TestService.start(Databases.h2(), Map.of(), "dev");
+             TestService production = TestService.start(Databases.h2(), Map.of())) {
+            Res minted = devWithSecret.api().post("/dev/tokens", null, "{\"subject\": \"admin-1\", \"roles\": [\"ADMIN\"]}");
+            assertThat(minted.status()).as(minted.toString()).isEqualTo(200);
+            String admin = minted.str("token");
+
+            assertThat(devWithSecret.api().get("/api/v1/ping", admin).status()).isEqualTo(200);
+            Res elsewhere = production.api().get("/api/v1/ping", admin);
+            assertThat(elsewhere.status()).as("a development token on an instance sharing the secret").isEqualTo(401);
+            assertThat(production.api().get("/api/v1/applications", admin).status()).isEqualTo(401);
+
+            // Tokens signed with the shared secret still work on the dev instance.
+            assertThat(devWithSecret.api().get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(200);
+            assertThat(production.api().get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(200);
+        }
+    }
 }
