@@ -6,6 +6,10 @@ FAN_APPS=100
 FAN_RATE=50
 FAN_SECONDS=${FAN_SECONDS:-20}
 FAN_SIZES=${FAN_SIZES:-"100 1000 10000"}
+# Which setups to run (all three by default), and a folder of load-client classes to run ahead of
+# this build's (another version of FanoutBench, to compare clients on the same service).
+FAN_SETUPS=${FAN_SETUPS:-"h2 postgresql two-instances"}
+FANOUT_CLIENT_CLASSES=${FANOUT_CLIENT_CLASSES:-}
 # The services run as in production, through the launcher (a 256 MB heap, the serial collector);
 # FANOUT_SERVICE_OPTS adds JVM options to the launcher's (CONSENT_JAVA_OPTS), to try other settings;
 # SERVICE_LAUNCHER= (empty) runs the services with the JVM's defaults instead.
@@ -33,7 +37,7 @@ fan() {
   local label=$1 write=$2 reads=$3 n=$4; shift 4
   # The client's collector pauses count as delivery time: with the parallel collector they are
   # rarer than with G1, and the tail lower (BENCHMARKS.md, "Change feed fan-out").
-  java -Xmx1g -XX:+UseParallelGC -cp "$SERVICE_CP" health.consent.service.bench.FanoutBench "$write" "$reads" "$BENCH_SECRET" \
+  java -Xmx1g -XX:+UseParallelGC -cp "${FANOUT_CLIENT_CLASSES:+$FANOUT_CLIENT_CLASSES:}$SERVICE_CP" health.consent.service.bench.FanoutBench "$write" "$reads" "$BENCH_SECRET" \
     "$FAN_APPS" "$n" "$FAN_RATE" "$FAN_SECONDS" > "$OUT/fanout-$label-$n.txt" 2>&1 &
   local client=$!
   # Connections (up to 5 s), the 10 s warm-up, then half of the measured writes.
@@ -52,7 +56,9 @@ start_postgres "$PG_DIR" "$PG_PORT"
 psql_run "$PG_PORT" postgres "CREATE DATABASE consent"
 
 log "== Change feed fan-out (${FAN_APPS} applications, ${FAN_RATE} changes/s for ${FAN_SECONDS}s; delivery from send to arrival)"
-for n in $FAN_SIZES; do
+setup() { [[ " $FAN_SETUPS " == *" $1 "* ]]; }
+
+setup h2 && for n in $FAN_SIZES; do
   H2_DIR=$(mktemp -d "$WORK/h2-XXXX")
   start_service "$HTTP_PORT" CONSENT_DATA_DIR="$H2_DIR" JDBC_URL= CONSENT_JAVA_OPTS="$FANOUT_SERVICE_OPTS"
   fan h2 "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT" "$n" "$SERVICE_PID"
@@ -61,13 +67,13 @@ for n in $FAN_SIZES; do
 done
 
 PG_ENV=(JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres CONSENT_JAVA_OPTS="$FANOUT_SERVICE_OPTS")
-for n in $FAN_SIZES; do
+setup postgresql && for n in $FAN_SIZES; do
   start_service "$HTTP_PORT" "${PG_ENV[@]}"
   fan postgresql "http://127.0.0.1:$HTTP_PORT" "http://127.0.0.1:$HTTP_PORT" "$n" "$SERVICE_PID"
   stop_service
 done
 
-for n in $FAN_SIZES; do
+setup two-instances && for n in $FAN_SIZES; do
   start_service "$HTTP_PORT" "${PG_ENV[@]}"
   FIRST=$SERVICE_PID
   start_service "$((HTTP_PORT + 1))" "${PG_ENV[@]}"

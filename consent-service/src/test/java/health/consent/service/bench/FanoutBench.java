@@ -3,10 +3,6 @@ package health.consent.service.bench;
 import com.nimbusds.jwt.JWTClaimsSet;
 import health.consent.service.support.Tokens;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +42,13 @@ public final class FanoutBench {
     private static final Pattern UPDATED = Pattern.compile("\"updatedAt\":\"([^\"]+)\"");
     private static final int WARMUP_SECONDS = 10;
 
-    /** For the writes and the set-up; the long polls go through {@link Pollers}. */
-    private final HttpClient http = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(4))
-            .connectTimeout(Duration.ofSeconds(30)).build();
+    /**
+     * Blocking connections for the writes and the set-up, by service (the long polls go through
+     * {@link Pollers}). Each write is sent and answered on its writer's thread: the JDK's client,
+     * used before, handed every request between three of its threads, and on two cores shared with
+     * the service each hand-over could wait for a core, which counted as the write's time.
+     */
+    private final Map<String, Http1.Client> clients = new ConcurrentHashMap<>();
     private final String secret;
     /** When each patient's change was sent (nanoTime), and for which application. */
     private final Map<String, Long> sentAt = new ConcurrentHashMap<>();
@@ -80,11 +80,11 @@ public final class FanoutBench {
                 .expirationTime(new java.util.Date(System.currentTimeMillis() + 3_600_000)).build(), secret);
     }
 
-    private HttpResponse<String> send(String method, String url, String token, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(60));
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    private Http1.Answer send(String method, String url, String token, String body) throws Exception {
+        URI uri = URI.create(url);
+        String base = uri.getScheme() + "://" + uri.getAuthority();
+        return clients.computeIfAbsent(base, b -> new Http1.Client(URI.create(b)))
+                .send(method, uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()), token, body);
     }
 
     private void run(String writeUrl, String[] readUrls, int apps, int instances, int rate, int seconds)
@@ -98,7 +98,7 @@ public final class FanoutBench {
             appTokens[a] = token(appIds[a], "APPLICATION");
             int status = send("POST", writeUrl + "/api/v1/applications", admin, "{\"id\": \"" + appIds[a]
                     + "\", \"name\": \"Fan " + a + "\", \"publisher\": \"Bench\", \"purposes\": [{\"purpose\": \"CARE\", "
-                    + "\"noticeVersion\": 1, \"notice\": {\"fr\": \"soins\", \"en\": \"care\"}}]}").statusCode();
+                    + "\"noticeVersion\": 1, \"notice\": {\"fr\": \"soins\", \"en\": \"care\"}}]}").status();
             if (status != 201) {
                 throw new IllegalStateException("registering " + appIds[a] + " answered " + status);
             }
@@ -184,7 +184,7 @@ public final class FanoutBench {
                     if (measured) {
                         sentAt.put(patient, sent);
                     }
-                    HttpResponse<String> answer = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
+                    Http1.Answer answer = send("PUT", writeUrl + "/api/v1/me/consents/" + appIds[app] + "/CARE",
                             token, "{\"state\": \"GRANTED\", \"noticeVersion\": 1}");
                     long took = (System.nanoTime() - sent) / 1_000;
                     if (measured) {
@@ -195,7 +195,7 @@ public final class FanoutBench {
                         if (updated.find()) {
                             madeAt.put(patient, micros(Instant.parse(updated.group(1))));
                         }
-                        if (answer.statusCode() != 200) {
+                        if (answer.status() != 200) {
                             failures.incrementAndGet();
                         }
                     }

@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.function.BiFunction;
@@ -56,9 +55,7 @@ final class Pollers implements Runnable {
         }
 
         void ask() throws IOException {
-            ByteBuffer request = ByteBuffer.wrap(("GET /api/v1/changes?wait=25&after=" + after + " HTTP/1.1\r\nHost: "
-                    + base.getHost() + ":" + base.getPort() + "\r\nAuthorization: Bearer " + token + "\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            ByteBuffer request = ByteBuffer.wrap(Http1.request("GET", "/api/v1/changes?wait=25&after=" + after, base, token, null));
             while (request.hasRemaining()) {
                 channel.write(request);
             }
@@ -67,44 +64,13 @@ final class Pollers implements Runnable {
         /** The body of a complete answer in {@code in}, or null while it is still arriving. */
         String answer() {
             byte[] bytes = in.toByteArray();
-            String text = new String(bytes, StandardCharsets.ISO_8859_1);
-            int headersEnd = text.indexOf("\r\n\r\n");
-            if (headersEnd < 0) {
+            Http1.Answer a = Http1.parse(bytes, bytes.length);
+            if (a == null) {
                 return null;
-            }
-            String headers = text.substring(0, headersEnd).toLowerCase();
-            int start = headersEnd + 4;
-            int length = headers.indexOf("content-length:");
-            if (length >= 0) {
-                int n = Integer.parseInt(headers.substring(length + 15, headers.indexOf('\r', length) < 0
-                        ? headers.length() : headers.indexOf('\r', length)).trim());
-                if (bytes.length < start + n) {
-                    return null;
-                }
-                in.reset();
-                in.write(bytes, start + n, bytes.length - start - n);
-                return new String(bytes, start, n, StandardCharsets.UTF_8);
-            }
-            // Chunked: complete once the last chunk (size 0) has arrived.
-            int end = text.indexOf("\r\n0\r\n\r\n", start);
-            if (end < 0) {
-                return null;
-            }
-            StringBuilder body = new StringBuilder();
-            int at = start;
-            while (true) {
-                int line = text.indexOf("\r\n", at);
-                int size = Integer.parseInt(text.substring(at, line).trim(), 16);
-                if (size == 0) {
-                    break;
-                }
-                body.append(new String(bytes, line + 2, size, StandardCharsets.UTF_8));
-                at = line + 2 + size + 2;
             }
             in.reset();
-            int consumed = end + 7;
-            in.write(bytes, consumed, bytes.length - consumed);
-            return body.toString();
+            in.write(bytes, a.consumed(), bytes.length - a.consumed());
+            return a.body();
         }
     }
 
