@@ -10,7 +10,10 @@ import io.micronaut.security.authentication.Authentication;
 import io.micronaut.security.token.validator.TokenValidator;
 import jakarta.inject.Singleton;
 import java.util.Date;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import org.reactivestreams.Publisher;
 import io.micronaut.core.async.publisher.Publishers;
 
@@ -19,17 +22,33 @@ import io.micronaut.core.async.publisher.Publishers;
  * a patient sends the same token with every request, and parsing and verifying it each time
  * cost more than the rest of a cached decision. Only the exact bytes of a token that passed full
  * validation are recognised; a token past its {@code exp} is never answered from here.
+ *
+ * <p>At most {@link #CAPACITY} tokens are kept. When that many are, the expired ones go first,
+ * then, if it is still full, an arbitrary half (the map's order, unrelated to age or use): the
+ * cache never empties at once, so a busy instance never has every caller's token to verify again
+ * in the same moment.
  */
 @Singleton
 public class ValidatedTokens implements TokenValidator<HttpRequest<?>> {
 
     private static final long MAX_KEEP_MILLIS = 10 * 60_000;
-    private static final int CAPACITY = 50_000;
+    static final int CAPACITY = 50_000;
 
     private record Entry(Authentication authentication, long expiresAt) {
     }
 
     private final ConcurrentHashMap<String, Entry> tokens = new ConcurrentHashMap<>();
+    private final LongSupplier clock;
+    private final AtomicBoolean shrinking = new AtomicBoolean();
+
+    public ValidatedTokens() {
+        this(System::currentTimeMillis);
+    }
+
+    /** With another clock (milliseconds since the epoch), for tests. */
+    ValidatedTokens(LongSupplier clock) {
+        this.clock = clock;
+    }
 
     @Override
     public Publisher<Authentication> validateToken(String token, HttpRequest<?> request) {
@@ -43,7 +62,7 @@ public class ValidatedTokens implements TokenValidator<HttpRequest<?>> {
         if (entry == null) {
             return null;
         }
-        if (System.currentTimeMillis() >= entry.expiresAt()) {
+        if (clock.getAsLong() >= entry.expiresAt()) {
             tokens.remove(token, entry);
             return null;
         }
@@ -56,15 +75,39 @@ public class ValidatedTokens implements TokenValidator<HttpRequest<?>> {
     }
 
     void remember(String token, Authentication authentication) {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         long expiresAt = Math.min(now + MAX_KEEP_MILLIS, expiry(authentication.getAttributes().get("exp"), now));
         if (expiresAt <= now) {
             return;
         }
         if (tokens.size() >= CAPACITY) {
-            tokens.clear();
+            makeRoom(now);
         }
         tokens.putIfAbsent(token, new Entry(authentication, expiresAt));
+    }
+
+    /** How many tokens are kept now. */
+    int size() {
+        return tokens.size();
+    }
+
+    /** The expired tokens go; if it is still full, an arbitrary half. One thread at a time: the others go on. */
+    private void makeRoom(long now) {
+        if (!shrinking.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            tokens.values().removeIf(e -> e.expiresAt() <= now);
+            if (tokens.size() >= CAPACITY) {
+                Iterator<String> kept = tokens.keySet().iterator();
+                for (int excess = tokens.size() - CAPACITY / 2; excess > 0 && kept.hasNext(); excess--) {
+                    kept.next();
+                    kept.remove();
+                }
+            }
+        } finally {
+            shrinking.set(false);
+        }
     }
 
     private static long expiry(Object exp, long now) {
