@@ -2,6 +2,10 @@ package health.consent.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import health.consent.service.demo.DemoCatalogue;
 import health.consent.service.support.Api;
 import health.consent.service.support.Api.Res;
@@ -13,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The embedded default a newcomer runs: dev environment, demo catalogue, development tokens. */
 class DevEnvironmentTest {
@@ -89,14 +94,23 @@ class DevEnvironmentTest {
     }
 
     /**
-     * A dev instance given the deployment's shared secret (as the benchmarks' services are, or a
-     * node started with {@code dev} by mistake) must not hand anyone a token that other instances
-     * sharing that secret accept: its development tokens are signed with a key of its own.
+     * A dev instance given the deployment's shared secret (a node started with {@code dev} by
+     * mistake, or a developer's instance given the team's secret) must not hand anyone a token that
+     * other instances sharing that secret accept: its development tokens are signed with a key of
+     * its own. And it says at start-up what the dev environment opens (the other instance does not).
      */
     @Test
-    void development_tokens_are_never_signed_with_the_shared_secret() {
+    void a_dev_instance_warns_at_start_and_its_tokens_are_never_signed_with_the_shared_secret() {
+        ListAppender<ILoggingEvent> captured = new ListAppender<>();
+        captured.start();
+        Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        root.addAppender(captured);
         try (TestService devWithSecret = TestService.start(Databases.h2(), Map.of(), "dev");
              TestService production = TestService.start(Databases.h2(), Map.of())) {
+            root.detachAppender(captured);
+            assertThat(captured.list).as("the start-up's warnings")
+                    .filteredOn(e -> e.getLevel() == Level.WARN && e.getFormattedMessage().contains("POST /dev/tokens"))
+                    .hasSize(1);
             Res minted = devWithSecret.api().post("/dev/tokens", null, "{\"subject\": \"admin-1\", \"roles\": [\"ADMIN\"]}");
             assertThat(minted.status()).as(minted.toString()).isEqualTo(200);
             String admin = minted.str("token");
@@ -109,6 +123,8 @@ class DevEnvironmentTest {
             // Tokens signed with the shared secret still work on the dev instance.
             assertThat(devWithSecret.api().get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(200);
             assertThat(production.api().get("/api/v1/ping", Tokens.admin()).status()).isEqualTo(200);
+        } finally {
+            root.detachAppender(captured);
         }
     }
 }

@@ -4,6 +4,7 @@ import health.consent.model.ApplicationId;
 import health.consent.model.PatientId;
 import health.consent.service.web.ApiException;
 import health.consent.service.web.Input;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.context.env.Environment;
 import io.micronaut.http.annotation.Body;
@@ -23,6 +24,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 
 /**
  * Development tokens, so that a newcomer can try every role. This bean exists only in the
@@ -40,6 +42,17 @@ public class DevTokenController {
 
     public DevTokenController(JwtTokenGenerator generator) {
         this.generator = generator;
+    }
+
+    /** Says at start-up, where an operator reads it, what the dev environment opens. */
+    @Context
+    @Requires(env = Environment.DEVELOPMENT)
+    static final class Warning {
+        Warning() {
+            LoggerFactory.getLogger(DevTokenController.class).warn("The dev environment is on: anyone who reaches this "
+                    + "instance can get a token for any role from POST /dev/tokens (valid on this instance only, until "
+                    + "it stops), and the demo catalogue is added. Never run it in production.");
+        }
     }
 
     @Serdeable
