@@ -1,6 +1,8 @@
 # Consent changes on PostgreSQL and what each costs in CPU (./bench/run changes): RUNS runs (3 by
 # default), each on a new database and a new service: 10 s of ping and 30 s of changes to warm up
-# (on two shared cores, the compiler is still at work on the change's path after 15 s), then,
+# (on two shared cores, the compiler is still at work on the change's path after 15 s; CHANGES_WARM_SETS
+# adds 10 s for each further set of 2,000 patients, whose first requests, each with a token the
+# service has not seen, take the framework's path again, as new patients' do in service), then,
 # measured, 10 s of the authenticated ping and 10 s of changes (wrk -t2 -c32, bench/wrk/change.lua,
 # 2,000 patients' tokens, every request a change), with the CPU time (utime + stime of
 # /proc/PID/stat) of the service's process and of all PostgreSQL's processes over each, divided by
@@ -10,25 +12,55 @@
 # service, so that two settings of one build can be compared (e.g. CHANGES_BASE_ENV=CONSENT_WRITES_COMMITTERS=2).
 # Sourced by bench/run after the build.
 RUNS=${RUNS:-3}
+# How many connections wrk keeps busy with changes (32 in every figure of BENCHMARKS.md unless it says otherwise).
+CHANGES_CLIENTS=${CHANGES_CLIENTS:-32}
+# How many more sets of 2,000 patients the warm-up takes after its first, 10 s each (none unless set: six sets
+# lowered the compilers' share of the measured run but not the rate against the ping; BENCHMARKS.md).
+CHANGES_WARM_SETS=${CHANGES_WARM_SETS:-0}
 start_postgres "$PG_DIR" "$PG_PORT"
 ADMIN=$(jwt admin-1 ADMIN)
 APP=$(jwt bench-app APPLICATION)
 URL="http://127.0.0.1:$HTTP_PORT"
-for run in warm measured; do
+for run in warm $(seq -f "warm%g" 1 "$CHANGES_WARM_SETS") measured; do
   patient_tokens "$WORK/$run.lua" "$run" 2000
 done
-# cpu_run NAME ARGS...: a measured wrk run with the CPU each side spent per request.
+# jit_ticks: CPU ticks the service's JIT compiler threads spent so far.
+jit_ticks() {
+  local t sum=0
+  for t in /proc/"$SERVICE_PID"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in C1\ CompilerThre*|C2\ CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$sum"
+}
+# committer_sched: the committers' time on a core, their time waiting for one, and their wake-ups so far
+# (nanoseconds, nanoseconds, count: /proc/PID/task/TID/schedstat of the threads named consent-writes-N, which the
+# system shows by their first 15 characters, "consent-writes-").
+committer_sched() {
+  local t
+  for t in /proc/"$SERVICE_PID"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in consent-writes-*) cat "$t/schedstat" ;; esac
+  done | awk '{r += $1; w += $2; n += $3} END {printf "%.0f %.0f %.0f\n", r, w, n}'
+}
+# backends_sched: "pid on-core waiting wake-ups" of each PostgreSQL process (its schedstat), a line each.
+backends_sched() {
+  local p
+  for p in $(pgrep -u postgres); do echo "$p $(cat "/proc/$p/schedstat" 2>/dev/null)"; done
+}
+# cpu_run NAME ARGS...: a measured wrk run with the CPU each side spent per request: the service,
+# PostgreSQL, the load generator (wrk itself), and the share of the two cores left idle meanwhile.
 cpu_run() {
-  local name=$1 before after; shift
-  before=$(ticks)
-  wrk --latency "$@" > "$OUT/wrk-$name.txt"
-  after=$(ticks)
+  local name=$1 before after idle0 idle1 wrk_cpu jit0 jit1; shift
+  jit0=$(jit_ticks); before=$(ticks); idle0=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
+  wrk_cpu=$( { TIMEFORMAT='%U %S'; time wrk --latency "$@" > "$OUT/wrk-$name.txt"; } 2>&1 )
+  after=$(ticks); jit1=$(jit_ticks); idle1=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
   grep -q "Non-2xx" "$OUT/wrk-$name.txt" && { echo "wrk $name: errors" >&2; cat "$OUT/wrk-$name.txt" >&2; return 1; }
-  awk -v n="$name" -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" '
+  awk -v n="$name" -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" -v w="$wrk_cpu" -v i0="$idle0" -v i1="$idle1" \
+    -v j=$((jit1 - jit0)) '
     /Requests\/sec/ {rps = $2} /requests in/ {reqs = $1} /^ +99%/ {p99 = $2}
-    END {split(b, x, " "); split(a, y, " ");
-      printf "%s: %.0f req/s, p99 %s; CPU a request: service %.3f ms, postgres %.3f ms\n", n, rps, p99,
-        1000 * (y[1] - x[1]) / hz / reqs, 1000 * (y[2] - x[2]) / hz / reqs}' "$OUT/wrk-$name.txt"
+    END {split(b, x, " "); split(a, y, " "); split(w, c, " "); split(i0, p, " "); split(i1, q, " ");
+      printf "%s: %.0f req/s, p99 %s; CPU a request: service %.3f ms (its compilers %.3f), postgres %.3f ms, wrk %.3f ms; cores idle %.0f%%\n",
+        n, rps, p99, 1000 * (y[1] - x[1]) / hz / reqs, 1000 * j / hz / reqs, 1000 * (y[2] - x[2]) / hz / reqs, 1000 * (c[1] + c[2]) / reqs,
+        100 * (q[1] - p[1]) / (q[2] - p[2])}' "$OUT/wrk-$name.txt"
 }
 METRICS="metrics-$(openssl rand -hex 12)"
 # groups: "transactions changes" of the group commit so far ("0 0" for a build without it).
@@ -52,18 +84,29 @@ for i in $(seq 1 "$RUNS"); do
       ${env_extra[@]+"${env_extra[@]}"}
     register bench-app
     wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
-    TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
+    TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c"$CHANGES_CLIENTS" -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
+    for set in $(seq 1 "$CHANGES_WARM_SETS"); do
+      TOKENS_FILE="$WORK/warm$set.lua" wrk -t2 -c"$CHANGES_CLIENTS" -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
+    done
     # Statistics, as a database in service has them: autovacuum's first visit to a new database comes up to a
     # minute after it (autovacuum_naptime), and whether it came before the measurement decided the plans (without
     # statistics, the audit log's numbering scanned the whole event table at every pass).
     psql_run "$PG_PORT" consent "ANALYZE"
     log "$(date -u +%H:%M) run $i, $label:"
     cpu_run "ping-$i-$label" -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" | tee -a "$SUMMARY"
-    before=$(groups)
-    TOKENS_FILE="$WORK/measured.lua" cpu_run "changes-$i-$label" -t2 -c32 -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" \
+    before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"
+    TOKENS_FILE="$WORK/measured.lua" cpu_run "changes-$i-$label" -t2 -c"$CHANGES_CLIENTS" -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" \
       | tee -a "$SUMMARY"
-    awk -v b="$before" -v a="$(groups)" 'BEGIN {split(b, x, " "); split(a, y, " ");
-      if (y[1] > x[1]) printf "  %d transactions, %.1f changes each\n", y[1] - x[1], (y[2] - x[2]) / (y[1] - x[1])}' \
+    # A transaction's time on the committer's thread and on the busiest PostgreSQL backend (the committer's
+    # connection: it runs every statement of every group): on a core, waiting for one (runnable), and wake-ups (each
+    # answer from the other side, and the queue's). The rest of the interval between transactions is spent waiting
+    # on the other side (or, for the committer, for changes to arrive).
+    backends_sched > "$WORK/backends1"
+    backend=$(join "$WORK/backends0" "$WORK/backends1" | awk '{d = $5 - $2; if (d > m) {m = d; l = ($5 - $2) " " ($6 - $3) " " ($7 - $4)}} END {print l}')
+    awk -v b="$before" -v a="$(groups)" -v s0="$sched0" -v s1="$(committer_sched)" -v k="$backend" 'BEGIN {split(b, x, " "); split(a, y, " ");
+      split(s0, p, " "); split(s1, q, " "); split(k, g, " "); t = y[1] - x[1];
+      if (t > 0) printf "  %d transactions, %.1f changes each, one every %.2f ms; a transaction on the committer: %.2f ms on a core, %.2f ms waiting for one, %.1f wake-ups; on its backend: %.2f ms on a core, %.2f ms waiting, %.1f wake-ups\n",
+        t, (y[2] - x[2]) / t, 10000 / t, (q[1] - p[1]) / 1e6 / t, (q[2] - p[2]) / 1e6 / t, (q[3] - p[3]) / t, g[1] / 1e6 / t, g[2] / 1e6 / t, g[3] / t}' \
       | tee -a "$SUMMARY"
     stop_service
   done

@@ -96,7 +96,8 @@ public final class GroupCommit<I, R> implements AutoCloseable {
         this.maxGroup = maxGroup;
         this.maxWaitNanos = maxWait.toNanos();
         ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, name + "-timeouts");
+            // Named apart from the committers ("name-N"), which the system lists by the first 15 characters of their names.
+            Thread t = new Thread(r, "timeouts-" + name);
             t.setDaemon(true);
             timerThreads.add(t);
             return t;
