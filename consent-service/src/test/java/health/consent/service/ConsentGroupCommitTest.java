@@ -9,7 +9,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import health.consent.model.ApplicationId;
+import health.consent.model.Channel;
+import health.consent.model.ConsentEvent;
 import health.consent.model.ConsentState;
+import health.consent.model.DecidedBy;
 import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.model.PurposeConsent;
@@ -230,7 +233,8 @@ class ConsentGroupCommitTest extends OnBothDatabases {
             lock.rollback();
             // The group waits on the racing row; once that commits, the group fails on it.
             await().until(() -> service.count("SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                    + "AND datname = current_database() AND query LIKE 'INSERT INTO consent %'") == 1);
+                    + "AND datname = current_database() AND (query LIKE 'INSERT INTO consent %' "
+                    + "OR query LIKE 'WITH inserted AS (INSERT INTO consent %')") == 1);
             race.commit();
         }
 
@@ -270,12 +274,21 @@ class ConsentGroupCommitTest extends OnBothDatabases {
         ConsentRepository.Save first = new ConsentRepository.Save(PatientId.of(other), ApplicationId.of(app),
                 PurposeConsent.notSet(Purpose.CARE), new PurposeConsent(Purpose.CARE, ConsentState.GRANTED, 1, 1, now));
 
+        // With their events, as a group writes them (on PostgreSQL, decisions and events in one statement).
+        List<ConsentEvent> events = List.of(
+                new ConsentEvent(0, PatientId.of(other), ApplicationId.of(app), Purpose.CARE, ConsentState.GRANTED,
+                        ConsentState.NOT_SET, 1, DecidedBy.patient(PatientId.of(other)), Channel.WEB, null, now, null, null),
+                new ConsentEvent(0, PatientId.of(patient), ApplicationId.of(app), Purpose.CARE, ConsentState.REFUSED,
+                        ConsentState.GRANTED, 1, DecidedBy.patient(PatientId.of(patient)), Channel.WEB, null, now, null, null));
+        long eventsBefore = service.count("SELECT COUNT(*) FROM consent_event");
+
         assertThatThrownBy(() -> transactions.write(() -> {
-            consents.saveAll(List.of(first, moved));
+            consents.saveAndAppend(List.of(first, moved), events, new int[] {-1, -1});
             return null;
         })).hasStackTraceContaining("consent row changed under its lock");
         assertThat(service.strings("SELECT state || ':' || CAST(version AS VARCHAR) FROM consent WHERE patient_id = '"
                 + patient + "'")).containsExactly("GRANTED:1");
         assertThat(service.count("SELECT COUNT(*) FROM consent WHERE patient_id = '" + other + "'")).isZero();
+        assertThat(service.count("SELECT COUNT(*) FROM consent_event")).isEqualTo(eventsBefore);
     }
 }

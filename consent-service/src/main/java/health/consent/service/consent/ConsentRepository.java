@@ -74,6 +74,26 @@ public class ConsentRepository {
      */
     public Map<Key, List<PurposeConsent>> lockForApplications(Collection<Key> keys) {
         Map<Key, List<PurposeConsent>> locked = new HashMap<>();
+        Db.Read<Void> lock = lock(keys, locked);
+        db.list(lock.sql(), lock.mapper(), lock.params());
+        return locked;
+    }
+
+    /** The decisions locked, and the rows of another read made in the same round trip (PostgreSQL). */
+    public record Locked<T>(Map<Key, List<PurposeConsent>> decisions, List<T> alongside) {
+    }
+
+    /**
+     * {@link #lockForApplications}, and {@code alongside} (a read of another table, which takes no
+     * lock) sent with it: on PostgreSQL in one round trip.
+     */
+    public <T> Locked<T> lockForApplications(Collection<Key> keys, Db.Read<T> alongside) {
+        Map<Key, List<PurposeConsent>> locked = new HashMap<>();
+        return new Locked<>(locked, db.both(lock(keys, locked), alongside).second());
+    }
+
+    /** The locking read of {@link #lockForApplications}, each row added to its key's list in {@code locked}. */
+    private static Db.Read<Void> lock(Collection<Key> keys, Map<Key, List<PurposeConsent>> locked) {
         List<Object> params = new ArrayList<>(keys.size() * 2);
         for (Key k : keys) {
             locked.put(k, new ArrayList<>());
@@ -88,12 +108,12 @@ public class ConsentRepository {
             params.add(params.get(params.size() - 2));
         }
         String pairs = String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"));
-        db.list("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, expires_at "
-                        + "FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "
-                        + "ORDER BY patient_id, application_id, purpose FOR UPDATE",
-                rs -> locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2))))
-                        .add(consent(rs)), params.toArray());
-        return locked;
+        return new Db.Read<>("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, "
+                + "expires_at FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "
+                + "ORDER BY patient_id, application_id, purpose FOR UPDATE", rs -> {
+                    locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)))).add(consent(rs));
+                    return null;
+                }, params.toArray());
     }
 
     /** A decision's next version: {@code before} as read under the lock (version 0 when nothing was stored). */
@@ -101,15 +121,40 @@ public class ConsentRepository {
     }
 
     /**
-     * Stores decisions' next versions, each decision once with the last of them: the new rows in
-     * one statement or batch, in the order of their key (as {@link #lockForApplications} locks, so
-     * that two transactions inserting the same first decisions wait for each other rather than
-     * deadlock), then the updates. A decision changed twice in the group (a patient's second change
-     * applied to the state after the first) is written once, from the version read under the lock to
-     * the last; each version must follow the one before it. An update that finds its row moved fails
-     * the whole transaction.
+     * Stores decisions' next versions ({@code saves}) and appends their events, in one transaction
+     * (the caller's), and returns the events as stored (numbered). Each decision is written once,
+     * with the last of its versions: a decision changed twice in the group (a patient's second change
+     * applied to the state after the first) is written from the version read under the lock to the
+     * last; each version must follow the one before it. The new rows go in the order of their key
+     * (as {@link #lockForApplications} locks, so that two transactions inserting the same first
+     * decisions wait for each other rather than deadlock). An update that finds its row moved fails
+     * the whole transaction. Each event has a new salt; its {@code cause} is given as the index, in
+     * {@code events}, of the event that caused it ({@code causeIndex}, -1 for none).
+     *
+     * <p>On PostgreSQL the decisions and the events are written by one statement, in one round trip
+     * where there were three; on a busy machine each round trip is a wake-up on either side that
+     * waits for a core, while the other writers wait for this transaction (BENCHMARKS.md, "Cores
+     * left idle by the consent changes").
      */
-    public void saveAll(List<Save> saves) {
+    public List<ConsentEvent> saveAndAppend(List<Save> saves, List<ConsentEvent> events, int[] causeIndex) {
+        Decisions decisions = decisions(saves);
+        List<String> salts = new ArrayList<>(events.size());
+        List<Object[]> rows = eventRows(events, salts);
+        long[] seqs;
+        if (db.isPostgres() && !rows.isEmpty()) {
+            seqs = writeAllAtOnce(decisions, rows, salts);
+        } else {
+            save(decisions);
+            seqs = rows.isEmpty() ? new long[0] : db.insertAll(INSERT_EVENT, "seq", rows);
+        }
+        return stored(events, causeIndex, seqs, salts);
+    }
+
+    /** A group's decisions to write: the new rows, in the order of their keys, and the updates. */
+    private record Decisions(List<Object[]> inserts, List<Object[]> updates) {
+    }
+
+    private static Decisions decisions(List<Save> saves) {
         Map<List<Object>, Save[]> firstAndLast = new java.util.LinkedHashMap<>();
         for (Save s : saves) {
             Save[] known = firstAndLast.putIfAbsent(List.of(s.patient(), s.application(), s.after().purpose()),
@@ -137,29 +182,71 @@ public class ConsentRepository {
         }
         inserts.sort(java.util.Comparator.comparing((Object[] row) -> ((PatientId) row[0]).value())
                 .thenComparing(row -> ((ApplicationId) row[1]).value()).thenComparing(row -> ((Purpose) row[2]).name()));
-        db.writeAll(INSERT_CONSENT, INSERT_CONSENTS, inserts);
+        return new Decisions(inserts, updates);
+    }
+
+    /** The decisions alone: the new rows in one statement or batch, then the updates. */
+    private void save(Decisions decisions) {
+        db.writeAll(INSERT_CONSENT, INSERT_CONSENTS, decisions.inserts());
+        List<Object[]> updates = decisions.updates();
         if (db.isPostgres()) {
             if (!updates.isEmpty() && db.update(UPDATE_CONSENTS, Db.textColumns(updates)) != updates.size()) {
-                throw new IllegalStateException("consent row changed under its lock");
+                throw movedRow();
             }
             return;
         }
         for (int changed : db.batch(UPDATE_CONSENT, updates)) {
             // JDBC may answer SUCCESS_NO_INFO (-2) for a batched statement; any other count than one is a moved row.
             if (changed != 1 && changed != java.sql.Statement.SUCCESS_NO_INFO) {
-                throw new IllegalStateException("consent row changed under its lock");
+                throw movedRow();
             }
         }
     }
 
+    private static IllegalStateException movedRow() {
+        return new IllegalStateException("consent row changed under its lock");
+    }
+
     /**
-     * Appends events, each with a new salt, in this order; returns them as stored (numbered). An
-     * event's {@code cause} is given as the index, in {@code events}, of the event that caused it
-     * ({@code causeIndex}, -1 for none): the cause is numbered by the same statement.
+     * PostgreSQL: the new decisions, the updated ones and the events (at least one) in one
+     * statement, whose parts see the same snapshot and touch different rows (a decision is either
+     * new or locked and updated); answers the events' numbers, in their order.
      */
-    public List<ConsentEvent> appendAll(List<ConsentEvent> events, int[] causeIndex) {
+    private long[] writeAllAtOnce(Decisions decisions, List<Object[]> events, List<String> salts) {
+        Object[] params = new Object[8 + 9 + 13];
+        System.arraycopy(textColumns(decisions.inserts(), 8), 0, params, 0, 8);
+        System.arraycopy(textColumns(decisions.updates(), 9), 0, params, 8, 9);
+        System.arraycopy(Db.textColumns(events), 0, params, 17, 13);
+        Map<String, Long> bySalt = new HashMap<>();
+        long[] written = new long[2];
+        db.list(WRITE_ALL, rs -> {
+            bySalt.put(rs.getString(2), rs.getLong(1));
+            written[0] = rs.getLong(3);
+            written[1] = rs.getLong(4);
+            return null;
+        }, params);
+        if (written[0] != decisions.inserts().size()) {
+            throw new IllegalStateException(written[0] + " new decisions written of " + decisions.inserts().size());
+        }
+        if (written[1] != decisions.updates().size()) {
+            throw movedRow();
+        }
+        return numbers(bySalt, salts);
+    }
+
+    /** {@link Db#textColumns}, also for no rows (each column an empty array). */
+    private static Object[] textColumns(List<Object[]> rows, int width) {
+        if (!rows.isEmpty()) {
+            return Db.textColumns(rows);
+        }
+        Object[] empty = new Object[width];
+        java.util.Arrays.fill(empty, new Db.SqlArray("varchar", new String[0]));
+        return empty;
+    }
+
+    /** The events as rows to insert, each with a new salt (added to {@code salts}). */
+    private static List<Object[]> eventRows(List<ConsentEvent> events, List<String> salts) {
         List<Object[]> rows = new ArrayList<>(events.size());
-        List<String> salts = new ArrayList<>(events.size());
         for (ConsentEvent e : events) {
             String salt = AuditLeaves.newSalt();
             salts.add(salt);
@@ -167,7 +254,11 @@ public class ConsentRepository {
                     e.noticeVersion(), e.decidedBy().type(), e.decidedBy().id(), e.channel(), null, e.at(), salt,
                     e.expiresAt()});
         }
-        long[] seqs = db.isPostgres() ? insertEvents(rows, salts) : db.insertAll(INSERT_EVENT, "seq", rows);
+        return rows;
+    }
+
+    /** The events as stored, with their numbers; a cascade's link to its cause written in one more statement. */
+    private List<ConsentEvent> stored(List<ConsentEvent> events, int[] causeIndex, long[] seqs, List<String> salts) {
         List<ConsentEvent> stored = new ArrayList<>(events.size());
         List<Object[]> causes = new ArrayList<>();
         for (int i = 0; i < events.size(); i++) {
@@ -183,20 +274,15 @@ public class ConsentRepository {
     }
 
     /**
-     * The events in one statement (PostgreSQL), inserted in their order; each one's number is found
-     * by its salt, new and random to each event, whatever the order in which the rows come back.
-     * The numbers must also follow the events' order (a cascade after its cause, a patient's second
-     * change after the first: the log and the history are in that order). PostgreSQL gives the
-     * identity's values as the rows leave the sort, which it does not promise in so many words:
+     * The events' numbers (PostgreSQL, which inserts them in one statement), found by their salts,
+     * new and random to each event, whatever the order in which the rows came back; in the events'
+     * order. The numbers must also follow the events' order (a cascade after its cause, a patient's
+     * second change after the first: the log and the history are in that order). PostgreSQL gives
+     * the identity's values as the rows leave the sort, which it does not promise in so many words:
      * checked here, so that a change of behaviour fails the write rather than misorders the log.
      */
-    private long[] insertEvents(List<Object[]> rows, List<String> salts) {
-        if (rows.isEmpty()) {
-            return new long[0];
-        }
-        Map<String, Long> bySalt = new HashMap<>();
-        db.list(INSERT_EVENTS, rs -> bySalt.put(rs.getString(2), rs.getLong(1)), Db.textColumns(rows));
-        long[] seqs = new long[rows.size()];
+    private static long[] numbers(Map<String, Long> bySalt, List<String> salts) {
+        long[] seqs = new long[salts.size()];
         for (int i = 0; i < seqs.length; i++) {
             Long seq = bySalt.get(salts.get(i));
             if (seq == null) {
@@ -293,6 +379,14 @@ public class ConsentRepository {
     private static final String INSERT_EVENTS = INTO_EVENT + "SELECT p, a, pu, st, ps, nv::int, aty, aid, ch, c::bigint, "
             + "t::timestamptz, salt, e::timestamptz FROM " + Db.unnestText(13)
             + " WITH ORDINALITY AS u(p, a, pu, st, ps, nv, aty, aid, ch, c, t, salt, e, n) ORDER BY n RETURNING seq, salt";
+    /**
+     * The three above in one statement: the new decisions, the updated ones, the events; each event's
+     * number and salt with the counts of decisions inserted and updated. The parts of a data-modifying
+     * {@code WITH} run once each, whether read or not.
+     */
+    private static final String WRITE_ALL = "WITH inserted AS (" + INSERT_CONSENTS + " RETURNING 1), updated AS ("
+            + UPDATE_CONSENTS + " RETURNING 1), events AS (" + INSERT_EVENTS + ") "
+            + "SELECT seq, salt, (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated) FROM events";
 
     /** The patient's events, newest first. */
     public List<ConsentEvent> history(PatientId patient, int limit, long offset) {

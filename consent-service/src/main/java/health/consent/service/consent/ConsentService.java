@@ -164,7 +164,13 @@ public class ConsentService {
                 keys.add(new Key(r.caller().patient(), r.application()));
             }
         }
-        Map<Key, List<PurposeConsent>> locked = keys.isEmpty() ? Map.of() : consents.lockForApplications(keys);
+        // The erasures owed before the group, read with the lock: on PostgreSQL in the same round trip.
+        ConsentRepository.Locked<PurgeRepository.Obligation> read = keys.isEmpty()
+                ? new ConsentRepository.Locked<>(Map.of(), List.of())
+                : consents.lockForApplications(keys,
+                        purgeRows.ofPatientsRead(keys.stream().map(Key::patient).collect(Collectors.toSet())));
+        Map<Key, List<PurposeConsent>> locked = read.decisions();
+        Map<PatientId, Map<String, Erasure>> erasures = latest(read.alongside());
         Map<Key, PatientConsents> current = new HashMap<>();
         List<Result<ChangeResult>> results = new ArrayList<>(requests.size());
         List<Applied> applied = new ArrayList<>();
@@ -187,9 +193,7 @@ public class ConsentService {
             events.addAll(change.events());
             results.add(null);
         }
-        // The erasures owed before the group; each answer adds those of the changes before it and its own.
-        Map<PatientId, Map<String, Erasure>> erasures = erasures(applied.stream()
-                .map(a -> a.request().caller().patient()).collect(Collectors.toSet()));
+        // Each answer adds to the erasures owed before the group those of the changes before it and its own.
         List<ConsentChanged> changed = record(applied, events);
         for (int i = 0, a = 0; i < results.size(); i++) {
             if (results.get(i) == null) {
@@ -258,8 +262,7 @@ public class ConsentService {
                 causes[a.firstEvent() + i] = e.isCascade() ? a.firstEvent() : -1;
             }
         }
-        consents.saveAll(saves);
-        List<ConsentEvent> stored = consents.appendAll(events, causes);
+        List<ConsentEvent> stored = consents.saveAndAppend(saves, events, causes);
         Map<Long, String> owed = purges.oweAll(stored);
         List<ConsentChanged> changed = new ArrayList<>(applied.size());
         for (Applied a : applied) {
@@ -307,8 +310,13 @@ public class ConsentService {
 
     /** Each patient's latest erasure owed per application and purpose ("app/PURPOSE"), in one statement. */
     private Map<PatientId, Map<String, Erasure>> erasures(Collection<PatientId> patients) {
+        return latest(purgeRows.ofPatients(patients));
+    }
+
+    /** The latest of these obligations (each patient's oldest first) per patient, application and purpose. */
+    private static Map<PatientId, Map<String, Erasure>> latest(List<PurgeRepository.Obligation> obligations) {
         Map<PatientId, Map<String, Erasure>> latest = new HashMap<>();
-        for (var o : purgeRows.ofPatients(patients)) {
+        for (var o : obligations) {
             latest.computeIfAbsent(PatientId.of(o.patientId()), p -> new HashMap<>())
                     .put(o.applicationId() + "/" + o.purpose(), new Erasure(o.id(), o.createdAt(), o.confirmedAt()));
         }

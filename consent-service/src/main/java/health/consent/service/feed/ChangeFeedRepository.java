@@ -79,29 +79,38 @@ public class ChangeFeedRepository {
         if (rows.isEmpty()) {
             return 0;
         }
-        long upTo = moveCounter(rows.size());
+        if (db.isPostgres()) {
+            return numberedInOneStatement(rows);
+        }
+        long upTo = lockCounter() + rows.size();
+        db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", upTo);
         long last = upTo - rows.size();
         for (int i = 0; i < rows.size(); i++) {
             Object[] row = rows.get(i);
             row[row.length - 1] = last + i + 1;
         }
-        db.writeAll(INSERT_NUMBERED, INSERT_NUMBERED_ROWS, rows);
+        db.batch(INSERT_NUMBERED, rows);
         return upTo;
     }
 
     /**
-     * Moves the counter on by {@code n}, its row locked until the transaction ends; returns where
-     * it now stands. On PostgreSQL one statement locks, moves and reads it, so the lock that every
-     * writer of every instance waits for is held one round trip less.
+     * PostgreSQL: one statement locks and moves the counter and inserts the rows numbered from where
+     * it stood, so that a writer makes one round trip where it made two. On a busy machine each
+     * round trip is a wake-up on either side, each waiting for a core, while every writer waits for
+     * the counter's row (BENCHMARKS.md, "Cores left idle by the consent changes").
      */
-    private long moveCounter(int n) {
-        if (db.isPostgres()) {
-            return db.one("UPDATE change_sequence SET last_seq = last_seq + ? WHERE id = 1 RETURNING last_seq",
-                    rs -> rs.getLong(1), n).orElseThrow();
+    private long numberedInOneStatement(List<Object[]> rows) {
+        Object[] columns = Db.textColumns(rows);
+        Object[] params = new Object[columns.length + 2];
+        params[0] = (long) rows.size();
+        params[1] = (long) rows.size();
+        System.arraycopy(columns, 0, params, 2, columns.length);
+        long[] moved = db.one(MOVE_AND_INSERT_ROWS, rs -> new long[] {rs.getLong(1), rs.getLong(2)}, params)
+                .orElseThrow(() -> new IllegalStateException("the change feed's counter is missing"));
+        if (moved[1] != rows.size()) {
+            throw new IllegalStateException(moved[1] + " changes recorded of " + rows.size());
         }
-        long upTo = lockCounter() + n;
-        db.update("UPDATE change_sequence SET last_seq = ? WHERE id = 1", upTo);
-        return upTo;
+        return moved[0];
     }
 
     private long lockCounter() {
@@ -112,10 +121,16 @@ public class ChangeFeedRepository {
     private static final String INSERT_CHANGE = "INSERT INTO consent_change (application_id, patient_id, purpose, "
             + "decision, reason, version, at, purge_id, seq) ";
     private static final String INSERT_NUMBERED = INSERT_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    /** The same rows in one statement (PostgreSQL), inserted in their order. */
-    private static final String INSERT_NUMBERED_ROWS = INSERT_CHANGE + "SELECT a, p, pu, d, r, v::bigint, "
-            + "t::timestamptz, g, s::bigint FROM " + Db.unnestText(9)
-            + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) ORDER BY n";
+    /**
+     * Moves the counter on by the number of rows and inserts them numbered after where it stood, in
+     * their order; answers where the counter now stands and how many rows went in. A data-modifying
+     * {@code WITH} runs once whether read or not; its rows read the counter as moved.
+     */
+    private static final String MOVE_AND_INSERT_ROWS = "WITH moved AS (UPDATE change_sequence SET last_seq = last_seq + ? "
+            + "WHERE id = 1 RETURNING last_seq), inserted AS (" + INSERT_CHANGE + "SELECT a, p, pu, d, r, v::bigint, "
+            + "t::timestamptz, g, moved.last_seq - ? + n FROM moved, " + Db.unnestText(9)
+            + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) ORDER BY n RETURNING 1) "
+            + "SELECT last_seq, (SELECT count(*) FROM inserted) FROM moved";
 
     /**
      * Numbers the committed changes that have no number yet (written by an instance of an earlier

@@ -59,8 +59,14 @@ public class PurgeRepository {
         if (patients.isEmpty()) {
             return List.of();
         }
+        Db.Read<Obligation> read = ofPatientsRead(patients);
+        return db.list(read.sql(), read.mapper(), read.params());
+    }
+
+    /** The read of {@link #ofPatients} (at least one patient), for a caller that sends it with another. */
+    public Db.Read<Obligation> ofPatientsRead(java.util.Collection<PatientId> patients) {
         String marks = String.join(", ", java.util.Collections.nCopies(patients.size(), "?"));
-        return db.list(SELECT + " WHERE patient_id IN (" + marks + ") ORDER BY created_at, id",
+        return new Db.Read<>(SELECT + " WHERE patient_id IN (" + marks + ") ORDER BY created_at, id",
                 PurgeRepository::obligation, patients.toArray());
     }
 

@@ -86,6 +86,12 @@ class PurgeObligationsTest extends OnBothDatabases {
                 .satisfies(p -> assertThat(p.get("confirmedAt").getStringValue()).isEqualTo(first.str("confirmedAt")));
         assertThat(api.post("/api/v1/purges/" + purge + "/confirmation", Tokens.patient(patient), null).status())
                 .isEqualTo(403);
+
+        // A later change of the purpose answers with the erasure owed before it, read with the decisions' lock.
+        Res granted = decide(api, Tokens.patient(patient), app, "STATISTICS", "GRANTED");
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(200);
+        assertThat(granted.str("consent.erasure.id")).isEqualTo(purge);
+        assertThat(granted.str("consent.erasure.confirmedAt")).isEqualTo(first.str("confirmedAt"));
     }
 
     @Test
