@@ -101,7 +101,8 @@ public class ConsentRepository {
             params.add(k.application());
         }
         // The list is padded to a power of two with the last key again (the same rows): a handful of
-        // statement texts that each connection prepares once, rather than one for every group size.
+        // statement texts that each connection prepares once, rather than one for every group size
+        // (as is the list of patients of the read sent with it, PurgeRepository.ofPatientsRead).
         int slots = keys.size() <= 1 ? 1 : Integer.highestOneBit(keys.size() - 1) << 1;
         for (int i = keys.size(); i < slots; i++) {
             params.add(params.get(params.size() - 2));
@@ -132,9 +133,9 @@ public class ConsentRepository {
      * {@code events}, of the event that caused it ({@code causeIndex}, -1 for none).
      *
      * <p>On PostgreSQL the decisions and the events are written by one statement, in one round trip
-     * where there were three; on a busy machine each round trip is a wake-up on either side that
-     * waits for a core, while the other writers wait for this transaction (BENCHMARKS.md, "Cores
-     * left idle by the consent changes").
+     * where there were two (three when a group has both new and updated decisions); on a busy
+     * machine each round trip is a wake-up on either side that waits for a core, while the other
+     * writers wait for this transaction (BENCHMARKS.md, "Cores left idle by the consent changes").
      */
     public List<ConsentEvent> saveAndAppend(List<Save> saves, List<ConsentEvent> events, int[] causeIndex) {
         Decisions decisions = decisions(saves);

@@ -247,8 +247,11 @@ public class Db {
     /**
      * Runs two reads in this order. On PostgreSQL they go in one round trip: the driver sends a
      * text of two statements as one batch, and answers their rows one result after the other; a
-     * writer that must make both, while others wait for it, saves a wake-up on either side.
-     * Elsewhere one after the other.
+     * writer that must make both, while others wait for it, saves a wake-up on either side. The
+     * server runs the second once the first has finished (under its locks, if it takes any). It is
+     * one round trip as long as every parameter has a type the driver knows (as {@link #bind} gives
+     * them; not with {@code stringtype=unspecified}): otherwise the driver first asks the server to
+     * describe the statements, which is correct but makes it two. Elsewhere one after the other.
      */
     public <A, B> Both<A, B> both(Read<A> first, Read<B> second) {
         if (!isPostgres()) {
@@ -258,7 +261,8 @@ public class Db {
         Object[] params = new Object[first.params().length + second.params().length];
         System.arraycopy(first.params(), 0, params, 0, first.params().length);
         System.arraycopy(second.params(), 0, params, first.params().length, second.params().length);
-        return statement(first.sql() + ";\n" + second.sql(), null, ps -> {
+        // On one line: a failure is reported with the statement's first line, here both.
+        return statement(first.sql() + "; " + second.sql(), null, ps -> {
             bind(ps, params);
             if (!ps.execute()) {
                 throw new SQLException("the first of two reads gave no result set");

@@ -67,7 +67,7 @@ public class ChangeFeedRepository {
 
     /**
      * Moves the counter on by the number of rows and inserts them (their last column, the number,
-     * to fill) numbered from where it stood. The counter's row stays locked until the writing
+     * left empty: filled here, or in the statement on PostgreSQL) numbered from where it stood. The counter's row stays locked until the writing
      * transaction ends, so writers (of any instance) number in turn and commit in the order of their
      * numbers: a reader that sees the counter at N sees every change up to N, and a change written
      * after another committed comes after it. Call last in the transaction, after any other lock it
