@@ -17,6 +17,7 @@ import health.consent.model.PatientId;
 import health.consent.model.Purpose;
 import health.consent.model.PurposeConsent;
 import health.consent.service.consent.ConsentRepository;
+import health.consent.service.db.Db;
 import health.consent.service.db.Transactions;
 import health.consent.service.support.Api.Res;
 import health.consent.service.support.OnBothDatabases;
@@ -256,6 +257,28 @@ class ConsentGroupCommitTest extends OnBothDatabases {
             assertThat(service.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = '" + patient + "'"))
                     .as(patient).isEqualTo(1);
         }
+    }
+
+    @Test
+    void two_reads_sent_together_answer_each_its_own_rows_with_its_own_parameters() {
+        // As the decisions' lock and the erasures owed are read (on PostgreSQL, one text of two statements).
+        String app = registerApplication(api);
+        String patient = newPatient();
+        decide(api, Tokens.patient(patient), app, "CARE", "GRANTED");
+        Db db = service.context().getBean(Db.class);
+        Db.Both<String, Long> both = service.context().getBean(Transactions.class).write(() -> db.both(
+                new Db.Read<>("SELECT state FROM consent WHERE patient_id = ? AND application_id = ? FOR UPDATE",
+                        rs -> rs.getString(1), patient, app),
+                new Db.Read<>("SELECT COUNT(*) FROM consent_event WHERE patient_id = ? AND purpose = ? AND state = ?",
+                        rs -> rs.getLong(1), patient, "CARE", "GRANTED")));
+        assertThat(both.first()).containsExactly("GRANTED");
+        assertThat(both.second()).containsExactly(1L);
+        // A first read with no rows still leaves the second its own.
+        Db.Both<String, Long> none = service.context().getBean(Transactions.class).write(() -> db.both(
+                new Db.Read<>("SELECT state FROM consent WHERE patient_id = ?", rs -> rs.getString(1), newPatient()),
+                new Db.Read<>("SELECT COUNT(*) FROM consent WHERE patient_id = ?", rs -> rs.getLong(1), patient)));
+        assertThat(none.first()).isEmpty();
+        assertThat(none.second()).containsExactly(1L);
     }
 
     @Test
