@@ -74,8 +74,7 @@ public class ConsentRepository {
      */
     public Map<Key, List<PurposeConsent>> lockForApplications(Collection<Key> keys) {
         Map<Key, List<PurposeConsent>> locked = new HashMap<>();
-        Db.Read<Void> lock = lock(keys, locked);
-        db.list(lock.sql(), lock.mapper(), lock.params());
+        db.list(lock(keys, locked));
         return locked;
     }
 
@@ -100,14 +99,8 @@ public class ConsentRepository {
             params.add(k.patient());
             params.add(k.application());
         }
-        // The list is padded to a power of two with the last key again (the same rows): a handful of
-        // statement texts that each connection prepares once, rather than one for every group size
-        // (as is the list of patients of the read sent with it, PurgeRepository.ofPatientsRead).
-        int slots = keys.size() <= 1 ? 1 : Integer.highestOneBit(keys.size() - 1) << 1;
-        for (int i = keys.size(); i < slots; i++) {
-            params.add(params.get(params.size() - 2));
-            params.add(params.get(params.size() - 2));
-        }
+        // Padded, as is the list of patients of the read sent with it (PurgeRepository.ofPatientsRead).
+        int slots = Db.padToPowerOfTwo(params, 2);
         String pairs = String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"));
         return new Db.Read<>("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, "
                 + "expires_at FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "

@@ -240,6 +240,28 @@ public class Db {
     public record Read<T>(String sql, RowMapper<T> mapper, Object... params) {
     }
 
+    /** The read's rows. */
+    public <T> List<T> list(Read<T> read) {
+        return list(read.sql(), read.mapper(), read.params());
+    }
+
+    /**
+     * Pads a list of parameters, taken {@code width} at a time (a key of that many columns), with
+     * its last key again until the keys are a power of two; returns how many keys it now holds. A
+     * statement over {@code IN (...)} of the padded list finds the same rows, and has a handful of
+     * texts that each connection prepares once rather than one for every number of keys.
+     */
+    public static int padToPowerOfTwo(List<Object> params, int width) {
+        int keys = params.size() / width;
+        int slots = keys <= 1 ? 1 : Integer.highestOneBit(keys - 1) << 1;
+        for (int i = keys; i < slots; i++) {
+            for (int c = 0; c < width; c++) {
+                params.add(params.get(params.size() - width));
+            }
+        }
+        return slots;
+    }
+
     /** The rows of two reads. */
     public record Both<A, B>(List<A> first, List<B> second) {
     }
@@ -255,8 +277,7 @@ public class Db {
      */
     public <A, B> Both<A, B> both(Read<A> first, Read<B> second) {
         if (!isPostgres()) {
-            return new Both<>(list(first.sql(), first.mapper(), first.params()),
-                    list(second.sql(), second.mapper(), second.params()));
+            return new Both<>(list(first), list(second));
         }
         Object[] params = new Object[first.params().length + second.params().length];
         System.arraycopy(first.params(), 0, params, 0, first.params().length);

@@ -67,9 +67,9 @@ public class ChangeFeedRepository {
 
     /**
      * Moves the counter on by the number of rows and inserts them (their last column, the number,
-     * left empty: filled here, or in the statement on PostgreSQL) numbered from where it stood. The counter's row stays locked until the writing
-     * transaction ends, so writers (of any instance) number in turn and commit in the order of their
-     * numbers: a reader that sees the counter at N sees every change up to N, and a change written
+     * left empty: filled here, or in the statement on PostgreSQL) numbered from where it stood. The
+     * counter's row stays locked until the writing transaction ends, so writers (of any instance)
+     * number in turn and commit in the order of their numbers: a reader that sees the counter at N sees every change up to N, and a change written
      * after another committed comes after it. Call last in the transaction, after any other lock it
      * takes (a consent change locks its patients' rows first), so that writers wait for each other
      * rather than deadlock, and for no longer than the commit. Numbering here rather than in a later

@@ -59,22 +59,17 @@ public class PurgeRepository {
         if (patients.isEmpty()) {
             return List.of();
         }
-        Db.Read<Obligation> read = ofPatientsRead(patients);
-        return db.list(read.sql(), read.mapper(), read.params());
+        return db.list(ofPatientsRead(patients));
     }
 
     /**
-     * The read of {@link #ofPatients} (at least one patient), for a caller that sends it with another.
-     * The list is padded to a power of two with the last patient again: a handful of statement texts
-     * that each connection prepares once (alone, or joined to another read), rather than one for
-     * every number of patients.
+     * The read of {@link #ofPatients} (at least one patient), for a caller that sends it with another;
+     * its list of patients padded to a power of two ({@link Db#padToPowerOfTwo}), alone or joined to
+     * another read.
      */
     public Db.Read<Obligation> ofPatientsRead(java.util.Collection<PatientId> patients) {
         List<Object> params = new java.util.ArrayList<>(patients);
-        int slots = params.size() <= 1 ? 1 : Integer.highestOneBit(params.size() - 1) << 1;
-        while (params.size() < slots) {
-            params.add(params.get(params.size() - 1));
-        }
+        int slots = Db.padToPowerOfTwo(params, 1);
         String marks = String.join(", ", java.util.Collections.nCopies(slots, "?"));
         return new Db.Read<>(SELECT + " WHERE patient_id IN (" + marks + ") ORDER BY created_at, id",
                 PurgeRepository::obligation, params.toArray());
