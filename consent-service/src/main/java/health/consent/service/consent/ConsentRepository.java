@@ -251,7 +251,10 @@ public class ConsentRepository {
         return rows;
     }
 
-    /** The events as stored, with their numbers; a cascade's link to its cause written in one more statement. */
+    /**
+     * The events as stored, with their numbers; a cascade's link to its cause written in one more
+     * statement (on PostgreSQL, sent with the commit: nothing of the transaction reads it).
+     */
     private List<ConsentEvent> stored(List<ConsentEvent> events, int[] causeIndex, long[] seqs, List<String> salts) {
         List<ConsentEvent> stored = new ArrayList<>(events.size());
         List<Object[]> causes = new ArrayList<>();
@@ -262,7 +265,7 @@ public class ConsentRepository {
             }
             stored.add(events.get(i).stored(seqs[i], cause, salts.get(i)));
         }
-        db.writeAll("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", "UPDATE consent_event e SET cause_seq = "
+        db.writeAllAtCommit("UPDATE consent_event SET cause_seq = ? WHERE seq = ?", "UPDATE consent_event e SET cause_seq = "
                 + "u.c::bigint FROM " + Db.unnestText(2) + " AS u(c, s) WHERE e.seq = u.s::bigint", causes);
         return stored;
     }

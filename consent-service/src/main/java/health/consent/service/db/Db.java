@@ -296,6 +296,100 @@ public class Db {
         });
     }
 
+    /**
+     * What a write left for its commit: a statement and its parameters, or work that runs
+     * statements of its own ({@code sql} null).
+     */
+    private record Write(String sql, Object[] params, Runnable work) {
+    }
+
+    /** While a {@link Transactions#write} runs on this thread, what it left for its commit. */
+    private final ThreadLocal<List<Write>> withCommit = new ThreadLocal<>();
+
+    /**
+     * Runs the statement at the end of the current write, after every statement run directly, in
+     * the order of these calls: for a statement whose rows nothing in the transaction reads after
+     * it and whose answer is not needed. On PostgreSQL it goes with the transaction's
+     * {@code COMMIT}, in one round trip: the driver sends a text of statements as one batch, and the
+     * server, which skips whatever follows a failed statement, commits only when every one of them
+     * succeeded; a failure fails the write as any failed statement does, and it is rolled back. A
+     * writer that others wait for saves a round trip, a wake-up on either side, for each such
+     * statement (BENCHMARKS.md, "Cores left idle by the consent changes"). On H2 each runs as usual
+     * before the commit. Outside a write it runs at once.
+     */
+    public void atCommit(String sql, Object... params) {
+        leave(new Write(sql, params, null));
+    }
+
+    /**
+     * Runs the work, statements of its own, at the end of the current write in its turn as
+     * {@link #atCommit(String, Object...)} does, but before the commit: for a database where a
+     * statement cannot go with it (H2), or work of several statements. Outside a write, at once.
+     */
+    public void atCommit(Runnable work) {
+        leave(new Write(null, null, work));
+    }
+
+    private void leave(Write write) {
+        List<Write> pending = withCommit.get();
+        if (pending != null) {
+            pending.add(write);
+        } else {
+            run(write);
+        }
+    }
+
+    private void run(Write write) {
+        if (write.sql() == null) {
+            write.work().run();
+        } else {
+            update(write.sql(), write.params());
+        }
+    }
+
+    /**
+     * For {@link Transactions#write}: runs the work, then the statements it left {@link #atCommit}.
+     * On PostgreSQL they go with the transaction's {@code COMMIT} (after which the transaction
+     * manager's own commit has nothing to do: the driver sends none outside a transaction); without
+     * it when the transaction is not this work's own (it joined one begun elsewhere, which commits
+     * it) or is to be rolled back. If the work fails, none of them runs.
+     */
+    <T> T writing(io.micronaut.transaction.TransactionStatus<Connection> status, Supplier<T> work) {
+        List<Write> pending = new ArrayList<>(4);
+        withCommit.set(pending);
+        T result;
+        try {
+            result = work.get();
+        } finally {
+            withCommit.remove();
+        }
+        if (pending.isEmpty()) {
+            return result;
+        }
+        if (!isPostgres() || pending.stream().anyMatch(w -> w.sql() == null)) {
+            pending.forEach(this::run);
+            return result;
+        }
+        StringBuilder text = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        for (Write w : pending) {
+            text.append(text.isEmpty() ? "" : "; ").append(w.sql());
+            params.addAll(java.util.Arrays.asList(w.params()));
+        }
+        if (status.isNewTransaction() && !status.isRollbackOnly()) {
+            text.append("; COMMIT");
+        }
+        // On one line: a failure is reported with the statement's first line, here all of them.
+        return statement(text.toString(), null, ps -> {
+            bind(ps, params.toArray());
+            boolean rows = ps.execute();
+            while (rows || ps.getUpdateCount() != -1) {
+                rows = ps.getMoreResults();
+            }
+            return result;
+        });
+    }
+
     /** Each row mapped, the result set closed. */
     private static <T> List<T> rows(ResultSet resultSet, RowMapper<T> mapper) throws SQLException {
         try (ResultSet rs = resultSet) {
@@ -394,13 +488,27 @@ public class Db {
      * them from {@link #unnestText} of the rows' width), otherwise by a JDBC batch of {@code eachRow}.
      */
     public void writeAll(String eachRow, String overArrays, List<Object[]> rows) {
+        writeAll(eachRow, overArrays, rows, false);
+    }
+
+    /**
+     * {@link #writeAll}, the statement over arrays sent with the commit ({@link #atCommit}): for
+     * rows nothing in the transaction reads after them.
+     */
+    public void writeAllAtCommit(String eachRow, String overArrays, List<Object[]> rows) {
+        writeAll(eachRow, overArrays, rows, true);
+    }
+
+    private void writeAll(String eachRow, String overArrays, List<Object[]> rows, boolean atCommit) {
         if (rows.isEmpty()) {
             return;
         }
-        if (isPostgres()) {
-            update(overArrays, textColumns(rows));
+        Write write = isPostgres() ? new Write(overArrays, textColumns(rows), null)
+                : new Write(null, null, () -> batch(eachRow, rows));
+        if (atCommit) {
+            leave(write);
         } else {
-            batch(eachRow, rows);
+            run(write);
         }
     }
 

@@ -72,7 +72,7 @@ public class Transactions {
         published.set(events);
         T result;
         try {
-            result = db.onReplica(false, () -> Db.reachable(() -> transactions.executeWrite(status -> work.get())));
+            result = db.onReplica(false, () -> Db.reachable(() -> transactions.executeWrite(status -> db.writing(status, work))));
         } finally {
             published.remove();
         }

@@ -29,9 +29,12 @@ public class PurgeRepository {
                              Instant createdAt, Instant confirmedAt) {
     }
 
-    /** Stores new obligations: in one statement on PostgreSQL, in one batch otherwise. */
+    /**
+     * Stores new obligations: in one statement on PostgreSQL, sent with the transaction's commit (the
+     * writer reads none of them back), in one batch otherwise.
+     */
     public void insertAll(List<Obligation> obligations) {
-        db.writeAll(INSERT + "VALUES (?, ?, ?, ?, ?, ?)", INSERT + "SELECT i, p, a, pu, e::bigint, t::timestamptz FROM "
+        db.writeAllAtCommit(INSERT + "VALUES (?, ?, ?, ?, ?, ?)", INSERT + "SELECT i, p, a, pu, e::bigint, t::timestamptz FROM "
                 + Db.unnestText(6) + " AS u(i, p, a, pu, e, t)", obligations.stream().map(o -> new Object[] {o.id(),
                         o.patientId(), o.applicationId(), o.purpose().name(), o.eventSeq(), o.createdAt()}).toList());
     }
