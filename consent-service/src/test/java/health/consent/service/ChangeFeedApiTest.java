@@ -63,23 +63,63 @@ class ChangeFeedApiTest extends OnBothDatabases {
         ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
         Db db = service.context().getBean(Db.class);
         long before = feed.head();
-        long[] inside = transactions.write(() -> {
+        long[] atTheEnd = new long[3];
+        long written = transactions.write(() -> {
             feed.patientChanges(List.of(new ChangeFeedRepository.PatientChange(ApplicationId.of(app),
                     PatientId.of(patient), Purpose.CARE, Decision.permit(), 1, Instant.now(), null)));
             feed.applicationChange(ApplicationId.of(app), Purpose.CARE, null, Instant.now());
-            // Numbered at the end of the transaction, with its commit: not yet written here.
-            return new long[] {db.count("SELECT COUNT(*) FROM consent_change WHERE application_id = ?", app)};
+            // Read after the feed's statements, still inside the transaction, where no pass can have numbered the rows.
+            db.atCommit(() -> {
+                atTheEnd[0] = storedNumber(db, "patient_id = '" + patient + "'");
+                atTheEnd[1] = storedNumber(db, "application_id = '" + app + "' AND patient_id IS NULL");
+                atTheEnd[2] = feed.head();
+            });
+            // The feed's rows are written at the end of the transaction: not yet here.
+            return db.count("SELECT COUNT(*) FROM consent_change WHERE application_id = ?", app);
         });
-        assertThat(inside[0]).as("rows written before the end of their transaction").isZero();
-        long patients = storedNumber(db, "patient_id = '" + patient + "'");
-        long catalogue = storedNumber(db, "application_id = '" + app + "' AND patient_id IS NULL");
+        assertThat(written).as("rows written before the end of their transaction").isZero();
+        long patients = atTheEnd[0];
+        long catalogue = atTheEnd[1];
         assertThat(patients).as("the patient's row, numbered after the head before it").isGreaterThan(before);
         assertThat(catalogue).as("the catalogue's row, written after it").isEqualTo(patients + 1);
-        assertThat(feed.head()).as("the counter").isGreaterThanOrEqualTo(catalogue);
+        assertThat(atTheEnd[2]).as("the counter, in the same transaction").isEqualTo(catalogue);
+        assertThat(storedNumber(db, "patient_id = '" + patient + "'")).as("after the commit").isEqualTo(patients);
 
         List<JsonNode> changes = changesAfter(app, patients - 1, 2);
         assertThat(changes).extracting(c -> c.get("seq").getLongValue()).containsExactly(patients, catalogue);
         assertThat(changes.get(0).get("patientId").getStringValue()).isEqualTo(patient);
+    }
+
+    @Test
+    void a_change_written_without_the_feeds_counter_is_never_dropped_without_a_word() {
+        String app = registerApplication(api);
+        String patient = newPatient();
+        Transactions transactions = service.context().getBean(Transactions.class);
+        ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
+        Db db = service.context().getBean(Db.class);
+        long[] unnumbered = {-1};
+        // The counter's row removed, in a transaction given up at its end (the counter comes back).
+        assertThatThrownBy(() -> transactions.write(() -> {
+            db.update("DELETE FROM change_sequence WHERE id = 1");
+            feed.patientChanges(List.of(new ChangeFeedRepository.PatientChange(ApplicationId.of(app),
+                    PatientId.of(patient), Purpose.CARE, Decision.permit(), 1, Instant.now(), null)));
+            db.atCommit(() -> {
+                unnumbered[0] = db.count("SELECT COUNT(*) FROM consent_change WHERE patient_id = ? AND seq IS NULL",
+                        patient);
+                throw new IllegalStateException("given up");
+            });
+            return null;
+        })).satisfies(e -> {
+            if ("PostgreSQL".equals(database)) {
+                // One statement, whose answer goes unread: the row is kept, unnumbered, for the pass to fail on.
+                assertThat(e).hasMessage("given up");
+                assertThat(unnumbered[0]).isEqualTo(1);
+            } else {
+                // The counter is read first: the write fails there.
+                assertThat(e).isInstanceOf(java.util.NoSuchElementException.class);
+            }
+        });
+        assertThat(feed.head()).as("the counter, back with the rollback").isPositive();
     }
 
     @Test

@@ -318,6 +318,10 @@ public class Db {
      * before the commit. Outside a write it runs at once.
      */
     public void atCommit(String sql, Object... params) {
+        // Statements are joined on one line: a comment would swallow those after it, COMMIT included.
+        if (sql.contains("--")) {
+            throw new IllegalArgumentException("a statement left for the commit carries no comment: " + sql);
+        }
         leave(new Write(sql, params, null));
     }
 
@@ -366,6 +370,7 @@ public class Db {
         if (pending.isEmpty()) {
             return result;
         }
+        // Work of its own among them (H2's only, today): each in its turn, the commit apart.
         if (!isPostgres() || pending.stream().anyMatch(w -> w.sql() == null)) {
             pending.forEach(this::run);
             return result;

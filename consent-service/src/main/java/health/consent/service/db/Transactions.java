@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Transactions, and the events they publish. A writer {@link #publish publishes} what it changed
  * inside its transaction: listeners that must write with it (the change feed's rows) run there and
- * then, in the same transaction; once it commits, one {@link Committed} event carries everything
+ * then, in the same transaction (the feed's leaving its statement for the end of the transaction,
+ * {@link Db#atCommit}); once it commits, one {@link Committed} event carries everything
  * it published to the observers that only need to know (caches, the feed's and the log's passes),
  * each told on its own.
  * A transaction that rolls back publishes nothing.

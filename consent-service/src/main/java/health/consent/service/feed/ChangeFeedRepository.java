@@ -72,7 +72,8 @@ public class ChangeFeedRepository {
      * must be the transaction's last lock (a consent change locks its patients' rows first), so
      * that writers wait for each other rather than deadlock, and for no longer than the commit: it
      * runs at the end of the transaction ({@link Db#atCommit}), on PostgreSQL as one statement sent
-     * with the commit. Numbering here rather than in a later pass spares an update of every change.
+     * with the commit. (A write that joins a transaction begun elsewhere, which none of the
+     * service's does, runs it at its own end instead, and leaves the commit to that transaction.) Numbering here rather than in a later pass spares an update of every change.
      */
     private void numbered(List<Object[]> rows) {
         if (rows.isEmpty()) {
@@ -124,14 +125,16 @@ public class ChangeFeedRepository {
     private static final String INSERT_NUMBERED = INSERT_CHANGE + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     /**
      * Moves the counter on by the number of rows and inserts them numbered after where it stood, in
-     * their order; its rows read the counter as moved. The counter's row is made by the first
-     * migration and never deleted (without it, this would insert nothing: the service's tests would
-     * see no change in the feed).
+     * their order; its rows read the counter as moved. Its answer is not read (it goes with the
+     * commit): were the counter's row missing (the first migration makes it, nothing deletes it),
+     * the rows would still be inserted, without a number, and the feed's pass, which numbers such
+     * rows under the counter's lock, would fail at each tick, in the log, rather than the changes
+     * be lost without a word.
      */
     private static final String MOVE_AND_INSERT_ROWS = "WITH moved AS (UPDATE change_sequence SET last_seq = last_seq + ? "
             + "WHERE id = 1 RETURNING last_seq) " + INSERT_CHANGE + "SELECT a, p, pu, d, r, v::bigint, "
-            + "t::timestamptz, g, moved.last_seq - ? + n FROM moved, " + Db.unnestText(9)
-            + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) ORDER BY n";
+            + "t::timestamptz, g, moved.last_seq - ? + n FROM " + Db.unnestText(9)
+            + " WITH ORDINALITY AS u(a, p, pu, d, r, v, t, g, s, n) LEFT JOIN moved ON true ORDER BY n";
 
     /**
      * Numbers the committed changes that have no number yet (written by an instance of an earlier

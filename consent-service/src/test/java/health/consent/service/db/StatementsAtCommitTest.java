@@ -55,6 +55,9 @@ class StatementsAtCommitTest extends OnBothDatabases {
         });
         assertThat(inside).as("inside the write, nothing left for the commit has run").containsExactly(1L, 2L, -1L);
         assertThat(values(a, b, a + "-work")).as("after it, each in its turn").containsExactly(11L, 21L, 5L);
+        // Joined on one line with the COMMIT, a statement must not carry a comment that would swallow it.
+        assertThatThrownBy(() -> db.atCommit("UPDATE at_commit_probe SET v = 0 -- all of them"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
