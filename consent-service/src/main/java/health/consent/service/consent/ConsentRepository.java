@@ -397,8 +397,7 @@ public class ConsentRepository {
 
     /** Grants whose end is at or before {@code now}, the oldest first. */
     public List<Due> dueToExpire(Instant now, int limit) {
-        return db.list("SELECT patient_id, application_id, purpose FROM consent WHERE expires_at <= ? AND state = 'GRANTED' "
-                        + "ORDER BY expires_at LIMIT " + limit,
+        return db.list(dueToExpireQuery(limit),
                 rs -> new Due(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)),
                         Purpose.valueOf(rs.getString(3))), now);
     }
@@ -459,10 +458,25 @@ public class ConsentRepository {
                 + "ORDER BY seq", ConsentRepository::event, params.toArray());
     }
 
+    /**
+     * The statement of {@link #dueToExpire} (one parameter, the time): on PostgreSQL it reads the
+     * index of the grants that end, which keeps no other decision (V19).
+     */
+    public static String dueToExpireQuery(int limit) {
+        return "SELECT patient_id, application_id, purpose FROM consent WHERE expires_at <= ? AND state = 'GRANTED' "
+                + "ORDER BY expires_at LIMIT " + limit;
+    }
+
     /** The event at a leaf of the audit log, if that leaf is a consent event. */
     public java.util.Optional<ConsentEvent> atLeaf(long leafIndex) {
-        return db.one(SELECT_EVENTS + " WHERE leaf_index = ?", ConsentRepository::event, leafIndex);
+        return db.one(AT_LEAF, ConsentRepository::event, leafIndex);
     }
+
+    /**
+     * The statement of {@link #atLeaf} (one parameter, the leaf): on PostgreSQL it reads the index
+     * of events by leaf, which keeps no event without one (V19).
+     */
+    public static final String AT_LEAF = SELECT_EVENTS + " WHERE leaf_index = ?";
 
     /** The oldest events not yet in the audit log, in the order they were written. */
     public List<ConsentEvent> unlogged(int limit) {
