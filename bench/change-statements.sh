@@ -6,7 +6,8 @@
 # Build first (mvn -B -DskipTests install); PJAR=<jar> measures another build; PROBE_JFR=1 also records JFR;
 # PG_PRELOAD adds libraries to preload and PG_MORE_OPTS server settings, e.g. PG_PRELOAD=auto_explain
 # PG_MORE_OPTS="-c auto_explain.log_min_duration=5 -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on"
-# (the plans land in $OUT/postgres.log). For the measured 10 s it also prints each thread of the service and each
+# (the plans land in $OUT/postgres.log); with PG_MORE_OPTS="-c pg_stat_statements.track_planning=on" the statements'
+# planning (how many times, how long) is counted too. For the measured 10 s it also prints each thread of the service and each
 # PostgreSQL process by its time on a core, with its time waiting for one and its wake-ups (/proc/.../schedstat),
 # and keeps in $OUT/window.log what the service logged meanwhile (with JAVA_OPTS=-XX:+PrintCompilation, what the
 # compilers did then); WARM_SETS=N adds N sets of 2,000 new patients, 10 s each, to the warm-up.
@@ -60,6 +61,6 @@ join "$OUT/sched-before.txt" "$OUT/sched-after.txt" \
   | awk '{r = ($5 - $2) / 1e6; if (r >= 20) printf "%8.0f %8.0f %8d  %s\n", r, ($6 - $3) / 1e6, $7 - $4, $1}' | sort -rn
 W1=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X1=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 echo "wal bytes: $(psql_run $PG_PORT consent "SELECT pg_wal_lsn_diff('$W1','$W0')")  commits: $((X1-X0))"
-psql_run $PG_PORT consent "SELECT calls, round(total_exec_time::numeric,0) ms, rows, left(regexp_replace(query,'\s+',' ','g'),150) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
+psql_run $PG_PORT consent "SELECT calls, round(total_exec_time::numeric,0) ms, plans, round(total_plan_time::numeric,0) plan_ms, rows, left(regexp_replace(query,'\s+',' ','g'),150) FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 25"
 psql_run $PG_PORT consent "SELECT calls, shared_blks_hit, shared_blks_read, round(total_exec_time::numeric,0) FROM pg_stat_statements WHERE query LIKE 'SELECT seq,%leaf_index IS NULL ORDER BY seq%'"
 psql_run $PG_PORT consent "SELECT n_live_tup, n_dead_tup, last_autovacuum, autovacuum_count FROM pg_stat_user_tables WHERE relname='consent_event'"

@@ -91,23 +91,43 @@ public class ConsentRepository {
         return new Locked<>(locked, db.both(lock(keys, locked), alongside).second());
     }
 
-    /** The locking read of {@link #lockForApplications}, each row added to its key's list in {@code locked}. */
-    private static Db.Read<Void> lock(Collection<Key> keys, Map<Key, List<PurposeConsent>> locked) {
-        List<Object> params = new ArrayList<>(keys.size() * 2);
+    /**
+     * The locking read of {@link #lockForApplications}, each row added to its key's list in
+     * {@code locked}. On PostgreSQL the keys go as two arrays, so that the statement has one text
+     * whatever their number and is planned once for all: the server plans a statement with a list
+     * of parameters again at every run, as soon as its plan for any values seems dearer than its
+     * plans for the values given (with the keys as a list of {@code (?, ?)}, planning took more of
+     * the committer's backend than running, BENCHMARKS.md, "Cores left idle by the consent
+     * changes"); for an array it assumes ten elements, fewer than a group usually has, and keeps
+     * its plan for any values. On H2 a list, padded to a power of two ({@link Db#padToPowerOfTwo}).
+     */
+    private Db.Read<Void> lock(Collection<Key> keys, Map<Key, List<PurposeConsent>> locked) {
         for (Key k : keys) {
             locked.put(k, new ArrayList<>());
-            params.add(k.patient());
-            params.add(k.application());
         }
-        // Padded, as is the list of patients of the read sent with it (PurgeRepository.ofPatientsRead).
-        int slots = Db.padToPowerOfTwo(params, 2);
-        String pairs = String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"));
+        String keyed;
+        Object[] params;
+        if (db.isPostgres()) {
+            keyed = "(patient_id, application_id) IN (SELECT p, a FROM unnest(?::varchar[], ?::varchar[]) AS k(p, a))";
+            params = new Object[] {new Db.SqlArray("varchar", keys.stream().map(k -> k.patient().value()).toArray()),
+                    new Db.SqlArray("varchar", keys.stream().map(k -> k.application().value()).toArray())};
+        } else {
+            List<Object> list = new ArrayList<>(keys.size() * 2);
+            for (Key k : keys) {
+                list.add(k.patient());
+                list.add(k.application());
+            }
+            int slots = Db.padToPowerOfTwo(list, 2);
+            keyed = "(patient_id, application_id) IN (" + String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"))
+                    + ")";
+            params = list.toArray();
+        }
         return new Db.Read<>("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, "
-                + "expires_at FROM consent WHERE (patient_id, application_id) IN (" + pairs + ") "
-                + "ORDER BY patient_id, application_id, purpose FOR UPDATE", rs -> {
+                + "expires_at FROM consent WHERE " + keyed + " ORDER BY patient_id, application_id, purpose FOR UPDATE",
+                rs -> {
                     locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)))).add(consent(rs));
                     return null;
-                }, params.toArray());
+                }, params);
     }
 
     /** A decision's next version: {@code before} as read under the lock (version 0 when nothing was stored). */

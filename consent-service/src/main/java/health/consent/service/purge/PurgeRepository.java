@@ -66,11 +66,17 @@ public class PurgeRepository {
     }
 
     /**
-     * The read of {@link #ofPatients} (at least one patient), for a caller that sends it with another;
-     * its list of patients padded to a power of two ({@link Db#padToPowerOfTwo}), alone or joined to
-     * another read.
+     * The read of {@link #ofPatients} (at least one patient), for a caller that sends it with another.
+     * On PostgreSQL the patients go as an array, so that the statement is planned once for all
+     * (as the decisions' lock is, ConsentRepository); on H2 as a list padded to a power of two
+     * ({@link Db#padToPowerOfTwo}).
      */
     public Db.Read<Obligation> ofPatientsRead(java.util.Collection<PatientId> patients) {
+        if (db.isPostgres()) {
+            return new Db.Read<>(SELECT + " WHERE patient_id = ANY(?::varchar[]) ORDER BY created_at, id",
+                    PurgeRepository::obligation,
+                    new Db.SqlArray("varchar", patients.stream().map(PatientId::value).toArray()));
+        }
         List<Object> params = new java.util.ArrayList<>(patients);
         int slots = Db.padToPowerOfTwo(params, 1);
         String marks = String.join(", ", java.util.Collections.nCopies(slots, "?"));
