@@ -282,6 +282,62 @@ class ConsentGroupCommitTest extends OnBothDatabases {
     }
 
     @Test
+    void on_postgresql_the_lock_and_the_erasures_read_with_it_are_planned_once_for_any_number_of_keys()
+            throws Exception {
+        Assumptions.assumeTrue("PostgreSQL".equals(database), "H2 keeps no plans");
+        String app = registerApplication(api);
+        List<String> patients = new java.util.ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            patients.add(newPatient());
+            decide(api, Tokens.patient(patients.get(i)), app, "CARE", "GRANTED");
+        }
+        try (Connection c = service.connection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("PREPARE lock_keys(varchar[], varchar[]) AS " + numbered(ConsentRepository.LOCK_BY_ARRAYS));
+            s.execute("PREPARE erasures_owed(varchar[]) AS "
+                    + numbered(health.consent.service.purge.PurgeRepository.OF_PATIENTS_BY_ARRAY));
+            // Groups of every size from 8 to 64 keys, as the committer sends them.
+            for (int run = 0; run < 12; run++) {
+                int size = 8 + run * 5;
+                List<String> keys = new java.util.ArrayList<>(patients);
+                while (keys.size() < size) {
+                    keys.add("absent-" + run + "-" + keys.size());
+                }
+                String ids = "ARRAY['" + String.join("', '", keys) + "']";
+                String apps = "ARRAY[" + String.join(", ", java.util.Collections.nCopies(size, "'" + app + "'")) + "]";
+                int locked = 0;
+                try (java.sql.ResultSet rs = s.executeQuery("EXECUTE lock_keys(" + ids + ", " + apps + ")")) {
+                    while (rs.next()) {
+                        locked++;
+                    }
+                }
+                assertThat(locked).as("the decisions of the keys given, and no other").isEqualTo(8);
+                s.execute("EXECUTE erasures_owed(" + ids + ")");
+            }
+            try (java.sql.ResultSet rs = s.executeQuery("SELECT name, generic_plans, custom_plans "
+                    + "FROM pg_prepared_statements WHERE name IN ('lock_keys', 'erasures_owed')")) {
+                int statements = 0;
+                while (rs.next()) {
+                    statements++;
+                    // The server tries five plans for the values given, then keeps one for all.
+                    assertThat(rs.getLong("custom_plans")).as(rs.getString("name")).isLessThanOrEqualTo(5);
+                    assertThat(rs.getLong("generic_plans")).as(rs.getString("name")).isGreaterThanOrEqualTo(7);
+                }
+                assertThat(statements).isEqualTo(2);
+            }
+        }
+    }
+
+    /** The statement with its JDBC parameters ({@code ?}) numbered as the server's ({@code $1}, {@code $2}...). */
+    private static String numbered(String sql) {
+        StringBuilder out = new StringBuilder();
+        int n = 0;
+        for (char ch : sql.toCharArray()) {
+            out.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+        }
+        return out.toString();
+    }
+
+    @Test
     void a_decision_that_moved_under_its_lock_fails_the_whole_write_and_nothing_of_it_is_stored() {
         String app = registerApplication(api);
         String patient = newPatient();

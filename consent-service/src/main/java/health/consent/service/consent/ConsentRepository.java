@@ -105,10 +105,10 @@ public class ConsentRepository {
         for (Key k : keys) {
             locked.put(k, new ArrayList<>());
         }
-        String keyed;
+        String sql;
         Object[] params;
         if (db.isPostgres()) {
-            keyed = "(patient_id, application_id) IN (SELECT p, a FROM unnest(?::varchar[], ?::varchar[]) AS k(p, a))";
+            sql = LOCK_BY_ARRAYS;
             params = new Object[] {new Db.SqlArray("varchar", keys.stream().map(k -> k.patient().value()).toArray()),
                     new Db.SqlArray("varchar", keys.stream().map(k -> k.application().value()).toArray())};
         } else {
@@ -118,16 +118,23 @@ public class ConsentRepository {
                 list.add(k.application());
             }
             int slots = Db.padToPowerOfTwo(list, 2);
-            keyed = "(patient_id, application_id) IN (" + String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)"))
-                    + ")";
+            sql = lockQuery("(patient_id, application_id) IN ("
+                    + String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)")) + ")");
             params = list.toArray();
         }
-        return new Db.Read<>("SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, "
-                + "expires_at FROM consent WHERE " + keyed + " ORDER BY patient_id, application_id, purpose FOR UPDATE",
-                rs -> {
-                    locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)))).add(consent(rs));
-                    return null;
-                }, params);
+        return new Db.Read<>(sql, rs -> {
+            locked.get(new Key(PatientId.of(rs.getString(1)), ApplicationId.of(rs.getString(2)))).add(consent(rs));
+            return null;
+        }, params);
+    }
+
+    /** The decisions' lock on PostgreSQL: two parameters, the keys' patients and applications (text arrays). */
+    public static final String LOCK_BY_ARRAYS = lockQuery(
+            "(patient_id, application_id) IN (SELECT p, a FROM unnest(?::varchar[], ?::varchar[]) AS k(p, a))");
+
+    private static String lockQuery(String keyed) {
+        return "SELECT patient_id, application_id, purpose, state, notice_version, version, updated_at, expires_at "
+                + "FROM consent WHERE " + keyed + " ORDER BY patient_id, application_id, purpose FOR UPDATE";
     }
 
     /** A decision's next version: {@code before} as read under the lock (version 0 when nothing was stored). */

@@ -73,8 +73,7 @@ public class PurgeRepository {
      */
     public Db.Read<Obligation> ofPatientsRead(java.util.Collection<PatientId> patients) {
         if (db.isPostgres()) {
-            return new Db.Read<>(SELECT + " WHERE patient_id = ANY(?::varchar[]) ORDER BY created_at, id",
-                    PurgeRepository::obligation,
+            return new Db.Read<>(OF_PATIENTS_BY_ARRAY, PurgeRepository::obligation,
                     new Db.SqlArray("varchar", patients.stream().map(PatientId::value).toArray()));
         }
         List<Object> params = new java.util.ArrayList<>(patients);
@@ -83,6 +82,9 @@ public class PurgeRepository {
         return new Db.Read<>(SELECT + " WHERE patient_id IN (" + marks + ") ORDER BY created_at, id",
                 PurgeRepository::obligation, params.toArray());
     }
+
+    /** {@link #ofPatientsRead} on PostgreSQL: one parameter, the patients (a text array). */
+    public static final String OF_PATIENTS_BY_ARRAY = SELECT + " WHERE patient_id = ANY(?::varchar[]) ORDER BY created_at, id";
 
     /** The application's pending obligations, oldest first. */
     public List<Obligation> pending(ApplicationId application, int limit, long offset) {
