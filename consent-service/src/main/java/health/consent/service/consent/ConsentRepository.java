@@ -105,18 +105,15 @@ public class ConsentRepository {
         for (Key k : keys) {
             locked.put(k, new ArrayList<>());
         }
+        List<Object[]> pairs = keys.stream().map(k -> new Object[] {k.patient(), k.application()}).toList();
         String sql;
         Object[] params;
         if (db.isPostgres()) {
             sql = LOCK_BY_ARRAYS;
-            params = new Object[] {new Db.SqlArray("varchar", keys.stream().map(k -> k.patient().value()).toArray()),
-                    new Db.SqlArray("varchar", keys.stream().map(k -> k.application().value()).toArray())};
+            params = Db.textColumns(pairs);
         } else {
             List<Object> list = new ArrayList<>(keys.size() * 2);
-            for (Key k : keys) {
-                list.add(k.patient());
-                list.add(k.application());
-            }
+            pairs.forEach(pair -> list.addAll(List.of(pair)));
             int slots = Db.padToPowerOfTwo(list, 2);
             sql = lockQuery("(patient_id, application_id) IN ("
                     + String.join(", ", java.util.Collections.nCopies(slots, "(?, ?)")) + ")");

@@ -279,12 +279,10 @@ public class Db {
         if (!isPostgres()) {
             return new Both<>(list(first), list(second));
         }
-        Object[] params = new Object[first.params().length + second.params().length];
-        System.arraycopy(first.params(), 0, params, 0, first.params().length);
-        System.arraycopy(second.params(), 0, params, first.params().length, second.params().length);
-        // On one line: a failure is reported with the statement's first line, here both.
-        return statement(first.sql() + "; " + second.sql(), null, ps -> {
-            bind(ps, params);
+        Write both = joined(List.of(new Write(first.sql(), first.params(), null),
+                new Write(second.sql(), second.params(), null)));
+        return statement(both.sql(), null, ps -> {
+            bind(ps, both.params());
             if (!ps.execute()) {
                 throw new SQLException("the first of two reads gave no result set");
             }
@@ -375,24 +373,32 @@ public class Db {
             pending.forEach(this::run);
             return result;
         }
-        StringBuilder text = new StringBuilder();
-        List<Object> params = new ArrayList<>();
-        for (Write w : pending) {
-            text.append(text.isEmpty() ? "" : "; ").append(w.sql());
-            params.addAll(java.util.Arrays.asList(w.params()));
-        }
         if (status.isNewTransaction() && !status.isRollbackOnly()) {
-            text.append("; COMMIT");
+            pending.add(new Write("COMMIT", new Object[0], null));
         }
-        // On one line: a failure is reported with the statement's first line, here all of them.
-        return statement(text.toString(), null, ps -> {
-            bind(ps, params.toArray());
+        Write all = joined(pending);
+        return statement(all.sql(), null, ps -> {
+            bind(ps, all.params());
             boolean rows = ps.execute();
             while (rows || ps.getUpdateCount() != -1) {
                 rows = ps.getMoreResults();
             }
             return result;
         });
+    }
+
+    /**
+     * Statements as one text, which the driver sends as one batch, and their parameters in order.
+     * On one line: a failure is reported with the statement's first line, here all of them.
+     */
+    private static Write joined(List<Write> statements) {
+        StringBuilder text = new StringBuilder();
+        List<Object> params = new ArrayList<>();
+        for (Write w : statements) {
+            text.append(text.isEmpty() ? "" : "; ").append(w.sql());
+            params.addAll(java.util.Arrays.asList(w.params()));
+        }
+        return new Write(text.toString(), params.toArray(), null);
     }
 
     /** Each row mapped, the result set closed. */

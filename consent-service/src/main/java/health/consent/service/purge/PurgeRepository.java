@@ -74,7 +74,7 @@ public class PurgeRepository {
     public Db.Read<Obligation> ofPatientsRead(java.util.Collection<PatientId> patients) {
         if (db.isPostgres()) {
             return new Db.Read<>(OF_PATIENTS_BY_ARRAY, PurgeRepository::obligation,
-                    new Db.SqlArray("varchar", patients.stream().map(PatientId::value).toArray()));
+                    Db.textColumns(patients.stream().map(p -> new Object[] {p}).toList()));
         }
         List<Object> params = new java.util.ArrayList<>(patients);
         int slots = Db.padToPowerOfTwo(params, 1);
