@@ -10,7 +10,9 @@
 # planning (how many times, how long) is counted too. For the measured 10 s it also prints each thread of the service and each
 # PostgreSQL process by its time on a core, with its time waiting for one and its wake-ups (/proc/.../schedstat),
 # and keeps in $OUT/window.log what the service logged meanwhile (with JAVA_OPTS=-XX:+PrintCompilation, what the
-# compilers did then); WARM_SETS=N adds N sets of 2,000 new patients, 10 s each, to the warm-up.
+# compilers did then); WARM_SETS=N adds N sets of 2,000 new patients, 10 s each, to the warm-up. SEED=N first grants N
+# other patients CARE (and STATISTICS to the even ones) as ./bench/run full's decision step leaves its database, and
+# SKIP_ANALYZE=1 leaves the statistics to autovacuum, as the full run does, rather than gathering them before measuring.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/change-statements-XXXX)}; mkdir -p $OUT
@@ -33,13 +35,19 @@ done
 [ -n "${PROBE_JFR:-}" ] && JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/changes.jfr,settings=${JFC:-profile},delay=45s,duration=10s"
 start_service $HTTP_PORT JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres
 register bench-app
+if [ -n "${SEED:-}" ]; then
+  psql_run $PG_PORT consent "INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, updated_at)
+    SELECT 'p-' || g, 'bench-app', p, 'GRANTED', 1, 1, now() FROM generate_series(1, $SEED) g, (VALUES ('CARE'), ('STATISTICS')) v(p)
+    WHERE p = 'CARE' OR g % 2 = 0; ANALYZE consent"
+fi
 wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
 TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
 for set in $(seq 1 "${WARM_SETS:-0}"); do
   TOKENS_FILE="$WORK/warm$set.lua" wrk -t2 -c32 -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
 done
 # Statistics, as a database in service has them (see bench/changes.sh).
-psql_run $PG_PORT consent "ANALYZE"
+[ -n "${SKIP_ANALYZE:-}" ] || psql_run $PG_PORT consent "ANALYZE"
+psql_run $PG_PORT consent "SELECT relname, n_live_tup, last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY relname"
 psql_run $PG_PORT consent "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
 W0=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X0=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 # sched: "name:id on-core waiting wake-ups" (nanoseconds, nanoseconds, count) of each thread of the service (its

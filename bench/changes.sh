@@ -24,14 +24,6 @@ URL="http://127.0.0.1:$HTTP_PORT"
 for run in warm $(seq -f "warm%g" 1 "$CHANGES_WARM_SETS") measured; do
   patient_tokens "$WORK/$run.lua" "$run" 2000
 done
-# jit_ticks: CPU ticks the service's JIT compiler threads spent so far.
-jit_ticks() {
-  local t sum=0
-  for t in /proc/"$SERVICE_PID"/task/*; do
-    case $(cat "$t/comm" 2>/dev/null) in C1\ CompilerThre*|C2\ CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;; esac
-  done
-  echo "$sum"
-}
 # committer_sched: the committers' time on a core, their time waiting for one, and their wake-ups so far
 # (nanoseconds, nanoseconds, count: /proc/PID/task/TID/schedstat of the threads named consent-writes-N, which the
 # system shows by their first 15 characters, "consent-writes-").
@@ -45,22 +37,6 @@ committer_sched() {
 backends_sched() {
   local p
   for p in $(pgrep -u postgres); do echo "$p $(cat "/proc/$p/schedstat" 2>/dev/null)"; done
-}
-# cpu_run NAME ARGS...: a measured wrk run with the CPU each side spent per request: the service,
-# PostgreSQL, the load generator (wrk itself), and the share of the two cores left idle meanwhile.
-cpu_run() {
-  local name=$1 before after idle0 idle1 wrk_cpu jit0 jit1; shift
-  jit0=$(jit_ticks); before=$(ticks); idle0=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-  wrk_cpu=$( { TIMEFORMAT='%U %S'; time wrk --latency "$@" > "$OUT/wrk-$name.txt"; } 2>&1 )
-  after=$(ticks); jit1=$(jit_ticks); idle1=$(awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)
-  grep -q "Non-2xx" "$OUT/wrk-$name.txt" && { echo "wrk $name: errors" >&2; cat "$OUT/wrk-$name.txt" >&2; return 1; }
-  awk -v n="$name" -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" -v w="$wrk_cpu" -v i0="$idle0" -v i1="$idle1" \
-    -v j=$((jit1 - jit0)) '
-    /Requests\/sec/ {rps = $2} /requests in/ {reqs = $1} /^ +99%/ {p99 = $2}
-    END {split(b, x, " "); split(a, y, " "); split(w, c, " "); split(i0, p, " "); split(i1, q, " ");
-      printf "%s: %.0f req/s, p99 %s; CPU a request: service %.3f ms (its compilers %.3f), postgres %.3f ms, wrk %.3f ms; cores idle %.0f%%\n",
-        n, rps, p99, 1000 * (y[1] - x[1]) / hz / reqs, 1000 * j / hz / reqs, 1000 * (y[2] - x[2]) / hz / reqs, 1000 * (c[1] + c[2]) / reqs,
-        100 * (q[1] - p[1]) / (q[2] - p[2])}' "$OUT/wrk-$name.txt"
 }
 METRICS="metrics-$(openssl rand -hex 12)"
 # groups: "transactions changes" of the group commit so far ("0 0" for a build without it).
@@ -94,9 +70,10 @@ for i in $(seq 1 "$RUNS"); do
     psql_run "$PG_PORT" consent "ANALYZE"
     log "$(date -u +%H:%M) run $i, $label:"
     cpu_run "ping-$i-$label" -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" | tee -a "$SUMMARY"
-    before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"
+    before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"; wal0=$(wal_now "$PG_PORT")
     TOKENS_FILE="$WORK/measured.lua" cpu_run "changes-$i-$label" -t2 -c"$CHANGES_CLIENTS" -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" \
       | tee -a "$SUMMARY"
+    wal_report "$wal0" "$(wal_now "$PG_PORT")" "$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")" | tee -a "$SUMMARY"
     # A transaction's time on the committer's thread and on the busiest PostgreSQL backend (the committer's
     # connection: it runs every statement of every group): on a core, waiting for one (runnable), and wake-ups (each
     # answer from the other side, and the queue's). The rest of the interval between transactions is spent waiting

@@ -19,6 +19,19 @@ stop_postgres() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/data" -m fast stop >/dev/null 2>&1 || true
 }
 
+# wal_now PORT: "bytes full-page-images checkpoints" PostgreSQL has written so far (pg_stat_wal, pg_stat_bgwriter:
+# checkpoints begun, timed or requested). wal_report BEFORE AFTER COUNT: the WAL each of COUNT changes wrote between
+# two readings, and the checkpoints begun meanwhile (each makes the next write of every page a full-page image).
+wal_now() {
+  psql_run "$1" postgres "SELECT w.wal_bytes || ' ' || w.wal_fpi || ' ' || (b.checkpoints_timed + b.checkpoints_req)
+    FROM pg_stat_wal w, pg_stat_bgwriter b"
+}
+wal_report() {
+  awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN {split(b, x, " "); split(a, y, " ");
+    printf "  WAL a change: %.0f bytes, %.2f full-page images; checkpoints begun meanwhile: %d\n",
+      (y[1] - x[1]) / (n ? n : 1), (y[2] - x[2]) / (n ? n : 1), y[3] - x[3]}'
+}
+
 # psql_run PORT DB SQL
 psql_run() {
   runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -d "$2" -v ON_ERROR_STOP=1 -qAt -c "$3"
@@ -62,6 +75,32 @@ ticks() {
     t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && pg=$((pg + t))
   done
   echo "$(awk '{print $14 + $15}' "/proc/$SERVICE_PID/stat") $pg"
+}
+# jit_ticks: CPU ticks the service's JIT compiler threads spent so far.
+jit_ticks() {
+  local t sum=0
+  for t in /proc/"$SERVICE_PID"/task/*; do
+    case $(cat "$t/comm" 2>/dev/null) in C1\ CompilerThre*|C2\ CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$t/stat" 2>/dev/null || echo 0))) ;; esac
+  done
+  echo "$sum"
+}
+# idle_ticks: "idle all" ticks of the machine's cores so far (/proc/stat: idle and iowait, and every state).
+idle_ticks() { awk '/^cpu / {print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
+# cpu_run NAME ARGS...: a measured wrk run with the CPU each side spent per request: the service,
+# PostgreSQL, the load generator (wrk itself), and the share of the two cores left idle meanwhile.
+cpu_run() {
+  local name=$1 before after idle0 idle1 wrk_cpu jit0 jit1; shift
+  jit0=$(jit_ticks); before=$(ticks); idle0=$(idle_ticks)
+  wrk_cpu=$( { TIMEFORMAT='%U %S'; time wrk --latency "$@" > "$OUT/wrk-$name.txt"; } 2>&1 )
+  after=$(ticks); jit1=$(jit_ticks); idle1=$(idle_ticks)
+  grep -q "Non-2xx" "$OUT/wrk-$name.txt" && { echo "wrk $name: errors" >&2; cat "$OUT/wrk-$name.txt" >&2; return 1; }
+  awk -v n="$name" -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" -v w="$wrk_cpu" -v i0="$idle0" -v i1="$idle1" \
+    -v j=$((jit1 - jit0)) '
+    /Requests\/sec/ {rps = $2} /requests in/ {reqs = $1} /^ +99%/ {p99 = $2}
+    END {split(b, x, " "); split(a, y, " "); split(w, c, " "); split(i0, p, " "); split(i1, q, " ");
+      printf "%s: %.0f req/s, p99 %s; CPU a request: service %.3f ms (its compilers %.3f), postgres %.3f ms, wrk %.3f ms; cores idle %.0f%%\n",
+        n, rps, p99, 1000 * (y[1] - x[1]) / hz / reqs, 1000 * j / hz / reqs, 1000 * (y[2] - x[2]) / hz / reqs, 1000 * (c[1] + c[2]) / reqs,
+        100 * (q[1] - p[1]) / (q[2] - p[2])}' "$OUT/wrk-$name.txt"
 }
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 
