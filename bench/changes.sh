@@ -70,10 +70,13 @@ for i in $(seq 1 "$RUNS"); do
     psql_run "$PG_PORT" consent "ANALYZE"
     log "$(date -u +%H:%M) run $i, $label:"
     cpu_run "ping-$i-$label" -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" | tee -a "$SUMMARY"
-    before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"; wal0=$(wal_now "$PG_PORT")
+    before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"; wal0=$(wal_now "$PG_PORT"); vac0=$(vacuums_now "$PG_PORT"); pg_cpu_now > "$WORK/pg-cpu-0"
     TOKENS_FILE="$WORK/measured.lua" cpu_run "changes-$i-$label" -t2 -c"$CHANGES_CLIENTS" -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" \
       | tee -a "$SUMMARY"
+    pg_cpu_now > "$WORK/pg-cpu-1"
+    pg_cpu_report "$WORK/pg-cpu-0" "$WORK/pg-cpu-1" "$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")" | tee -a "$SUMMARY"
     wal_report "$wal0" "$(wal_now "$PG_PORT")" "$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")" | tee -a "$SUMMARY"
+    vacuum_report "$vac0" "$(vacuums_now "$PG_PORT")" "$PG_PORT" | tee -a "$SUMMARY"
     # A transaction's time on the committer's thread and on the busiest PostgreSQL backend (the committer's
     # connection: it runs every statement of every group): on a core, waiting for one (runnable), and wake-ups (each
     # answer from the other side, and the queue's). The rest of the interval between transactions is spent waiting

@@ -26,6 +26,40 @@ wal_now() {
   psql_run "$1" postgres "SELECT w.wal_bytes || ' ' || w.wal_fpi || ' ' || (b.checkpoints_timed + b.checkpoints_req)
     FROM pg_stat_wal w, pg_stat_bgwriter b"
 }
+# vacuums_now PORT: "table:autovacuums:autoanalyzes" of each table of the consent database autovacuum visited so far,
+# space-separated. vacuum_report BEFORE AFTER PORT: the tables autovacuum finished with between two readings, and
+# those it is vacuuming at the second (its workers' CPU counts as PostgreSQL's).
+vacuums_now() {
+  psql_run "$1" consent "SELECT string_agg(relname || ':' || autovacuum_count || ':' || autoanalyze_count, ' ' ORDER BY relname)
+    FROM pg_stat_user_tables WHERE autovacuum_count + autoanalyze_count > 0"
+}
+vacuum_report() {
+  local running
+  running=$(psql_run "$3" consent "SELECT string_agg(relid::regclass::text, ', ') FROM pg_stat_progress_vacuum")
+  awk -v b="$1" -v a="$2" -v r="$running" 'BEGIN {n = split(b, x, " "); for (i = 1; i <= n; i++) {split(x[i], f, ":"); v[f[1]] = f[2]; z[f[1]] = f[3]}
+    m = split(a, y, " "); s = ""; for (i = 1; i <= m; i++) {split(y[i], f, ":"); d = "";
+      if (f[2] > v[f[1]]) d = "vacuumed"; if (f[3] > z[f[1]]) d = d (d ? " and " : "") "analysed"; if (d) s = s (s ? ", " : "") f[1] " " d}
+    printf "  autovacuum meanwhile: %s; at the end, vacuuming: %s\n", s ? s : "none", r ? r : "none"}'
+}
+# pg_cpu_now: "pid kind ticks" of each PostgreSQL process (kind: backend, walwriter, checkpointer, autovacuum, ...).
+# pg_cpu_report BEFORE_FILE AFTER_FILE COUNT: PostgreSQL's CPU between two readings by kind of process, a change's share
+# of each in ms (the busiest backend apart: the committer's, which runs every statement of every group). A process that
+# ended between the readings (an autovacuum worker) is not counted.
+pg_cpu_now() {
+  local p
+  for p in $(pgrep -u postgres); do
+    echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | awk '{k = $2; if ($1 !~ /^postgres:/) k = "postmaster";
+      else if ($2 == "autovacuum") k = "autovacuum"; else if ($2 == "background") k = "bgwriter";
+      else if ($2 == "postgres") k = "backend"; print k}') $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)"
+  done
+}
+pg_cpu_report() {
+  awk -v n="$3" -v hz="$(getconf CLK_TCK)" 'FNR == NR {b[$1] = $3; next}
+    {d = $3 - b[$1]; if ($2 == "backend" && d > top) {if (top) k["other backends"] += top; top = d}
+     else k[$2 == "backend" ? "other backends" : $2] += d}
+    END {s = sprintf("busiest backend %.3f", 1000 * top / hz / n); for (x in k) if (k[x] > 0) s = s sprintf(", %s %.3f", x, 1000 * k[x] / hz / n);
+      printf "  PostgreSQL'"'"'s CPU a change by process (ms): %s\n", s}' "$1" "$2"
+}
 wal_report() {
   awk -v b="$1" -v a="$2" -v n="$3" 'BEGIN {split(b, x, " "); split(a, y, " ");
     printf "  WAL a change: %.0f bytes, %.2f full-page images; checkpoints begun meanwhile: %d\n",

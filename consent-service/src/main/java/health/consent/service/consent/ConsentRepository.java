@@ -514,8 +514,9 @@ public class ConsentRepository {
             return;
         }
         if (db.isPostgres()) {
-            // One statement instead of one per row: the appender must outpace ingestion.
-            db.update("UPDATE consent_event e SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::bigint[]) "
+            // One statement instead of one per row: the appender must outpace ingestion. Planned at each run: a plan
+            // kept from a new database's first seconds, when the table held a few events, reads it whole once it grew.
+            db.updatePlannedEachRun("UPDATE consent_event e SET leaf_index = u.leaf FROM unnest(?::bigint[], ?::bigint[]) "
                     + "AS u(leaf, seq) WHERE e.seq = u.seq", Db.column(leafAndSeq, 0, "bigint"),
                     Db.column(leafAndSeq, 1, "bigint"));
         } else {

@@ -428,6 +428,24 @@ public class Db {
         });
     }
 
+    /**
+     * As {@link #update}, for a statement PostgreSQL must plan with its values at each run rather
+     * than keep a plan for: one whose best plan depends on the size of a table that grows from
+     * empty. A plan the server keeps (after five runs) was made with the tables as they were then;
+     * before their first statistics, it is never made again as they grow. Planning costs a little
+     * at each run: for statements that run a few hundred times a second at most.
+     */
+    public int updatePlannedEachRun(String sql, Object... params) {
+        return statement(sql, null, ps -> {
+            if (isPostgres()) {
+                // No server-side prepared statement: the unnamed one, planned with the values at each run.
+                ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
+            }
+            bind(ps, params);
+            return ps.executeUpdate();
+        });
+    }
+
     /** Runs one statement for each row of parameters, in JDBC batches; returns the rows changed by each. */
     public int[] batch(String sql, List<Object[]> rows) {
         if (rows.isEmpty()) {
