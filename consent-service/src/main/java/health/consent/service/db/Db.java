@@ -431,14 +431,17 @@ public class Db {
     /**
      * As {@link #update}, for a statement PostgreSQL must plan with its values at each run rather
      * than keep a plan for: one whose best plan depends on the size of a table that grows from
-     * empty. A plan the server keeps (after five runs) was made with the tables as they were then;
-     * before their first statistics, it is never made again as they grow. Planning costs a little
-     * at each run: for statements that run a few hundred times a second at most.
+     * empty. A plan the server keeps (the driver prepares a statement on the server from its fifth
+     * run on a connection, and the server may keep a plan for it after five more) was made with
+     * the tables as they were then; before their first statistics, it is not made again as they
+     * grow. Planning costs a little at each run: for statements that run a few hundred times a
+     * second at most. The statement's text must go through this method only: once the driver has
+     * prepared a text on a connection (through {@link #update}), it keeps using that preparation.
      */
     public int updatePlannedEachRun(String sql, Object... params) {
         return statement(sql, null, ps -> {
             if (isPostgres()) {
-                // No server-side prepared statement: the unnamed one, planned with the values at each run.
+                // Not prepared on the server: sent as the unnamed statement, which the server plans anew at each run.
                 ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             }
             bind(ps, params);
