@@ -35,11 +35,7 @@ done
 [ -n "${PROBE_JFR:-}" ] && JAVA_OPTS="$JAVA_OPTS -XX:StartFlightRecording=filename=$OUT/changes.jfr,settings=${JFC:-profile},delay=45s,duration=10s"
 start_service $HTTP_PORT JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres
 register bench-app
-if [ -n "${SEED:-}" ]; then
-  psql_run $PG_PORT consent "INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, updated_at)
-    SELECT 'p-' || g, 'bench-app', p, 'GRANTED', 1, 1, now() FROM generate_series(1, $SEED) g, (VALUES ('CARE'), ('STATISTICS')) v(p)
-    WHERE p = 'CARE' OR g % 2 = 0; ANALYZE consent"
-fi
+[ -n "${SEED:-}" ] && seed_pg bench-app 1 "$SEED"
 wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
 TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c32 -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
 for set in $(seq 1 "${WARM_SETS:-0}"); do
@@ -47,7 +43,7 @@ for set in $(seq 1 "${WARM_SETS:-0}"); do
 done
 # Statistics, as a database in service has them (see bench/changes.sh).
 [ -n "${SKIP_ANALYZE:-}" ] || psql_run $PG_PORT consent "ANALYZE"
-psql_run $PG_PORT consent "SELECT relname, n_live_tup, last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY relname"
+table_statistics $PG_PORT
 psql_run $PG_PORT consent "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
 W0=$(psql_run $PG_PORT consent "SELECT pg_current_wal_lsn()"); X0=$(psql_run $PG_PORT consent "SELECT xact_commit FROM pg_stat_database WHERE datname='consent'")
 # sched: "name:id on-core waiting wake-ups" (nanoseconds, nanoseconds, count) of each thread of the service (its

@@ -74,8 +74,9 @@ for i in $(seq 1 "$RUNS"); do
     TOKENS_FILE="$WORK/measured.lua" cpu_run "changes-$i-$label" -t2 -c"$CHANGES_CLIENTS" -d10s -s "$ROOT/bench/wrk/change.lua" "$URL" \
       | tee -a "$SUMMARY"
     pg_cpu_now > "$WORK/pg-cpu-1"
-    pg_cpu_report "$WORK/pg-cpu-0" "$WORK/pg-cpu-1" "$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")" | tee -a "$SUMMARY"
-    wal_report "$wal0" "$(wal_now "$PG_PORT")" "$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")" | tee -a "$SUMMARY"
+    changes=$(awk '/requests in/ {print $1}' "$OUT/wrk-changes-$i-$label.txt")
+    pg_cpu_report "$WORK/pg-cpu-0" "$WORK/pg-cpu-1" "$changes" | tee -a "$SUMMARY"
+    wal_report "$wal0" "$(wal_now "$PG_PORT")" "$changes" | tee -a "$SUMMARY"
     vacuum_report "$vac0" "$(vacuums_now "$PG_PORT")" "$PG_PORT" | tee -a "$SUMMARY"
     # A transaction's time on the committer's thread and on the busiest PostgreSQL backend (the committer's
     # connection: it runs every statement of every group): on a core, waiting for one (runnable), and wake-ups (each

@@ -19,6 +19,16 @@ stop_postgres() {
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$1/data" -m fast stop >/dev/null 2>&1 || true
 }
 
+# seed_pg APP FROM TO: on the cluster at $PG_PORT, CARE granted to p-FROM..p-TO for APP, STATISTICS to the even ones.
+seed_pg() {
+  psql_run "$PG_PORT" consent "INSERT INTO consent (patient_id, application_id, purpose, state, notice_version, version, updated_at)
+    SELECT 'p-' || g, '$1', p, 'GRANTED', 1, 1, now() FROM generate_series($2, $3) g, (VALUES ('CARE'), ('STATISTICS')) v(p)
+    WHERE p = 'CARE' OR g % 2 = 0; ANALYZE consent"
+}
+# table_statistics PORT: each table of the consent database that holds rows, with when its statistics were last gathered.
+table_statistics() {
+  psql_run "$1" consent "SELECT relname, n_live_tup, last_analyze, last_autoanalyze FROM pg_stat_user_tables WHERE n_live_tup > 0 ORDER BY relname"
+}
 # wal_now PORT: "bytes full-page-images checkpoints" PostgreSQL has written so far (pg_stat_wal, pg_stat_bgwriter:
 # checkpoints begun, timed or requested). wal_report BEFORE AFTER COUNT: the WAL each of COUNT changes wrote between
 # two readings, and the checkpoints begun meanwhile (each makes the next write of every page a full-page image).

@@ -422,10 +422,7 @@ public class Db {
     }
 
     public int update(String sql, Object... params) {
-        return statement(sql, null, ps -> {
-            bind(ps, params);
-            return ps.executeUpdate();
-        });
+        return executeUpdate(sql, false, params);
     }
 
     /**
@@ -439,8 +436,12 @@ public class Db {
      * prepared a text on a connection (through {@link #update}), it keeps using that preparation.
      */
     public int updatePlannedEachRun(String sql, Object... params) {
+        return executeUpdate(sql, true, params);
+    }
+
+    private int executeUpdate(String sql, boolean plannedEachRun, Object[] params) {
         return statement(sql, null, ps -> {
-            if (isPostgres()) {
+            if (plannedEachRun && isPostgres()) {
                 // Not prepared on the server: sent as the unnamed statement, which the server plans anew at each run.
                 ps.unwrap(org.postgresql.PGStatement.class).setPrepareThreshold(0);
             }
