@@ -5,8 +5,9 @@ import org.slf4j.Logger;
 
 /**
  * Work that one thread of this instance runs again and again: every tick, and soon after a write
- * asks for it ({@link #wake()}). Once woken it waits a little more, so that writes arriving
- * together are handled by one pass. A failing pass (the database unreachable, usually) is said
+ * asks for it ({@link #wake()}). Once woken it waits a little more, the whole of that time
+ * whatever else wakes it meanwhile (short of {@link #stop()}), so that writes arriving together are
+ * handled by one pass. A failing pass (the database unreachable, usually) is said
  * once in the log, then retried quietly at every tick.
  */
 public final class BackgroundPass {
@@ -66,7 +67,12 @@ public final class BackgroundPass {
                         signal.wait(tickMillis);
                     }
                     if (pending && running && coalesceMillis > 0) {
-                        signal.wait(coalesceMillis);
+                        // Wait the whole time: the wakes of the writes arriving meanwhile join this pass.
+                        long end = System.nanoTime() + coalesceMillis * 1_000_000L;
+                        for (long left = coalesceMillis; left > 0 && running;
+                             left = (end - System.nanoTime() + 999_999L) / 1_000_000L) {
+                            signal.wait(left);
+                        }
                     }
                     pending = false;
                 }
