@@ -10,6 +10,8 @@
 # CHANGES_BASE_JAR set to another build of the service, the runs alternate between it ("base") and
 # this one ("this"), on the same cluster; CHANGES_BASE_ENV ("NAME=value ...") adds settings to the base's
 # service, so that two settings of one build can be compared (e.g. CHANGES_BASE_ENV=CONSENT_WRITES_COMMITTERS=2).
+# CHANGES_BASE_SEED=N gives the base's database what the full run's has when its changes are measured: N patients'
+# decisions seeded (seed_pg, as the decision step does) and no ANALYZE before the measured run.
 # Sourced by bench/run after the build.
 RUNS=${RUNS:-3}
 # How many connections wrk keeps busy with changes (32 in every figure of BENCHMARKS.md unless it says otherwise).
@@ -33,10 +35,11 @@ committer_sched() {
     case $(cat "$t/comm" 2>/dev/null) in consent-writes-*) cat "$t/schedstat" ;; esac
   done | awk '{r += $1; w += $2; n += $3} END {printf "%.0f %.0f %.0f\n", r, w, n}'
 }
-# backends_sched: "pid on-core waiting wake-ups" of each PostgreSQL process (its schedstat), a line each.
+# backends_sched: "pid on-core waiting wake-ups" of each PostgreSQL process (its schedstat), a line each, sorted as
+# join wants them (pgrep lists by number: 29739 after 100895 stopped a run).
 backends_sched() {
   local p
-  for p in $(pgrep -u postgres); do echo "$p $(cat "/proc/$p/schedstat" 2>/dev/null)"; done
+  for p in $(pgrep -u postgres); do echo "$p $(cat "/proc/$p/schedstat" 2>/dev/null)"; done | LC_ALL=C sort
 }
 METRICS="metrics-$(openssl rand -hex 12)"
 # groups: "transactions changes" of the group commit so far ("0 0" for a build without it).
@@ -45,8 +48,8 @@ groups() {
     | awk '/^consent_writes_group_count / {c = $2} /^consent_writes_group_sum / {s = $2} END {printf "%d %d\n", c, s}'
 }
 THIS_JAR="$JAR"
-COMPARE=; [ -n "${CHANGES_BASE_JAR:-}${CHANGES_BASE_ENV:-}" ] && COMPARE=1
-[ -n "$COMPARE" ] && log "base: ${CHANGES_BASE_JAR:-this build}${CHANGES_BASE_ENV:+, with $CHANGES_BASE_ENV}"
+COMPARE=; [ -n "${CHANGES_BASE_JAR:-}${CHANGES_BASE_ENV:-}${CHANGES_BASE_SEED:-}" ] && COMPARE=1
+[ -n "$COMPARE" ] && log "base: ${CHANGES_BASE_JAR:-this build}${CHANGES_BASE_ENV:+, with $CHANGES_BASE_ENV}${CHANGES_BASE_SEED:+, on a database holding the decisions of $CHANGES_BASE_SEED seeded patients, not analysed}"
 for i in $(seq 1 "$RUNS"); do
   # Compared, the order alternates (base first in odd runs, this first in even ones): on this machine the
   # second service of a pair ran up to a quarter slower even when both were the same build and settings.
@@ -59,6 +62,7 @@ for i in $(seq 1 "$RUNS"); do
     start_service "$HTTP_PORT" METRICS_TOKEN="$METRICS" JDBC_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/consent" JDBC_USER=postgres \
       ${env_extra[@]+"${env_extra[@]}"}
     register bench-app
+    seeded=; [ "$label" = base ] && [ -n "${CHANGES_BASE_SEED:-}" ] && seeded=1 && seed_pg bench-app 1 "$CHANGES_BASE_SEED"
     wrk -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" > /dev/null
     TOKENS_FILE="$WORK/warm.lua" wrk -t2 -c"$CHANGES_CLIENTS" -d30s -s "$ROOT/bench/wrk/change.lua" "$URL" > /dev/null
     for set in $(seq 1 "$CHANGES_WARM_SETS"); do
@@ -67,7 +71,7 @@ for i in $(seq 1 "$RUNS"); do
     # Statistics, as a database in service has them: autovacuum's first visit to a new database comes up to a
     # minute after it (autovacuum_naptime), and whether it came before the measurement decided the plans (without
     # statistics, the audit log's numbering scanned the whole event table at every pass).
-    psql_run "$PG_PORT" consent "ANALYZE"
+    [ -z "$seeded" ] && psql_run "$PG_PORT" consent "ANALYZE"
     log "$(date -u +%H:%M) run $i, $label:"
     cpu_run "ping-$i-$label" -t2 -c32 -d10s -H "Authorization: Bearer $APP" "$URL/api/v1/ping" | tee -a "$SUMMARY"
     before=$(groups); sched0=$(committer_sched); backends_sched > "$WORK/backends0"; wal0=$(wal_now "$PG_PORT"); vac0=$(vacuums_now "$PG_PORT"); pg_cpu_now > "$WORK/pg-cpu-0"
@@ -83,7 +87,7 @@ for i in $(seq 1 "$RUNS"); do
     # answer from the other side, and the queue's). The rest of the interval between transactions is spent waiting
     # on the other side (or, for the committer, for changes to arrive).
     backends_sched > "$WORK/backends1"
-    backend=$(join "$WORK/backends0" "$WORK/backends1" | awk '{d = $5 - $2; if (d > m) {m = d; l = ($5 - $2) " " ($6 - $3) " " ($7 - $4)}} END {print l}')
+    backend=$(LC_ALL=C join "$WORK/backends0" "$WORK/backends1" | awk '{d = $5 - $2; if (d > m) {m = d; l = ($5 - $2) " " ($6 - $3) " " ($7 - $4)}} END {print l}')
     awk -v b="$before" -v a="$(groups)" -v s0="$sched0" -v s1="$(committer_sched)" -v k="$backend" 'BEGIN {split(b, x, " "); split(a, y, " ");
       split(s0, p, " "); split(s1, q, " "); split(k, g, " "); t = y[1] - x[1];
       if (t > 0) printf "  %d transactions, %.1f changes each, one every %.2f ms; a transaction on the committer: %.2f ms on a core, %.2f ms waiting for one, %.1f wake-ups; on its backend: %.2f ms on a core, %.2f ms waiting, %.1f wake-ups\n",
