@@ -27,9 +27,22 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ChangeFeedApiTest extends OnBothDatabases {
+
+    /** The service's own, for the tests that write the feed's rows directly. */
+    private Transactions transactions;
+    private ChangeFeedRepository feed;
+    private Db db;
+
+    @BeforeEach
+    void beans() {
+        transactions = service.context().getBean(Transactions.class);
+        feed = service.context().getBean(ChangeFeedRepository.class);
+        db = service.context().getBean(Db.class);
+    }
 
     private static long position(String app) {
         Res res = api.get("/api/v1/changes", Tokens.application(app));
@@ -59,9 +72,6 @@ class ChangeFeedApiTest extends OnBothDatabases {
     void patients_and_catalogue_changes_are_numbered_by_their_writer_in_the_order_it_wrote_them() {
         String app = registerApplication(api);
         String patient = newPatient();
-        Transactions transactions = service.context().getBean(Transactions.class);
-        ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
-        Db db = service.context().getBean(Db.class);
         long before = feed.head();
         long[] atTheEnd = new long[3];
         long written = transactions.write(() -> {
@@ -94,9 +104,6 @@ class ChangeFeedApiTest extends OnBothDatabases {
     void a_change_written_without_the_feeds_counter_is_never_dropped_without_a_word() {
         String app = registerApplication(api);
         String patient = newPatient();
-        Transactions transactions = service.context().getBean(Transactions.class);
-        ChangeFeedRepository feed = service.context().getBean(ChangeFeedRepository.class);
-        Db db = service.context().getBean(Db.class);
         long[] unnumbered = {-1};
         // The counter's row removed, in a transaction given up at its end (the counter comes back).
         assertThatThrownBy(() -> transactions.write(() -> {
