@@ -1,5 +1,6 @@
 package health.consent.service;
 
+import health.consent.service.ops.ServiceIndex;
 import health.consent.service.ops.TrainingRun;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
@@ -33,6 +34,7 @@ public final class Application {
             System.exit(2);
             return;
         }
+        ServiceIndex.install();
         boolean training = TrainingRun.requested();
         if (training) {
             // Any free port, on loopback only: the training run's development tokens stay on this machine.
