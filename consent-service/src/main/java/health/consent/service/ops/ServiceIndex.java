@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  * read from the {@link JarFile} the class loader already has open (the JDK shares one parsed
  * central directory between the two), and handed to the framework as its static service list,
  * which it takes instead of scanning: every {@code META-INF/micronaut/TYPE/NAME} entry, and every
- * name listed in a {@code META-INF/services/TYPE} file, as the scan would find them. A type listed
- * nowhere is looked for as before.
+ * name listed in a {@code META-INF/services/TYPE} file, as the scan would find them. The jar being
+ * the whole class path, a type it lists nowhere has no service.
  *
  * <p>Only when the service runs from a single jar (as {@code bin/consent-service} starts it): from
  * class folders (the tests, an IDE) the framework scans as usual.
@@ -62,8 +62,12 @@ public final class ServiceIndex {
             return 0;
         }
         Map<String, Set<String>> services;
-        try {
-            services = read(jar);
+        try (JarFile file = new JarFile(jar.toFile(), false)) {
+            Manifest manifest = file.getManifest();
+            if (manifest != null && manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH) != null) {
+                return 0; // Other jars beside it may list services of their own: the framework scans.
+            }
+            services = read(file);
         } catch (IOException e) {
             return 0; // The framework scans, as it would have.
         }
@@ -100,31 +104,35 @@ public final class ServiceIndex {
 
     /** The services a jar lists, by type, in the order of its entries. */
     static Map<String, Set<String>> read(Path jar) throws IOException {
-        Map<String, Set<String>> services = new LinkedHashMap<>();
         try (JarFile file = new JarFile(jar.toFile(), false)) {
-            Enumeration<JarEntry> entries = file.entries();
-            while (entries.hasMoreElements()) {
-                JarEntry entry = entries.nextElement();
-                String name = entry.getName();
-                if (entry.isDirectory()) {
-                    continue;
+            return read(file);
+        }
+    }
+
+    private static Map<String, Set<String>> read(JarFile file) throws IOException {
+        Map<String, Set<String>> services = new LinkedHashMap<>();
+        Enumeration<JarEntry> entries = file.entries();
+        while (entries.hasMoreElements()) {
+            JarEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (entry.isDirectory()) {
+                continue;
+            }
+            if (name.startsWith(MICRONAUT)) {
+                int slash = name.indexOf('/', MICRONAUT.length());
+                if (slash > MICRONAUT.length() && slash < name.length() - 1 && name.indexOf('/', slash + 1) < 0) {
+                    services.computeIfAbsent(name.substring(MICRONAUT.length(), slash), t -> new LinkedHashSet<>())
+                            .add(name.substring(slash + 1));
                 }
-                if (name.startsWith(MICRONAUT)) {
-                    int slash = name.indexOf('/', MICRONAUT.length());
-                    if (slash > MICRONAUT.length() && slash < name.length() - 1 && name.indexOf('/', slash + 1) < 0) {
-                        services.computeIfAbsent(name.substring(MICRONAUT.length(), slash), t -> new LinkedHashSet<>())
-                                .add(name.substring(slash + 1));
-                    }
-                } else if (name.startsWith(SERVICES) && name.indexOf('/', SERVICES.length()) < 0) {
-                    Set<String> names = services.computeIfAbsent(name.substring(SERVICES.length()), t -> new LinkedHashSet<>());
-                    try (BufferedReader reader = new BufferedReader(
-                            new InputStreamReader(file.getInputStream(entry), StandardCharsets.UTF_8))) {
-                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                            int hash = line.indexOf('#');
-                            String listed = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                            if (!listed.isEmpty()) {
-                                names.add(listed);
-                            }
+            } else if (name.startsWith(SERVICES) && name.indexOf('/', SERVICES.length()) < 0) {
+                Set<String> names = services.computeIfAbsent(name.substring(SERVICES.length()), t -> new LinkedHashSet<>());
+                try (BufferedReader reader = new BufferedReader(
+                        new InputStreamReader(file.getInputStream(entry), StandardCharsets.UTF_8))) {
+                    for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                        int hash = line.indexOf('#');
+                        String listed = (hash >= 0 ? line.substring(0, hash) : line).trim();
+                        if (!listed.isEmpty()) {
+                            names.add(listed);
                         }
                     }
                 }
@@ -134,9 +142,9 @@ public final class ServiceIndex {
     }
 
     /**
-     * The jar this class was loaded from, when it is the whole class path ({@code java -jar} on a
-     * jar whose manifest names no other jar, no module path, nothing appended to the boot class
-     * path); otherwise null: a folder, or other places that may list services of their own.
+     * The jar this class was loaded from, when it is the whole class path ({@code java -jar}, no
+     * module path, nothing appended to the boot class path; its manifest is checked as it is read);
+     * otherwise null: a folder, or other places that may list services of their own.
      */
     private static Path ownJar() {
         CodeSource source = ServiceIndex.class.getProtectionDomain().getCodeSource();
@@ -147,17 +155,9 @@ public final class ServiceIndex {
         try {
             Path path = Path.of(source.getLocation().toURI());
             String classPath = System.getProperty("java.class.path", "");
-            if (classPath.isEmpty() || classPath.contains(File.pathSeparator) || !Files.isRegularFile(path)
-                    || !Path.of(classPath).toRealPath().equals(path.toRealPath())) {
-                return null;
-            }
-            try (JarFile jar = new JarFile(path.toFile(), false)) {
-                Manifest manifest = jar.getManifest();
-                if (manifest != null && manifest.getMainAttributes().getValue(Attributes.Name.CLASS_PATH) != null) {
-                    return null;
-                }
-            }
-            return path;
+            boolean alone = !classPath.isEmpty() && !classPath.contains(File.pathSeparator) && Files.isRegularFile(path)
+                    && Path.of(classPath).toRealPath().equals(path.toRealPath());
+            return alone ? path : null;
         } catch (URISyntaxException | IllegalArgumentException | IOException e) {
             return null;
         }
