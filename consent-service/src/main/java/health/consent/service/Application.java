@@ -1,8 +1,10 @@
 package health.consent.service;
 
+import health.consent.service.ops.JarResources;
 import health.consent.service.ops.ServiceIndex;
 import health.consent.service.ops.TrainingRun;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.io.scan.ClassPathResourceLoader;
 import io.micronaut.runtime.Micronaut;
 import io.swagger.v3.oas.annotations.OpenAPIDefinition;
 import io.swagger.v3.oas.annotations.enums.SecuritySchemeType;
@@ -41,13 +43,29 @@ public final class Application {
             settings.put("micronaut.server.port", -1);
             settings.put("micronaut.server.host", "127.0.0.1");
         }
-        ApplicationContext context = Micronaut.build(args)
+        ApplicationContext context = readingTheJar().args(args)
                 .mainClass(Application.class)
                 .properties(settings)
                 .start();
         if (training) {
             TrainingRun.exercise(context);
         }
+    }
+
+    /** The framework, reading its configuration files through the class loader's jar ({@link JarResources}). */
+    private static Micronaut readingTheJar() {
+        return new Micronaut() {
+            private ClassPathResourceLoader resources;
+
+            @Override
+            public ClassPathResourceLoader getResourceLoader() {
+                if (resources == null) {
+                    ClassLoader loader = getClassLoader();
+                    resources = new JarResources(loader != null ? loader : Micronaut.class.getClassLoader());
+                }
+                return resources;
+            }
+        };
     }
 
     /** The settings that come from the environment in ways a property placeholder cannot express. */
