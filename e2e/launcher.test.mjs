@@ -39,15 +39,18 @@ const useOption = (java) => (feature(java) >= 25 ? '-XX:AOTCache=' : '-XX:Shared
 const training = (archive) => `java .*(ArchiveClassesAtExit|AOTCacheOutput)=${archive}`;
 
 // The methods and profiles of the training run an ahead-of-time cache holds (Java 25), printed by
-// the JVM it was made for, opened with the runtime and options noted beside it; null when the
-// runtime prints no such list.
+// the JVM it was made for, opened with the runtime and options noted beside it (and refusing to run
+// without the cache).
 function trainingData(archive) {
   const [made, , options] = readFileSync(archive + '.options', 'utf8').split(' | ');
-  const java = made.split(' ')[0];
-  const print = spawnSync(java, [...options.trim().split(/\s+/), `-XX:AOTCache=${archive}`, '-cp', jar,
-    '-XX:+UnlockDiagnosticVMOptions', '-XX:+AOTPrintTrainingInfo', '-version'], { encoding: 'utf8', maxBuffer: 1 << 28 });
-  const listed = (print.stdout + print.stderr).split('Archived TrainingData Dictionary\n')[1];
-  return listed === undefined ? null : listed.split('\n').filter((line) => /^\s+\d+: /.test(line));
+  const java = made.slice(0, made.lastIndexOf(' '));
+  const print = spawnSync(java, [...options.trim().split(/\s+/), `-XX:AOTCache=${archive}`, '-XX:AOTMode=on',
+    '-cp', process.env.CONSENT_JAR || jar, '-XX:+UnlockDiagnosticVMOptions', '-XX:+AOTPrintTrainingInfo', '-version'],
+    { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const output = print.stdout + print.stderr;
+  const listed = output.split('Archived TrainingData Dictionary\n')[1];
+  assert.ok(print.status === 0 && listed !== undefined, `the cache's training data listed: ${output.slice(-2000)}`);
+  return listed.split('\n').filter((line) => /^\s*\d+: /.test(line));
 }
 
 // The JVM options the service runs with (the launcher execs java: same process).
@@ -96,7 +99,7 @@ for (const runtime of runtimes) {
         assert.match(next.output(), /health\.consent\.service\.ops\.ServiceIndex source:/);
         assert.doesNotMatch(next.output(), /MicronautMetaServiceLoaderUtils\$1 source:/);
         // Nor did it open the jar as a zip file system to read application.yml. (Java 25's cache
-        // loads every class of the training run as the JVM starts, used or not: told on Java 17 only.)
+        // loads every class of the training run as the JVM starts, used or not: told before Java 25.)
         if (feature(runtime.java) < 25) {
           assert.doesNotMatch(next.output(), /jdk\.nio\.zipfs\.ZipFileSystem source:/);
         }

@@ -53,7 +53,7 @@ public final class Application {
     }
 
     /** The framework, reading its configuration files through the class loader's jar ({@link JarResources}). */
-    private static Micronaut readingTheJar() {
+    static Micronaut readingTheJar() {
         return new Micronaut() {
             private ClassPathResourceLoader resources;
 

@@ -3,10 +3,12 @@ package health.consent.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import health.consent.service.ops.JarResources;
 import health.consent.service.support.AuditKeys;
 import health.consent.service.support.Databases;
 import health.consent.service.support.Tokens;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.ServerSocket;
 import health.consent.service.support.TestService;
@@ -35,6 +37,17 @@ class StartupTest {
     void a_shared_secret_shorter_than_32_bytes_is_refused() {
         assertThatThrownBy(() -> TestService.start(Databases.h2(), Map.of("consent.auth.jwt-secret", "short"), "prod").close())
                 .hasStackTraceContaining("at least 32 bytes");
+    }
+
+    @Test
+    void the_framework_reads_its_configuration_files_through_the_jar_resources() {
+        Micronaut framework = Application.readingTheJar();
+        assertThat(framework.getResourceLoader()).isInstanceOf(JarResources.class);
+        try (ApplicationContext context = framework.build()) {
+            context.getEnvironment().start();
+            assertThat(context.getEnvironment().getProperty("micronaut.application.name", String.class))
+                    .as("application.yml read").contains("consent-service");
+        }
     }
 
     @Test

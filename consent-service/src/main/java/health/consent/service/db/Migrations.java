@@ -42,16 +42,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Flyway is not run at all when nothing has changed since it last succeeded here: the service's
  * migrations (every file under {@code db/migration}, SQL scripts and the classes of the Java
- * migrations alike, each by its name, length and CRC-32), Flyway's version, this class (which holds
- * Flyway's configuration, by its CRC-32) and the database's schema history (every row Flyway judges
- * by) give the same digest as the one stored after that success. A file enters the digest by its
- * CRC-32, the checksum Flyway itself compares an applied migration with: hashing the 44 KB of
- * migrations with SHA-256, in the interpreter at start-up, took 25 ms of every start. Flyway would then find nothing to apply and
- * nothing to refuse; running it took a fifth of a later start's main thread (half of that copying
- * its own configuration through a JSON mapper it builds). Any difference, a history that cannot be
- * read, migrations that cannot be listed (an unknown kind of class path), or a file in the location
- * that Flyway would act on at every run (a callback, a repeatable migration, anything but a
- * versioned SQL script or a class), and Flyway runs and judges, as it always did.
+ * migrations alike), Flyway's version, this class (which holds Flyway's configuration) and the
+ * database's schema history (every row Flyway judges by) give the same digest as the one stored
+ * after that success. Flyway would then find nothing to apply and nothing to refuse; running it
+ * took a fifth of a later start's main thread (half of that copying its own configuration through a
+ * JSON mapper it builds). Any difference, a history that cannot be read, migrations that cannot be
+ * listed (an unknown kind of class path), or a file in the location that Flyway would act on at
+ * every run (a callback, a repeatable migration, anything but a versioned SQL script or a class),
+ * and Flyway runs and judges, as it always did.
+ *
+ * <p>A file, and this class, enter the digest by their name, length and CRC-32 rather than byte for
+ * byte: hashing the 44 KB of migrations with SHA-256, in the interpreter at start-up, took 25 ms of
+ * every start, where a CRC-32 is computed natively. A file added, removed, renamed or resized always
+ * changes the digest, and so does any edit of up to 32 consecutive bits; any other edit that keeps
+ * the length leaves it unchanged about once in four billion times. (Flyway's own checksum of a
+ * script is a CRC-32 too, of its lines.) Forging a collision would take write access to the jar,
+ * which gives far more than that.
  */
 @Singleton
 public class Migrations implements BeanCreatedEventListener<DataSource> {
@@ -242,7 +248,10 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
         }
     }
 
-    /** How Flyway is called: this class, by its length and CRC-32, so that no change to it keeps an old digest. */
+    /**
+     * How Flyway is called: this class, by its length and CRC-32 (as above), so that a change to it
+     * changes the digest.
+     */
     private static String configuration(ClassLoader loader) throws IOException {
         byte[] bytes = resource(loader, Migrations.class.getName().replace('.', '/') + ".class");
         return bytes.length + " " + crc32(bytes);

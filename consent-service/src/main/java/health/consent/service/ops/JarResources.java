@@ -4,11 +4,12 @@ import io.micronaut.core.io.scan.DefaultClassPathResourceLoader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * The class path's resources as the framework's environment reads them ({@code application.yml}
@@ -19,8 +20,8 @@ import java.util.Optional;
  * it reads {@code application.yml}: the packaged jar's whole central directory (some 18,500
  * entries) parsed again and made into a tree, 25 ms of every start. Here the entry the class loader
  * found tells it (the JDK shares one parsed directory between every reader of the jar). Anything
- * else (a file on disk, a path with a prefix, a base or {@code ..}, a jar within a jar) is read by
- * the framework's loader, as before.
+ * else (a file on disk, a path with a prefix, a base or {@code ..}, a jar within a jar, a jar that
+ * cannot be read) is read by the framework's loader, as before.
  */
 public final class JarResources extends DefaultClassPathResourceLoader {
 
@@ -49,15 +50,22 @@ public final class JarResources extends DefaultClassPathResourceLoader {
             if (!(connection instanceof JarURLConnection entry)) {
                 return super.getResourceAsStream(path);
             }
-            // A folder is no resource, as the framework's loader answers.
-            if (entry.getJarEntry().isDirectory()) {
-                return Optional.empty();
-            }
-            try (InputStream in = entry.getInputStream()) {
-                return Optional.of(new ByteArrayInputStream(in.readAllBytes()));
+            // A jar of its own, closed once read (the JDK shares the parsed directory with the class
+            // loader's), rather than one kept open in the JDK's cache for the life of the process.
+            entry.setUseCaches(false);
+            try (JarFile jar = entry.getJarFile()) {
+                JarEntry found = jar.getJarEntry(entry.getEntryName());
+                // A folder is no resource, as the framework's loader answers.
+                if (found == null || found.isDirectory()) {
+                    return Optional.empty();
+                }
+                try (InputStream in = jar.getInputStream(found)) {
+                    return Optional.of(new ByteArrayInputStream(in.readAllBytes()));
+                }
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + url, e);
+            // As the framework's loader does with a jar it cannot read: its own way, and its own answer.
+            return super.getResourceAsStream(path);
         }
     }
 }
