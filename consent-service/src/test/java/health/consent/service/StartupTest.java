@@ -8,6 +8,8 @@ import health.consent.service.support.AuditKeys;
 import health.consent.service.support.Databases;
 import health.consent.service.support.Tokens;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.core.io.ResourceResolver;
+import io.micronaut.core.io.scan.ClassPathResourceLoader;
 import io.micronaut.runtime.Micronaut;
 import io.micronaut.runtime.server.EmbeddedServer;
 import java.net.ServerSocket;
@@ -47,6 +49,21 @@ class StartupTest {
             context.getEnvironment().start();
             assertThat(context.getEnvironment().getProperty("micronaut.application.name", String.class))
                     .as("application.yml read").contains("consent-service");
+        }
+    }
+
+    @Test
+    void the_framework_serves_and_resolves_class_path_resources_through_the_jar_resources() {
+        Map<String, Object> properties = new HashMap<>(Databases.h2());
+        properties.put("consent.auth.jwt-secret", Tokens.SECRET);
+        properties.put("consent.audit.signing-key", AuditKeys.PRIVATE_KEY);
+        // As the service starts: the environment (itself a resource loader the resolver may ask first)
+        // reads through the jar resources as well.
+        try (ApplicationContext context = Application.readingTheJar()
+                .properties(properties).environments("test").deduceEnvironment(false).start()) {
+            assertThat(context.getBean(ClassPathResourceLoader.class)).isInstanceOf(JarResources.class);
+            assertThat(context.getBean(ResourceResolver.class).getLoaderForBasePath("classpath:public"))
+                    .get().isInstanceOf(JarResources.class);
         }
     }
 

@@ -1,5 +1,6 @@
 package health.consent.service.ops;
 
+import io.micronaut.core.io.ResourceLoader;
 import io.micronaut.core.io.scan.DefaultClassPathResourceLoader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -12,60 +13,96 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * The class path's resources as the framework's environment reads them ({@code application.yml}
- * and its siblings), with a file in a jar read through the class loader's own jar rather than
- * through a zip file system made for it.
+ * The class path's resources as the framework reads them (its configuration files, the patients'
+ * and regulators' pages, the API's description), with a file in a jar found through the class
+ * loader's own jar rather than through a zip file system made for it.
  *
  * <p>The framework's loader opens the jar as a zip file system to tell a file from a folder before
- * it reads {@code application.yml}: the packaged jar's whole central directory (some 18,500
- * entries) parsed again and made into a tree, 25 ms of every start. Here the entry the class loader
- * found tells it (the JDK shares one parsed directory between every reader of the jar). Anything
- * else (a file on disk, a path with a prefix, a base or {@code ..}, a jar within a jar, a jar that
- * cannot be read) is read by the framework's loader, as before.
+ * it reads or serves one: the packaged jar's whole central directory (some 18,500 entries) parsed
+ * again and made into a tree, 25 ms for {@code application.yml} at every start, and 10 to 40 ms for
+ * each static file the first time it is asked for. Here the entry the class loader found tells it
+ * (the JDK shares one parsed directory between every reader of the jar). Anything else (a file on
+ * disk, a path with a prefix or {@code ..}, a jar within a jar, a jar that cannot be read) is
+ * answered by the framework's loader, as before.
  */
 public final class JarResources extends DefaultClassPathResourceLoader {
 
     private final ClassLoader loader;
+    /** The folder the paths are taken in: empty, or a name ending with a slash. */
+    private final String base;
 
     public JarResources(ClassLoader loader) {
-        super(loader);
+        this(loader, null);
+    }
+
+    private JarResources(ClassLoader loader, String basePath) {
+        super(loader, basePath);
         this.loader = loader;
+        String base = basePath == null ? "" : basePath;
+        base = base.startsWith("classpath:") ? base.substring("classpath:".length()) : base;
+        base = base.startsWith("/") ? base.substring(1) : base;
+        this.base = base.isEmpty() || base.endsWith("/") ? base : base + "/";
+    }
+
+    @Override
+    public ResourceLoader forBase(String basePath) {
+        return new JarResources(loader, basePath);
     }
 
     @Override
     public Optional<InputStream> getResourceAsStream(String path) {
+        Optional<InputStream> found = inJar(path, (jar, entry, url) -> {
+            try (InputStream in = jar.getInputStream(entry)) {
+                return new ByteArrayInputStream(in.readAllBytes());
+            }
+        });
+        return found != null ? found : super.getResourceAsStream(path);
+    }
+
+    @Override
+    public Optional<URL> getResource(String path) {
+        Optional<URL> found = inJar(path, (jar, entry, url) -> url);
+        return found != null ? found : super.getResource(path);
+    }
+
+    /** What is made of a file found in a jar, while the jar is open. */
+    @FunctionalInterface
+    private interface Read<T> {
+        T apply(JarFile jar, JarEntry entry, URL url) throws IOException;
+    }
+
+    /**
+     * The file {@code path} names in a jar of the class path, read by {@code read}; empty when
+     * nothing or a folder has that name (a folder is no resource, as the framework's loader
+     * answers); null when the framework's loader is to answer.
+     */
+    private <T> Optional<T> inJar(String path, Read<T> read) {
         if (path.isEmpty() || path.startsWith("/") || path.contains(":") || path.contains("..") || path.contains("\\")) {
-            return super.getResourceAsStream(path);
+            return null;
         }
-        URL url = loader.getResource(path);
+        URL url = loader.getResource(base + path);
         if (url == null) {
             return Optional.empty();
         }
         String file = url.getFile();
         if (!"jar".equals(url.getProtocol()) || file.indexOf("!/") != file.lastIndexOf("!/")) {
-            return super.getResourceAsStream(path);
+            return null;
         }
         try {
             URLConnection connection = url.openConnection();
             if (!(connection instanceof JarURLConnection entry)) {
-                return super.getResourceAsStream(path);
+                return null;
             }
             // A jar of its own, closed once read (the JDK shares the parsed directory with the class
             // loader's), rather than one kept open in the JDK's cache for the life of the process.
             entry.setUseCaches(false);
             try (JarFile jar = entry.getJarFile()) {
                 JarEntry found = jar.getJarEntry(entry.getEntryName());
-                // A folder is no resource, as the framework's loader answers.
-                if (found == null || found.isDirectory()) {
-                    return Optional.empty();
-                }
-                try (InputStream in = jar.getInputStream(found)) {
-                    return Optional.of(new ByteArrayInputStream(in.readAllBytes()));
-                }
+                return found == null || found.isDirectory() ? Optional.empty() : Optional.of(read.apply(jar, found, url));
             }
         } catch (IOException e) {
             // As the framework's loader does with a jar it cannot read: its own way, and its own answer.
-            return super.getResourceAsStream(path);
+            return null;
         }
     }
 }

@@ -2,6 +2,7 @@ package health.consent.service.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.micronaut.core.io.ResourceLoader;
 import io.micronaut.core.io.scan.DefaultClassPathResourceLoader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -71,6 +72,7 @@ class JarResourcesTest {
             DefaultClassPathResourceLoader framework = new DefaultClassPathResourceLoader(loader);
             for (String path : PATHS) {
                 assertEquals(text(framework.getResourceAsStream(path)), text(resources.getResourceAsStream(path)), path);
+                assertEquals(framework.getResource(path).map(URL::toString), resources.getResource(path).map(URL::toString), path);
             }
         }
     }
@@ -87,6 +89,36 @@ class JarResourcesTest {
             assertEquals(Optional.empty(), text(resources.getResourceAsStream("missing.yml")));
         }
         readsAsTheFrameworksOwnLoader(jar);
+    }
+
+    @Test
+    void findsTheFilesOfAFolderOfTheJarAsTheFrameworksOwnLoaderDoesAndNoFolder() throws IOException {
+        Path jar = folder.resolve("pages.jar");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream zip = new JarOutputStream(out)) {
+            for (String[] entry : new String[][] {{"public/", ""}, {"public/index.html", "<!doctype html>"},
+                    {"public/regulator/", ""}, {"public/regulator/index.html", "<!doctype html><title>r</title>"},
+                    {"index.html", "not this one"}}) {
+                zip.putNextEntry(new JarEntry(entry[0]));
+                zip.write(entry[1].getBytes(StandardCharsets.UTF_8));
+                zip.closeEntry();
+            }
+        }
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, null)) {
+            ResourceLoader pages = new JarResources(loader).forBase("classpath:public");
+            ResourceLoader framework = new DefaultClassPathResourceLoader(loader).forBase("classpath:public");
+
+            for (String path : List.of("index.html", "regulator/index.html", "missing.js", "missing", "../index.html")) {
+                assertEquals(framework.getResource(path).map(URL::toString), pages.getResource(path).map(URL::toString), path);
+            }
+            // Read in the base folder. (The framework's loader, which looks the name up outside the base
+            // once it found it inside, reads the jar's other index.html.)
+            assertEquals(Optional.of("<!doctype html>"), text(pages.getResourceAsStream("index.html")));
+            assertEquals(Optional.of("<!doctype html><title>r</title>"), text(pages.getResourceAsStream("regulator/index.html")));
+            assertEquals(Optional.empty(), text(pages.getResourceAsStream("missing.js")));
+            // A folder is no file to serve (the framework's loader, for the same reason, finds it one).
+            assertEquals(Optional.empty(), pages.getResource("regulator"));
+            assertEquals(Optional.empty(), pages.getResource("regulator/"));
+        }
     }
 
     @Test
