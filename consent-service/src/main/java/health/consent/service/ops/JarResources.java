@@ -22,8 +22,8 @@ import java.util.jar.JarFile;
  * again and made into a tree, 25 ms for {@code application.yml} at every start, and 10 to 40 ms for
  * each static file the first time it is asked for. Here the entry the class loader found tells it
  * (the JDK shares one parsed directory between every reader of the jar). Anything else (a file on
- * disk, a path with a prefix or {@code ..}, a jar within a jar, a jar that cannot be read) is
- * answered by the framework's loader, as before.
+ * disk, a path with {@code ..} or another prefix than {@code classpath:}, a jar within a jar, a jar
+ * that cannot be read) is answered by the framework's loader, as before.
  */
 public final class JarResources extends DefaultClassPathResourceLoader {
 
@@ -77,10 +77,13 @@ public final class JarResources extends DefaultClassPathResourceLoader {
      * answers); null when the framework's loader is to answer.
      */
     private <T> Optional<T> inJar(String path, Read<T> read) {
-        if (path.isEmpty() || path.startsWith("/") || path.contains(":") || path.contains("..") || path.contains("\\")) {
+        // As the framework's loader takes a path: without its prefix, and, in a base folder, its first slash.
+        String name = path.startsWith("classpath:") ? path.substring("classpath:".length()) : path;
+        name = !base.isEmpty() && name.startsWith("/") ? name.substring(1) : name;
+        if (name.isEmpty() || name.startsWith("/") || name.contains(":") || name.contains("..") || name.contains("\\")) {
             return null;
         }
-        URL url = loader.getResource(base + path);
+        URL url = loader.getResource(base + name);
         if (url == null) {
             return Optional.empty();
         }

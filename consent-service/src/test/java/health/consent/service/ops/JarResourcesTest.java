@@ -115,6 +115,12 @@ class JarResourcesTest {
             assertEquals(Optional.of("<!doctype html>"), text(pages.getResourceAsStream("index.html")));
             assertEquals(Optional.of("<!doctype html><title>r</title>"), text(pages.getResourceAsStream("regulator/index.html")));
             assertEquals(Optional.empty(), text(pages.getResourceAsStream("missing.js")));
+            // Prefixed as the framework's callers write paths (the regulators' page, a leading slash).
+            assertEquals(Optional.of("<!doctype html>"), text(pages.getResourceAsStream("/index.html")));
+            assertEquals(Optional.of("<!doctype html>"), text(pages.getResourceAsStream("classpath:index.html")));
+            assertEquals(Optional.of("<!doctype html><title>r</title>"),
+                    text(new JarResources(loader).getResourceAsStream("classpath:public/regulator/index.html")));
+            assertEquals(framework.getResource("/index.html").map(URL::toString), pages.getResource("/index.html").map(URL::toString));
             // A folder is no file to serve (the framework's loader, for the same reason, finds it one).
             assertEquals(Optional.empty(), pages.getResource("regulator"));
             assertEquals(Optional.empty(), pages.getResource("regulator/"));
