@@ -191,16 +191,19 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
             d.update((byte) 0);
             d.update(f.getKey().getBytes(StandardCharsets.UTF_8));
             d.update((byte) 0);
-            d.update((f.getValue().length + " " + crc32(f.getValue())).getBytes(StandardCharsets.UTF_8));
+            d.update(lengthAndCrc32(f.getValue()).getBytes(StandardCharsets.UTF_8));
         }
         return HexFormat.of().formatHex(d.digest());
     }
 
-    /** The CRC-32 of {@code bytes}, in hexadecimal (computed natively, even before any code is compiled). */
-    private static String crc32(byte[] bytes) {
+    /**
+     * The length of {@code bytes} and their CRC-32 in hexadecimal, as a file enters the digest (the
+     * CRC computed natively, even before any code is compiled).
+     */
+    private static String lengthAndCrc32(byte[] bytes) {
         CRC32 crc = new CRC32();
         crc.update(bytes);
-        return Long.toHexString(crc.getValue());
+        return bytes.length + " " + Long.toHexString(crc.getValue());
     }
 
     /** Adds the files under one root of the location; false when the root is of a kind not read here, or repeats a file. */
@@ -254,7 +257,7 @@ public class Migrations implements BeanCreatedEventListener<DataSource> {
      */
     private static String configuration(ClassLoader loader) throws IOException {
         byte[] bytes = resource(loader, Migrations.class.getName().replace('.', '/') + ".class");
-        return bytes.length + " " + crc32(bytes);
+        return lengthAndCrc32(bytes);
     }
 
     private static String flywayVersion(ClassLoader loader) throws IOException {

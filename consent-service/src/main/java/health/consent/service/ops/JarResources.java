@@ -27,7 +27,8 @@ import java.util.jar.JarFile;
  */
 public final class JarResources extends DefaultClassPathResourceLoader {
 
-    private final ClassLoader loader;
+    private static final String PREFIX = "classpath:";
+
     /** The folder the paths are taken in: empty, or a name ending with a slash. */
     private final String base;
 
@@ -37,16 +38,18 @@ public final class JarResources extends DefaultClassPathResourceLoader {
 
     private JarResources(ClassLoader loader, String basePath) {
         super(loader, basePath);
-        this.loader = loader;
-        String base = basePath == null ? "" : basePath;
-        base = base.startsWith("classpath:") ? base.substring("classpath:".length()) : base;
+        String base = basePath == null ? "" : withoutPrefix(basePath);
         base = base.startsWith("/") ? base.substring(1) : base;
         this.base = base.isEmpty() || base.endsWith("/") ? base : base + "/";
     }
 
+    private static String withoutPrefix(String path) {
+        return path.startsWith(PREFIX) ? path.substring(PREFIX.length()) : path;
+    }
+
     @Override
     public ResourceLoader forBase(String basePath) {
-        return new JarResources(loader, basePath);
+        return new JarResources(getClassLoader(), basePath);
     }
 
     @Override
@@ -78,12 +81,12 @@ public final class JarResources extends DefaultClassPathResourceLoader {
      */
     private <T> Optional<T> inJar(String path, Read<T> read) {
         // As the framework's loader takes a path: without its prefix, and, in a base folder, its first slash.
-        String name = path.startsWith("classpath:") ? path.substring("classpath:".length()) : path;
+        String name = withoutPrefix(path);
         name = !base.isEmpty() && name.startsWith("/") ? name.substring(1) : name;
         if (name.isEmpty() || name.startsWith("/") || name.contains(":") || name.contains("..") || name.contains("\\")) {
             return null;
         }
-        URL url = loader.getResource(base + name);
+        URL url = getClassLoader().getResource(base + name);
         if (url == null) {
             return Optional.empty();
         }
